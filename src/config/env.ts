@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { TriadError } from "../errors.js";
+
+/**
+ * Deployment configuration from the environment. Parsed once at start; every missing or wrong
+ * variable is reported in one message, so a newcomer fixes them all in one go.
+ */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+const baseEnv = z.object({
+  NODE_ENV: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  /** Prefix for every Redis key triad writes (queues, locks, state). */
+  TRIAD_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-' only")
+    .default("triad"),
+  /** GitHub's REST API root; GitHub Enterprise Server or the simulator use their own. */
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  APP_ID: optionalString,
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
+  /** Worker concurrency per process: jobs of different workflows run side by side. */
+  TRIAD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a job may go without a heartbeat before another worker takes it over (a dead worker). */
+  TRIAD_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+});
+
+export type BaseEnv = z.infer<typeof baseEnv>;
+
+/** What each command needs to run; `setup` is the app-registration flow (no app yet). */
+export type EnvNeeds = "web" | "worker" | "start" | "none";
+
+export interface AppCredentials {
+  appId: number;
+  privateKey: string;
+}
+
+export interface TriadEnv extends BaseEnv {
+  app: AppCredentials | undefined;
+  webhookSecret: string | undefined;
+  /** The raw environment, for the model layer's own schema. Never put it in a prompt. */
+  raw: NodeJS.ProcessEnv;
+}
+
+/**
+ * Parse and check the environment for a command. Throws a `config_invalid` TriadError whose message
+ * lists every problem, one per line.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
+  const problems: string[] = [];
+  const parsed = baseEnv.safeParse(source);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+  }
+  const env = parsed.success ? parsed.data : undefined;
+
+  let app: AppCredentials | undefined;
+  let privateKey = env?.PRIVATE_KEY?.replace(/\\n/g, "\n");
+  if (!privateKey && env?.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      problems.push(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as Error).message})`);
+    }
+  }
+  if (privateKey && !/-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----/.test(privateKey)) {
+    problems.push("PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----')");
+  }
+  const appId = env?.APP_ID;
+  if (appId !== undefined && !/^\d+$/.test(appId)) problems.push("APP_ID: must be the app's numeric id");
+
+  const needsApp = needs === "web" || needs === "worker" || needs === "start";
+  if (needsApp) {
+    if (!appId) problems.push("APP_ID: missing (the GitHub App's id, shown on its settings page)");
+    if (!privateKey && !env?.PRIVATE_KEY_PATH) {
+      problems.push("PRIVATE_KEY or PRIVATE_KEY_PATH: missing (the app's private key, PEM)");
+    }
+  }
+  if ((needs === "web" || needs === "start") && !env?.WEBHOOK_SECRET) {
+    problems.push("WEBHOOK_SECRET: missing (the secret set in the app's webhook settings)");
+  }
+
+  if (problems.length > 0 || !env) {
+    throw new TriadError(
+      "config_invalid",
+      `triad cannot start: ${problems.length} environment variable${problems.length === 1 ? "" : "s"} missing or wrong:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  if (appId && privateKey) app = { appId: Number(appId), privateKey };
+  return { ...env, app, webhookSecret: env.WEBHOOK_SECRET, raw: source };
+}

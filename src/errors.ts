@@ -1,0 +1,60 @@
+/**
+ * The one error taxonomy (ARCHITECTURE §7). Errors are classified once, at the edge where they are
+ * caught (an SDK call, a GitHub request, a config parse); everything above only asks `isRetryable`.
+ *
+ * - retryable: network, 429, 5xx, timeouts, lock busy. The queue retries with backoff.
+ * - final: config invalid, permission denied, budget exceeded, model output unrepairable. The worker
+ *   posts one clear comment (with `/triad retry`) and stops the step.
+ */
+export type ErrorKind = "retryable" | "final";
+
+export type ErrorCode =
+  | "network"
+  | "rate_limited"
+  | "server_error"
+  | "timeout"
+  | "lock_busy"
+  | "config_invalid"
+  | "auth_failed"
+  | "permission_denied"
+  | "not_found"
+  | "budget_exceeded"
+  | "model_output_invalid"
+  /** The vendor refused the request itself (400/404/413/422: unknown model, context too long, bad schema). */
+  | "model_request_rejected"
+  | "github_rejected"
+  | "internal";
+
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
+  "network",
+  "rate_limited",
+  "server_error",
+  "timeout",
+  "lock_busy",
+]);
+
+export class TriadError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  /** Milliseconds the remote asked us to wait (retry-after), when it said so. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "TriadError";
+    this.code = code;
+    this.kind = RETRYABLE.has(code) ? "retryable" : "final";
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof TriadError) return error.kind === "retryable";
+  // Unclassified errors are treated as transient once more by the queue; the queue's attempt limit
+  // bounds the cost, and the final attempt reports them.
+  return true;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,110 @@
+import { isOwnComment } from "../workflow/markers.js";
+import type { GitHubClient, IssueRef } from "./client.js";
+import { github } from "./errors.js";
+
+export interface IssueComment {
+  id: number;
+  body?: string | null;
+  user: { login: string; type?: string } | null;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Every comment on an issue, oldest first. */
+export async function listComments(gh: GitHubClient, ref: IssueRef): Promise<IssueComment[]> {
+  return github("list comments", () =>
+    gh.paginate(gh.rest.issues.listComments, { ...ref, per_page: 100 }),
+  ) as Promise<IssueComment[]>;
+}
+
+/** The app's own comment that carries `markerText`, if any. */
+export function findOwnMarked(
+  comments: IssueComment[],
+  markerText: string,
+  botLogin: string,
+): IssueComment | undefined {
+  return comments.find((c) => isOwnComment(c.user, botLogin) && (c.body ?? "").includes(markerText));
+}
+
+export interface EnsureCommentOptions {
+  /** The hidden marker that identifies this comment (from `markers.ts`). */
+  marker: string;
+  body: string;
+  botLogin: string;
+  /** The comment's id when known (skips the search; falls back to it if the comment is gone). */
+  knownId?: number;
+  /** Comments already listed by the caller in this step. */
+  comments?: IssueComment[];
+}
+
+/**
+ * Create or update the app's comment identified by a marker (ARCHITECTURE §7: every write is
+ * "ensure"). A job killed after creating the comment and run again updates it instead of posting a
+ * second one.
+ */
+export async function ensureComment(
+  gh: GitHubClient,
+  ref: IssueRef,
+  o: EnsureCommentOptions,
+): Promise<IssueComment> {
+  const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
+  let existing: IssueComment | undefined;
+  if (o.knownId !== undefined) {
+    existing = await github("get comment", async () => {
+      try {
+        const { data } = await gh.rest.issues.getComment({
+          owner: ref.owner,
+          repo: ref.repo,
+          comment_id: o.knownId as number,
+        });
+        return data as IssueComment;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    });
+    if (existing && !isOwnComment(existing.user, o.botLogin)) existing = undefined;
+  }
+  if (!existing) existing = findOwnMarked(o.comments ?? (await listComments(gh, ref)), o.marker, o.botLogin);
+  if (existing) {
+    if (existing.body === body) return existing;
+    const { data } = await github("update comment", () =>
+      gh.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: existing.id, body }),
+    );
+    return data as IssueComment;
+  }
+  const { data } = await github("create comment", () => gh.rest.issues.createComment({ ...ref, body }));
+  return data as IssueComment;
+}
+
+export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+/** React once: GitHub answers 200 with the existing reaction when the app already gave it. */
+export async function react(
+  gh: GitHubClient,
+  ref: IssueRef,
+  content: ReactionContent,
+  commentId?: number,
+): Promise<void> {
+  await github("add reaction", () =>
+    commentId === undefined
+      ? gh.rest.reactions.createForIssue({ ...ref, content })
+      : gh.rest.reactions.createForIssueComment({
+          owner: ref.owner,
+          repo: ref.repo,
+          comment_id: commentId,
+          content,
+        }),
+  );
+}
+
+export async function removeLabel(gh: GitHubClient, ref: IssueRef, name: string): Promise<void> {
+  await github("remove label", async () => {
+    try {
+      await gh.rest.issues.removeLabel({ ...ref, name });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  });
+}

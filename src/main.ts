@@ -1,0 +1,133 @@
+import { parseArgs } from "node:util";
+import { type EnvNeeds, loadEnv } from "./config/env.js";
+import { errorMessage, TriadError } from "./errors.js";
+import { createLogger } from "./log.js";
+import { type Running, runWeb, runWorker } from "./runtime.js";
+
+const HELP: Record<string, string> = {
+  main: `triad — an architect plans, a developer implements the approved plan, reviewers from other vendors review.
+
+Usage: triad <command> [options]
+
+Commands:
+  start           Run the webhook receiver and a worker in one process (the single-machine default).
+                  With no APP_ID outside production, serves the app-registration flow from app.yml.
+  web             Run only the webhook receiver: verifies, filters and queues webhooks; no GitHub or
+                  model calls. Run as many as you like behind a load balancer.
+  worker          Run only a worker: takes queued steps and talks to GitHub and the models. Run any
+                  number, on any number of machines, sharing one Redis.
+  demo            Play the workflow against the built-in GitHub simulator (no GitHub, no keys needed).
+  models check    Call each configured model once and report latency, tokens, tool calls, structured output.
+
+Run "triad <command> --help" for a command's options. Configuration comes from the environment:
+see README.md ("Environment variables").`,
+  start: `Usage: triad start
+
+Runs web and worker in one process. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET
+and REDIS_URL (default redis://127.0.0.1:6379). Without APP_ID, and NODE_ENV not "production", it
+serves probot's registration flow instead: open the printed URL to create the GitHub App from app.yml.`,
+  web: `Usage: triad web
+
+Receives webhooks on PORT (default 3000) at WEBHOOK_PATH (default /api/github/webhooks), verifies
+their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL). Health: GET /healthz
+(process up), GET /readyz (Redis reachable). Makes no GitHub call and no model call.`,
+  worker: `Usage: triad worker
+
+Takes queued steps from Redis (REDIS_URL) and runs them: GitHub calls as the app's installation
+(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys.
+TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side.`,
+  demo: `Usage: triad demo [--dump FILE] [--live]
+
+Starts the GitHub simulator, the app (web + worker) and uses Redis at REDIS_URL (or starts a private
+redis-server when nothing answers there), opens the sample repository with an issue, labels it
+"triad" and prints what happens. --dump FILE writes the simulator's final state as JSON.`,
+  models: `Usage: triad models check
+
+Calls each configured role model once with a tiny prompt, a tool call and a structured output, and
+prints per role: vendor, model, latency, tokens, and whether tool calls and structured output work.`,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: "boolean", short: "h" }, dump: { type: "string" }, live: { type: "boolean" } },
+  });
+  const command = positionals[0];
+  if (!command || command === "help") {
+    console.log(HELP.main);
+    return command || values.help ? 0 : 1;
+  }
+  if (values.help) {
+    console.log(HELP[command] ?? HELP.main);
+    return HELP[command] ? 0 : 1;
+  }
+  switch (command) {
+    case "start":
+    case "web":
+    case "worker":
+      return serve(command);
+    case "demo": {
+      const { runDemo } = await import("./demo/run-demo.js");
+      return runDemo({
+        dump: typeof values.dump === "string" ? values.dump : undefined,
+        live: Boolean(values.live),
+      });
+    }
+    case "models": {
+      if (positionals[1] !== "check") {
+        console.log(HELP.models);
+        return 1;
+      }
+      const { runModelsCheck } = await import("./models-check-cli.js");
+      return runModelsCheck(process.env);
+    }
+    default:
+      console.error(`triad: unknown command "${command}"\n`);
+      console.log(HELP.main);
+      return 1;
+  }
+}
+
+async function serve(command: "start" | "web" | "worker"): Promise<number> {
+  const setupFlow = command === "start" && !process.env.APP_ID && process.env.NODE_ENV !== "production";
+  const env = loadEnv(process.env, setupFlow ? "none" : (command as EnvNeeds));
+  const log = createLogger(env.LOG_LEVEL);
+  if (setupFlow) {
+    // probot's registration flow: creates the app from app.yml and writes APP_ID etc. to .env.
+    const { run } = await import("probot");
+    await run(() => undefined);
+    log.info("no APP_ID: serving the GitHub App registration flow; open the URL above, then restart");
+    return new Promise<number>(() => undefined);
+  }
+  const parts: Running[] = [];
+  if (command === "start" || command === "web") parts.push(await runWeb(env, log));
+  if (command === "start" || command === "worker") parts.push(await runWorker(env, log));
+  const stop = async (signal: string) => {
+    log.info({ signal }, "stopping: finishing running steps");
+    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  return new Promise<number>(() => undefined);
+}
+
+const invokedDirectly = process.argv[1] && /main\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly || process.env.TRIAD_BIN === "1") {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0) process.exitCode = code;
+    },
+    (error) => {
+      // Known problems (config, env) are one clear message; anything else keeps its stack.
+      console.error(
+        error instanceof TriadError
+          ? error.message
+          : `triad: ${errorMessage(error)}\n${(error as Error)?.stack ?? ""}`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

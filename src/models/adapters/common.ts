@@ -1,0 +1,12 @@
+/** What every adapter needs to build its SDK client. */
+export interface AdapterOptions {
+  apiKey: string;
+  /** The vendor's base URL as its SDK takes it (OpenAI's includes `/v1`). */
+  baseURL?: string | undefined;
+  /** SDK-level timeout; our retry layer aborts earlier through the request signal. */
+  timeoutMs?: number | undefined;
+  /** Injected in tests and benchmarks; the SDK's own fetch otherwise. */
+  fetch?: typeof fetch | undefined;
+}
+
+export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;

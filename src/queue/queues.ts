@@ -1,0 +1,53 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { TriadError } from "../errors.js";
+import type { WorkflowEvent } from "../workflow/events.js";
+import { deliveryJobId, EVENTS_QUEUE } from "./names.js";
+
+/**
+ * Retry policy for every job, once: retryable failures back off exponentially with jitter (1 s, 2 s,
+ * 4 s, … capped at a minute) or wait as long as the remote asked (retry-after); final failures stop
+ * at once (the worker throws `UnrecoverableError`). Completed jobs are kept a week so a redelivered
+ * webhook still finds its job and adds nothing.
+ */
+export const BACKOFF_TYPE = "triad";
+
+export function backoffDelay(attemptsMade: number, error: unknown, random = Math.random): number {
+  const asked = error instanceof TriadError ? error.retryAfterMs : undefined;
+  if (asked !== undefined) return asked + Math.floor(random() * 250);
+  const base = Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.floor(base * (0.7 + random() * 0.6));
+}
+
+export const JOB_DEFAULTS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: BACKOFF_TYPE },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export interface Queues {
+  events: Queue<WorkflowEvent>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const events = new Queue<WorkflowEvent>(EVENTS_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: JOB_DEFAULTS,
+  });
+  return {
+    events,
+    async close() {
+      await events.close();
+    },
+  };
+}
+
+/** Enqueue a webhook's event under a job id derived from its delivery id: redelivery adds nothing. */
+export async function enqueueEvent(queues: Queues, event: WorkflowEvent): Promise<string> {
+  const jobId = deliveryJobId(event.deliveryId);
+  await queues.events.add(event.kind, event, { jobId });
+  return jobId;
+}

@@ -1,0 +1,109 @@
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { Probot } from "probot";
+import { triadApp } from "./app.js";
+import type { TriadEnv } from "./config/env.js";
+import { type AppAuth, createAppAuth } from "./github/app-auth.js";
+import type { GitHubClient } from "./github/client.js";
+import { keys } from "./queue/names.js";
+import { createQueues, type Queues } from "./queue/queues.js";
+import { createRedis } from "./queue/redis.js";
+import { startWorker } from "./queue/worker.js";
+import { startWebServer, type WebServer } from "./web/server.js";
+import { StateStore } from "./workflow/state-store.js";
+
+/**
+ * Wiring of the two processes (ARCHITECTURE §1). `web` verifies, decides and enqueues; `worker`
+ * runs the steps. `start` runs both in one process.
+ */
+export interface Running {
+  stop(): Promise<void>;
+}
+
+export interface RunningWeb extends Running {
+  url: string;
+}
+
+export async function runWeb(env: TriadEnv, log: Logger): Promise<RunningWeb> {
+  if (!env.app || !env.webhookSecret) throw new Error("web needs APP_ID, PRIVATE_KEY and WEBHOOK_SECRET");
+  const redis = createRedis(env.REDIS_URL, (error) =>
+    log.warn({ err: error.message }, "web: Redis unreachable, retrying"),
+  );
+  const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
+  const probot = new Probot({
+    appId: env.app.appId,
+    privateKey: env.app.privateKey,
+    secret: env.webhookSecret,
+    baseUrl: env.GITHUB_API_URL,
+    log: log.child({ name: "probot" }),
+  });
+  await probot.load(triadApp({ queues, log: log.child({ name: "web" }) }));
+  let web: WebServer;
+  try {
+    web = await startWebServer({
+      probot,
+      secret: env.webhookSecret,
+      redis,
+      log: log.child({ name: "web" }),
+      port: env.PORT,
+      host: env.HOST,
+      webhookPath: env.WEBHOOK_PATH,
+    });
+  } catch (error) {
+    await closeAll(queues, undefined, redis);
+    throw error;
+  }
+  log.info({ url: `${web.url}${env.WEBHOOK_PATH}` }, "web: receiving webhooks");
+  return {
+    url: web.url,
+    async stop() {
+      await web.close();
+      await closeAll(queues, undefined, redis);
+    },
+  };
+}
+
+export interface WorkerRuntimeOptions {
+  /** Replace GitHub App auth (the demo and tests hand in their own). */
+  auth?: AppAuth;
+  lockMs?: number;
+}
+
+export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOptions = {}): Promise<Running> {
+  if (!env.app && !o.auth) throw new Error("worker needs APP_ID and PRIVATE_KEY");
+  const auth =
+    o.auth ?? (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log));
+  const redis = createRedis(env.REDIS_URL, (error) =>
+    log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
+  );
+  const k = keys(env.TRIAD_REDIS_PREFIX);
+  const worker = startWorker({
+    connection: redis,
+    prefix: env.TRIAD_REDIS_PREFIX,
+    concurrency: env.TRIAD_WORKER_CONCURRENCY,
+    lockMs: o.lockMs ?? env.TRIAD_JOB_LOCK_MS,
+    log: log.child({ name: "worker" }),
+    deps: {
+      redis,
+      store: new StateStore(redis, k.state),
+      github: (id: number): Promise<GitHubClient> => auth.installation(id),
+      botLogin: auth.botLogin,
+      log: log.child({ name: "worker" }),
+      now: () => new Date(),
+    },
+  });
+  await worker.waitUntilReady();
+  log.info({ bot: auth.botLogin, concurrency: env.TRIAD_WORKER_CONCURRENCY }, "worker: waiting for jobs");
+  return {
+    async stop() {
+      await closeAll(undefined, worker, redis);
+    },
+  };
+}
+
+async function closeAll(queues: Queues | undefined, worker: Worker | undefined, redis: Redis): Promise<void> {
+  await worker?.close();
+  await queues?.close();
+  redis.disconnect();
+}

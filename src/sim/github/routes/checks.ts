@@ -1,0 +1,221 @@
+/** Check runs (written by the app) and the check suites GitHub groups them into. */
+import { requireAuth } from "../auth.js";
+import {
+  bodyObject,
+  HttpError,
+  int,
+  notFound,
+  type Reply,
+  type Request,
+  type Route,
+  route,
+  type SimContext,
+  str,
+  validationFailed,
+} from "../http.js";
+import { checkRunJson, checkSuiteJson } from "../payloads.js";
+import { findRepo, resolveCommitish } from "../repo-ops.js";
+import { type CheckRun, type CheckSuite, now, type Repo, type User } from "../state.js";
+
+const R = "/repos/:owner/:repo";
+const STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"] as const;
+const CONCLUSIONS = [
+  "action_required",
+  "cancelled",
+  "failure",
+  "neutral",
+  "success",
+  "skipped",
+  "stale",
+  "timed_out",
+];
+/** Worst first: a suite's conclusion is the worst of its runs'. */
+const SEVERITY = [
+  "action_required",
+  "failure",
+  "timed_out",
+  "cancelled",
+  "stale",
+  "neutral",
+  "success",
+  "skipped",
+];
+
+function requireApp(req: Request): User {
+  const a = req.actor;
+  if (!a) throw new HttpError(401, "Requires authentication");
+  if (a.kind !== "installation") throw new HttpError(403, "You must authenticate via a GitHub App.");
+  return a.user;
+}
+
+function findRun(sim: SimContext, repo: Repo, id: string | undefined): CheckRun {
+  const hit = sim.state.checkRuns.get(int(id));
+  if (!hit || hit.repo !== repo) throw notFound();
+  return hit.run;
+}
+
+function applyFields(run: CheckRun, body: Record<string, unknown>): void {
+  const status = str(body, "status");
+  if (status !== undefined) {
+    if (!(STATUSES as readonly string[]).includes(status))
+      throw validationFailed("CheckRun", "status", "invalid");
+    run.status = status as CheckRun["status"];
+  }
+  const conclusion = str(body, "conclusion");
+  if (conclusion !== undefined) {
+    if (!CONCLUSIONS.includes(conclusion)) throw validationFailed("CheckRun", "conclusion", "invalid");
+    run.conclusion = conclusion;
+    run.status = "completed";
+  }
+  if (run.status === "completed" && !run.conclusion) {
+    throw new HttpError(
+      422,
+      'Invalid request.\n\nNo subschema in "anyOf" matched.\n"conclusion" wasn\'t supplied.',
+    );
+  }
+  if (run.status === "completed") run.completedAt = str(body, "completed_at") ?? run.completedAt ?? now();
+  const started = str(body, "started_at");
+  if (started) run.startedAt = started;
+  const name = str(body, "name");
+  if (name) run.name = name;
+  const details = str(body, "details_url");
+  if (details !== undefined) run.detailsUrl = details;
+  const external = str(body, "external_id");
+  if (external !== undefined) run.externalId = external;
+  const output = body.output as Record<string, unknown> | undefined;
+  if (output && typeof output === "object") {
+    if (typeof output.title === "string") run.output.title = output.title;
+    if (typeof output.summary === "string") run.output.summary = output.summary;
+    if (typeof output.text === "string") run.output.text = output.text;
+    if (Array.isArray(output.annotations)) run.output.annotations_count += output.annotations.length;
+  }
+}
+
+function suiteFor(sim: SimContext, repo: Repo, headSha: string): CheckSuite {
+  const existing = repo.checkSuites.find((s) => s.headSha === headSha);
+  if (existing) return existing;
+  const branch = [...repo.refs.entries()].find(([r, sha]) => sha === headSha && r.startsWith("refs/heads/"));
+  const at = now();
+  const suite: CheckSuite = {
+    id: sim.state.id(),
+    headSha,
+    headBranch: branch ? branch[0].slice(11) : null,
+    status: "queued",
+    conclusion: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  repo.checkSuites.push(suite);
+  return suite;
+}
+
+/** Recomputes a suite; sends `check_suite.completed` when its last run completes. */
+function updateSuite(sim: SimContext, repo: Repo, suite: CheckSuite, sender: User): void {
+  const runs = repo.checkRuns.filter((r) => r.checkSuiteId === suite.id);
+  const wasCompleted = suite.status === "completed";
+  suite.updatedAt = now();
+  if (runs.every((r) => r.status === "completed")) {
+    suite.status = "completed";
+    suite.conclusion = SEVERITY.find((c) => runs.some((r) => r.conclusion === c)) ?? "success";
+    if (!wasCompleted || runs.length > 0) {
+      sim.emit(
+        repo,
+        "check_suite",
+        { action: "completed", check_suite: checkSuiteJson(sim, repo, suite) },
+        sender,
+      );
+    }
+  } else {
+    suite.status = runs.some((r) => r.status === "in_progress") ? "in_progress" : "queued";
+    suite.conclusion = null;
+  }
+}
+
+function createRun(req: Request, sim: SimContext): Reply {
+  const sender = requireApp(req);
+  const repo = findRepo(req, sim);
+  const body = bodyObject(req);
+  const name = str(body, "name");
+  const headSha = str(body, "head_sha")?.toLowerCase();
+  if (!name) throw validationFailed("CheckRun", "name");
+  if (!headSha || !repo.objects.commit(headSha))
+    throw new HttpError(422, `No commit found for SHA: ${headSha ?? ""}`);
+  const suite = suiteFor(sim, repo, headSha);
+  const run: CheckRun = {
+    id: sim.state.id(),
+    name,
+    headSha,
+    status: "queued",
+    conclusion: null,
+    startedAt: now(),
+    completedAt: null,
+    externalId: null,
+    detailsUrl: null,
+    output: { title: null, summary: null, text: null, annotations_count: 0 },
+    checkSuiteId: suite.id,
+  };
+  applyFields(run, body);
+  repo.checkRuns.push(run);
+  sim.state.checkRuns.set(run.id, { repo, run });
+  sim.emit(repo, "check_run", { action: "created", check_run: checkRunJson(sim, repo, run) }, sender);
+  updateSuite(sim, repo, suite, sender);
+  return { status: 201, body: checkRunJson(sim, repo, run) };
+}
+
+function updateRun(req: Request, sim: SimContext): Reply {
+  const sender = requireApp(req);
+  const repo = findRepo(req, sim);
+  const run = findRun(sim, repo, req.params.id);
+  const wasCompleted = run.status === "completed";
+  const draft: CheckRun = { ...run, output: { ...run.output } };
+  applyFields(draft, bodyObject(req));
+  Object.assign(run, draft);
+  if (run.status === "completed" && !wasCompleted) {
+    sim.emit(repo, "check_run", { action: "completed", check_run: checkRunJson(sim, repo, run) }, sender);
+    const suite = repo.checkSuites.find((s) => s.id === run.checkSuiteId);
+    if (suite) updateSuite(sim, repo, suite, sender);
+  }
+  return { status: 200, body: checkRunJson(sim, repo, run) };
+}
+
+export const checkRoutes: Route[] = [
+  route("POST", `${R}/check-runs`, createRun),
+  route("PATCH", `${R}/check-runs/:id`, updateRun),
+  route("GET", `${R}/check-runs/:id`, (req, sim) => {
+    requireAuth(req);
+    const repo = findRepo(req, sim);
+    return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.id)) };
+  }),
+  route("GET", `${R}/check-suites/:id`, (req, sim) => {
+    requireAuth(req);
+    const repo = findRepo(req, sim);
+    const suite = repo.checkSuites.find((s) => s.id === int(req.params.id));
+    if (!suite) throw notFound();
+    return { status: 200, body: checkSuiteJson(sim, repo, suite) };
+  }),
+  route("GET", `${R}/commits/*ref/check-runs`, (req, sim) => {
+    requireAuth(req);
+    const repo = findRepo(req, sim);
+    const sha = resolveCommitish(repo, req.params.ref ?? "");
+    if (!sha) throw new HttpError(422, `No commit found for SHA: ${req.params.ref}`);
+    const name = req.query.get("check_name");
+    const status = req.query.get("status");
+    let runs = repo.checkRuns.filter(
+      (r) => r.headSha === sha && (!name || r.name === name) && (!status || r.status === status),
+    );
+    // filter=latest (the default): the most recent run per name.
+    if ((req.query.get("filter") ?? "latest") === "latest") {
+      runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
+    }
+    runs.sort((a, b) => b.id - a.id);
+    const perPage = Math.min(Number(req.query.get("per_page") ?? 30) || 30, 100);
+    const page = Math.max(Number(req.query.get("page") ?? 1) || 1, 1);
+    return {
+      status: 200,
+      body: {
+        total_count: runs.length,
+        check_runs: runs.slice((page - 1) * perPage, page * perPage).map((r) => checkRunJson(sim, repo, r)),
+      },
+    };
+  }),
+];

@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { defaultRepoConfig } from "../config/repo-config.js";
+import { TriadError } from "../errors.js";
+import type { GitHubClient, IssueRef } from "../github/client.js";
+import { ensureComment } from "../github/comments.js";
+import { loadRepoConfig } from "../github/repo-config.js";
+import { decide } from "./decide.js";
+import type { WorkflowEvent } from "./events.js";
+import { marker } from "./markers.js";
+import { runEffects } from "./run-effects.js";
+import type { StateStore } from "./state-store.js";
+
+export interface HandlerDeps {
+  redis: Redis;
+  store: StateStore;
+  /** An installation client for the event's installation. */
+  github(installationId: number): Promise<GitHubClient>;
+  botLogin: string;
+  log: Logger;
+  now(): Date;
+}
+
+/**
+ * One event job: read config and state, decide (pure), carry out the effects, save the state. Runs
+ * under the workflow's lock, so two events of one workflow never interleave.
+ */
+export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Promise<void> {
+  const gh = await deps.github(event.installationId);
+  const ref: IssueRef = { owner: event.repo.owner, repo: event.repo.name, issue_number: event.issue };
+  const log = deps.log.child({ workflow: `${ref.owner}/${ref.repo}#${ref.issue_number}`, event: event.kind });
+
+  const state = await deps.store.load(gh, ref, deps.botLogin);
+  let config = defaultRepoConfig;
+  try {
+    config = (await loadRepoConfig(gh, ref)).config;
+  } catch (error) {
+    if (!(error instanceof TriadError) || error.code !== "config_invalid") throw error;
+    // Only speak up where triad would have acted: the default trigger label or a running workflow.
+    const relevant =
+      state !== undefined || (event.kind === "issue_labeled" && event.label === config.trigger_label);
+    if (relevant) await postConfigError(gh, ref, deps.botLogin, error.message);
+    log.warn({ reason: error.message }, "repository config is invalid");
+    return;
+  }
+
+  const decision = decide(state, event, { config, now: deps.now().toISOString() });
+  if (decision.ignored) log.debug({ reason: decision.ignored }, "event ignored");
+  if (!decision.state || decision.effects.length === 0) return;
+  const next = await runEffects({ gh, ref, botLogin: deps.botLogin }, decision.state, decision.effects);
+  await deps.store.save(next);
+  log.info({ phase: next.phase }, "workflow updated");
+}
+
+async function postConfigError(
+  gh: GitHubClient,
+  ref: IssueRef,
+  botLogin: string,
+  message: string,
+): Promise<void> {
+  // One comment per distinct problem: relabelling with the same broken file does not repeat it.
+  const id = `config-${createHash("sha256").update(message).digest("hex").slice(0, 12)}`;
+  await ensureComment(gh, ref, {
+    marker: marker("error", id),
+    botLogin,
+    body: `⚠️ **triad cannot start:** ${message}\n\nFix the file on the default branch, then remove and add the label again. The JSON schema in triad's \`schema/triad.schema.json\` lets editors check the file as you type.`,
+  });
+}

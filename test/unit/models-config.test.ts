@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import { TriadError } from "../../src/errors.js";
+import {
+  DEFAULT_ROLE_MODELS,
+  hasAnyApiKey,
+  parseModelEnv,
+  parseModelRef,
+  resolveRoleModels,
+  vendorIdentity,
+} from "../../src/models/config.js";
+import { createChatModel } from "../../src/models/create-chat-model.js";
+
+function configError(fn: () => unknown): TriadError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TriadError);
+    expect((error as TriadError).code).toBe("config_invalid");
+    return error as TriadError;
+  }
+  throw new Error("expected a config_invalid error");
+}
+
+describe("parseModelRef", () => {
+  it("parses vendor:model, keeping colons and slashes in the model", () => {
+    expect(parseModelRef("anthropic:claude-sonnet-4-6")).toEqual({
+      vendor: "anthropic",
+      model: "claude-sonnet-4-6",
+    });
+    expect(parseModelRef(" openai-compatible:llama3.1:8b ")).toEqual({
+      vendor: "openai-compatible",
+      model: "llama3.1:8b",
+    });
+    expect(parseModelRef("openai-compatible:deepseek/deepseek-chat")).toMatchObject({
+      model: "deepseek/deepseek-chat",
+    });
+    expect(parseModelRef("Google:gemini-2.5-pro").vendor).toBe("google");
+  });
+
+  it.each([
+    ["claude-sonnet-4-6", /expected "vendor:model"/],
+    [":gpt-5", /expected "vendor:model"/],
+    ["mistral:large", /unknown vendor "mistral"/],
+    ["openai:", /model name is empty/],
+    ["openai:gpt 5", /has spaces/],
+  ])("refuses %j", (text, message) => {
+    expect(configError(() => parseModelRef(text)).message).toMatch(message);
+  });
+});
+
+describe("resolveRoleModels", () => {
+  it("uses the defaults when the environment names no model", () => {
+    const roles = resolveRoleModels({});
+    expect(roles.architect).toEqual(parseModelRef(DEFAULT_ROLE_MODELS.architect));
+    expect(roles.developer).toEqual(parseModelRef(DEFAULT_ROLE_MODELS.developer));
+    expect(roles.reviewers.map((r) => r.vendor)).toEqual(["openai", "google"]);
+    expect(roles.warnings).toEqual([]);
+  });
+
+  it("reads the fixed env names, reviewers comma-separated", () => {
+    const roles = resolveRoleModels({
+      TRIAD_ARCHITECT_MODEL: "openai:gpt-5",
+      TRIAD_DEVELOPER_MODEL: "google:gemini-2.5-flash",
+      TRIAD_REVIEWER_MODELS: "anthropic:claude-sonnet-4-6, openai:gpt-5-codex",
+    });
+    expect(roles.architect).toEqual({ vendor: "openai", model: "gpt-5" });
+    expect(roles.developer).toEqual({ vendor: "google", model: "gemini-2.5-flash" });
+    expect(roles.reviewers).toEqual([
+      { vendor: "anthropic", model: "claude-sonnet-4-6" },
+      { vendor: "openai", model: "gpt-5-codex" },
+    ]);
+  });
+
+  it("lets the repository file override models over the environment", () => {
+    const roles = resolveRoleModels(
+      { TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-4-6", TRIAD_REVIEWER_MODELS: "openai:gpt-5" },
+      { developer: "anthropic:claude-haiku-4-5", reviewers: ["google:gemini-2.5-flash"] },
+    );
+    expect(roles.developer.model).toBe("claude-haiku-4-5");
+    expect(roles.reviewers).toEqual([{ vendor: "google", model: "gemini-2.5-flash" }]);
+  });
+
+  it("never lets the repository file set keys or URLs", () => {
+    const error = configError(() =>
+      resolveRoleModels({}, { architect: "openai:gpt-5", OPENAI_BASE_URL: "http://evil" } as never),
+    );
+    expect(error.message).toMatch(/never keys or URLs/);
+  });
+
+  it("refuses a reviewer of the developer's vendor and says why", () => {
+    const error = configError(() =>
+      resolveRoleModels({
+        TRIAD_DEVELOPER_MODEL: "openai:gpt-5",
+        TRIAD_REVIEWER_MODELS: "google:gemini-2.5-pro,openai:gpt-5-codex",
+      }),
+    );
+    expect(error.message).toContain("openai:gpt-5-codex");
+    expect(error.message).toMatch(/no model reviews its own vendor's work/);
+  });
+
+  it("warns about two reviewers of the same vendor", () => {
+    const roles = resolveRoleModels({ TRIAD_REVIEWER_MODELS: "openai:gpt-5,openai:gpt-5-codex" });
+    expect(roles.warnings).toHaveLength(1);
+    expect(roles.warnings[0]).toMatch(/same vendor \(openai\)/);
+  });
+
+  it("treats openai-compatible as its own vendor unless its base URL is api.openai.com", () => {
+    const reviewer = { vendor: "openai-compatible" as const, model: "gpt-5" };
+    expect(vendorIdentity(reviewer, { OPENAI_COMPATIBLE_BASE_URL: "https://openrouter.ai/api/v1" })).toBe(
+      "openai-compatible",
+    );
+    expect(vendorIdentity(reviewer, { OPENAI_COMPATIBLE_BASE_URL: "https://api.openai.com/v1" })).toBe(
+      "openai",
+    );
+    // A DeepSeek reviewer for an OpenAI developer is fine...
+    expect(
+      resolveRoleModels({
+        TRIAD_DEVELOPER_MODEL: "openai:gpt-5",
+        TRIAD_REVIEWER_MODELS: "openai-compatible:deepseek-chat",
+        OPENAI_COMPATIBLE_BASE_URL: "https://api.deepseek.com/v1",
+      }).reviewers,
+    ).toHaveLength(1);
+    // ...but not when the "compatible" endpoint is OpenAI itself.
+    configError(() =>
+      resolveRoleModels({
+        TRIAD_DEVELOPER_MODEL: "openai:gpt-5",
+        TRIAD_REVIEWER_MODELS: "openai-compatible:gpt-5-mini",
+        OPENAI_COMPATIBLE_BASE_URL: "https://api.openai.com/v1",
+      }),
+    );
+  });
+
+  it("refuses an empty reviewer list and invalid URLs", () => {
+    configError(() => resolveRoleModels({}, { reviewers: [] }));
+    configError(() => parseModelEnv({ OPENAI_BASE_URL: "not a url" }));
+  });
+});
+
+describe("keys", () => {
+  it("hasAnyApiKey sees any vendor key, ignoring blanks", () => {
+    expect(hasAnyApiKey({})).toBe(false);
+    expect(hasAnyApiKey({ ANTHROPIC_API_KEY: "  " })).toBe(false);
+    expect(hasAnyApiKey({ GEMINI_API_KEY: "AIza" })).toBe(true);
+    expect(hasAnyApiKey({ PATH: "/bin", OPENAI_COMPATIBLE_API_KEY: "x" })).toBe(true);
+  });
+
+  it("createChatModel names the missing key's variable", () => {
+    const error = (() => {
+      try {
+        createChatModel({ vendor: "google", model: "gemini-2.5-pro" }, {});
+      } catch (e) {
+        return e as TriadError;
+      }
+    })();
+    expect(error?.code).toBe("auth_failed");
+    expect(error?.message).toContain("GEMINI_API_KEY is missing or invalid");
+  });
+
+  it("an openai-compatible model needs a base URL but no key", () => {
+    expect(() => createChatModel({ vendor: "openai-compatible", model: "llama3" }, {})).toThrow(
+      /OPENAI_COMPATIBLE_BASE_URL/,
+    );
+    const model = createChatModel(
+      { vendor: "openai-compatible", model: "llama3" },
+      { OPENAI_COMPATIBLE_BASE_URL: "http://localhost:11434/v1" },
+    );
+    expect(model.ref).toEqual({ vendor: "openai-compatible", model: "llama3" });
+  });
+});

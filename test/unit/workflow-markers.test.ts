@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/workflow/markers.js";
+import type { WorkflowState } from "../../src/workflow/state.js";
+import { renderTrackingComment, stateFromTrackingComment } from "../../src/workflow/tracking-comment.js";
+
+const state: WorkflowState = {
+  v: 1,
+  repo: "acme/weather-client",
+  issue: 3,
+  phase: "planning",
+  startedBy: "maya",
+  startedAt: "2026-11-27T12:00:00.000Z",
+  updatedAt: "2026-11-27T12:00:00.000Z",
+  planVersion: 0,
+  fixRound: 0,
+  runId: "d-1",
+};
+
+describe("markers", () => {
+  it("round-trips data that contains comment terminators and markdown", () => {
+    const data = { text: "--> <!-- triad:tracking --> **x**", n: 1 };
+    const body = `hello\n${embedData("state", data)}\n`;
+    expect(extractData(body, "state")).toEqual(data);
+    expect(extractData("nothing here", "state")).toBeUndefined();
+  });
+
+  it("finds markers and trusts only the app's own comments", () => {
+    expect(hasMarker(`x ${marker("error", "job-1")}`, "error", "job-1")).toBe(true);
+    expect(hasMarker(`x ${marker("error", "job-1")}`, "error", "job-2")).toBe(false);
+    expect(isOwnComment({ login: "triad[bot]", type: "Bot" }, "triad[bot]")).toBe(true);
+    expect(isOwnComment({ login: "triad[bot]", type: "User" }, "triad[bot]")).toBe(false);
+    expect(isOwnComment({ login: "mallory", type: "User" }, "triad[bot]")).toBe(false);
+  });
+});
+
+describe("tracking comment", () => {
+  it("shows the phase, the next step and carries the state for a rebuild", () => {
+    const body = renderTrackingComment(state);
+    expect(body).toContain(marker("tracking"));
+    expect(body).toContain("The architect is reading the repository");
+    expect(body).toMatch(/- \[ \] \*\*Architect plans.*⏳/);
+    expect(stateFromTrackingComment(body, 77)).toEqual({ ...state, trackingCommentId: 77 });
+  });
+
+  it("ticks the steps that are done", () => {
+    const body = renderTrackingComment({ ...state, phase: "reviewing", planVersion: 2 });
+    expect(body).toMatch(/- \[x\] Architect plans/);
+    expect(body).toMatch(/- \[x\] A maintainer approves/);
+    expect(body).toMatch(/- \[ \] \*\*Reviewers/);
+    expect(body).toContain("plan v2");
+  });
+});
