@@ -106,7 +106,7 @@ async function botClient(): Promise<Octokit> {
     privateKey: sim.privateKey,
     secret: SECRET,
     baseUrl: sim.url,
-    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false } }),
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })),
   });
   return (await probot.auth(installationId)) as unknown as Octokit;
 }
