@@ -4,13 +4,28 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { triadApp } from "./app.js";
 import type { TriadEnv } from "./config/env.js";
+import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
+import { hasAnyApiKey } from "./models/config.js";
+import { runArchitectStep } from "./phases/architect/run.js";
+import type { PhaseDeps } from "./phases/deps.js";
+import {
+  guardedProvider,
+  liveModels,
+  type ModelProvider,
+  scriptedModels,
+  secretValues,
+} from "./phases/models.js";
 import { keys } from "./queue/names.js";
 import { createQueues, type Queues } from "./queue/queues.js";
 import { createRedis } from "./queue/redis.js";
-import { startWorker } from "./queue/worker.js";
+import { startWorkers } from "./queue/worker.js";
+import { SnapshotCache } from "./repo/snapshot.js";
+import { createScriptedRoleModels } from "./sim/models/scripted-model.js";
+import { demoScenario } from "./sim/scenario.js";
 import { startWebServer, type WebServer } from "./web/server.js";
+import { handleEvent } from "./workflow/handle-event.js";
 import { StateStore } from "./workflow/state-store.js";
 
 /**
@@ -67,39 +82,72 @@ export async function runWeb(env: TriadEnv, log: Logger): Promise<RunningWeb> {
 export interface WorkerRuntimeOptions {
   /** Replace GitHub App auth (the demo and tests hand in their own). */
   auth?: AppAuth;
+  /** Replace the models (the demo and tests hand in scripted ones). */
+  models?: ModelProvider;
   lockMs?: number;
 }
 
 export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOptions = {}): Promise<Running> {
   if (!env.app && !o.auth) throw new Error("worker needs APP_ID and PRIVATE_KEY");
+  const models = guardedProvider(o.models ?? defaultModels(env, log), secretValues(env.raw));
   const auth =
     o.auth ?? (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log));
   const redis = createRedis(env.REDIS_URL, (error) =>
     log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
   );
   const k = keys(env.TRIAD_REDIS_PREFIX);
-  const worker = startWorker({
+  const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
+  const workerLog = log.child({ name: "worker" });
+  const deps: PhaseDeps = {
+    redis,
+    store: new StateStore(redis, k.state),
+    queues,
+    github: (id: number): Promise<GitHubClient> => auth.installation(id),
+    botLogin: auth.botLogin,
+    log: workerLog,
+    now: () => new Date(),
+    models,
+    snapshots: new SnapshotCache(),
+  };
+  const workers = startWorkers({
     connection: redis,
     prefix: env.TRIAD_REDIS_PREFIX,
     concurrency: env.TRIAD_WORKER_CONCURRENCY,
     lockMs: o.lockMs ?? env.TRIAD_JOB_LOCK_MS,
-    log: log.child({ name: "worker" }),
-    deps: {
-      redis,
-      store: new StateStore(redis, k.state),
-      github: (id: number): Promise<GitHubClient> => auth.installation(id),
-      botLogin: auth.botLogin,
-      log: log.child({ name: "worker" }),
-      now: () => new Date(),
+    log: workerLog,
+    deps,
+    handlers: {
+      events: (event) => handleEvent(deps, event),
+      steps: { architect: (step, jobId) => runArchitectStep(deps, step, jobId) },
     },
   });
-  await worker.waitUntilReady();
-  log.info({ bot: auth.botLogin, concurrency: env.TRIAD_WORKER_CONCURRENCY }, "worker: waiting for jobs");
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info(
+    { bot: auth.botLogin, concurrency: env.TRIAD_WORKER_CONCURRENCY, models: models.mode },
+    "worker: waiting for jobs",
+  );
   return {
     async stop() {
-      await closeAll(undefined, worker, redis);
+      await Promise.all(workers.map((w) => w.close()));
+      await closeAll(queues, undefined, redis);
     },
   };
+}
+
+/**
+ * Live models when a key is set. Without one: scripted models outside production (with a warning),
+ * and a refusal in production — a deployment must never post canned plans on real repositories.
+ */
+function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
+  if (hasAnyApiKey(env.raw)) return liveModels(env.raw, { log });
+  if (env.NODE_ENV === "production") {
+    throw new TriadError(
+      "config_invalid",
+      "triad cannot start: no model API key is set (ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or OPENAI_COMPATIBLE_API_KEY).",
+    );
+  }
+  log.warn("no model API key is set: using scripted models (demo mode)");
+  return scriptedModels(createScriptedRoleModels(demoScenario()));
 }
 
 async function closeAll(queues: Queues | undefined, worker: Worker | undefined, redis: Redis): Promise<void> {

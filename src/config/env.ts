@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { TriadError } from "../errors.js";
+import { resolveRoleModels } from "../models/config.js";
 
 /**
  * Deployment configuration from the environment. Parsed once at start; every missing or wrong
@@ -90,6 +91,15 @@ export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
   }
   if ((needs === "web" || needs === "start") && !env?.WEBHOOK_SECRET) {
     problems.push("WEBHOOK_SECRET: missing (the secret set in the app's webhook settings)");
+  }
+
+  if (needs === "worker" || needs === "start") {
+    // The model side has its own schema (src/models/config.ts); its problems join the same list.
+    try {
+      resolveRoleModels(source);
+    } catch (error) {
+      problems.push(error instanceof TriadError ? error.message : String(error));
+    }
   }
 
   if (problems.length > 0 || !env) {

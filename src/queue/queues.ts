@@ -2,7 +2,9 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { TriadError } from "../errors.js";
 import type { WorkflowEvent } from "../workflow/events.js";
+import type { StepRef } from "../workflow/state.js";
 import { deliveryJobId, EVENTS_QUEUE } from "./names.js";
+import { STEP_KINDS, STEP_QUEUE, type StepJob, type StepKind, stepJobId, stepLabel } from "./steps.js";
 
 /**
  * Retry policy for every job, once: retryable failures back off exponentially with jitter (1 s, 2 s,
@@ -28,19 +30,21 @@ export const JOB_DEFAULTS: JobsOptions = {
 
 export interface Queues {
   events: Queue<WorkflowEvent>;
+  steps: Record<StepKind, Queue<StepJob>>;
   close(): Promise<void>;
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const events = new Queue<WorkflowEvent>(EVENTS_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: JOB_DEFAULTS,
-  });
+  const options = { connection, prefix, defaultJobOptions: JOB_DEFAULTS };
+  const events = new Queue<WorkflowEvent>(EVENTS_QUEUE, options);
+  const steps = Object.fromEntries(
+    STEP_KINDS.map((kind) => [kind, new Queue<StepJob>(STEP_QUEUE[kind], options)]),
+  ) as Record<StepKind, Queue<StepJob>>;
   return {
     events,
+    steps,
     async close() {
-      await events.close();
+      await Promise.all([events.close(), ...Object.values(steps).map((q) => q.close())]);
     },
   };
 }
@@ -50,4 +54,11 @@ export async function enqueueEvent(queues: Queues, event: WorkflowEvent): Promis
   const jobId = deliveryJobId(event.deliveryId);
   await queues.events.add(event.kind, event, { jobId });
   return jobId;
+}
+
+/** Enqueue a phase step under an id that names it (see `stepJobId`): a repeat adds nothing. */
+export async function enqueueStep(queues: Queues, step: StepJob, key: string): Promise<StepRef> {
+  const jobId = stepJobId(step, key);
+  await queues.steps[step.kind].add(step.kind, step, { jobId });
+  return { queue: STEP_QUEUE[step.kind], jobId, label: stepLabel(step) };
 }

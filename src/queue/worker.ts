@@ -1,16 +1,34 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { z } from "zod";
 import { errorMessage, isRetryable } from "../errors.js";
+import type { IssueRef } from "../github/client.js";
 import { ensureComment } from "../github/comments.js";
-import type { WorkflowEvent } from "../workflow/events.js";
-import { workflowEventSchema } from "../workflow/events.js";
-import { type HandlerDeps, handleEvent } from "../workflow/handle-event.js";
+import { type WorkflowEvent, workflowEventSchema } from "../workflow/events.js";
+import type { HandlerDeps } from "../workflow/handle-event.js";
 import { marker } from "../workflow/markers.js";
+import { ensureTrackingComment } from "../workflow/run-effects.js";
 import { workflowKey } from "../workflow/state.js";
 import { tryLock } from "./lock.js";
 import { EVENTS_QUEUE, keys } from "./names.js";
 import { backoffDelay } from "./queues.js";
+import { STEP_QUEUE, type StepJob, type StepKind, stepJobSchema, stepLabel } from "./steps.js";
+
+/** What a job must say about itself: which workflow it belongs to. */
+interface WorkflowJob {
+  installationId: number;
+  repo: { owner: string; name: string };
+  issue: number;
+}
+
+/** A handler for one queue: it gets validated job data and runs under the workflow's lock. */
+export interface QueueHandler<T extends WorkflowJob> {
+  schema: z.ZodType<T>;
+  run(data: T, job: Job<T>): Promise<void>;
+  /** How the step is named in the tracking comment and failure comments. */
+  label(data: T): string;
+}
 
 export interface WorkerOptions {
   connection: Redis;
@@ -20,22 +38,54 @@ export interface WorkerOptions {
   lockMs: number;
   deps: HandlerDeps;
   log: Logger;
+  handlers: {
+    events: (data: WorkflowEvent) => Promise<void>;
+    /** Step handlers get the job id: a step marks what it writes with it. */
+    steps: Partial<Record<StepKind, (data: StepJob, jobId: string) => Promise<void>>>;
+  };
 }
 
 /**
- * The queue side (ARCHITECTURE §1, §7): takes event jobs, runs each under its workflow's lock, and
- * turns failures into retries (retryable) or one comment on the issue (final). Phases plug in as
- * handlers behind `handleEvent`; this file does not change when they do.
+ * The queue side (ARCHITECTURE §1, §7): one BullMQ worker per queue (webhook events, and each phase
+ * whose handler this process runs). Every job runs under its workflow's lock; failures become
+ * retries (retryable) or one comment on the issue and a `failed` mark that `/triad retry` re-runs
+ * (final). Phases plug in as handlers; this file does not change when they do.
  */
-export function startWorker(o: WorkerOptions): Worker<WorkflowEvent> {
+export function startWorkers(o: WorkerOptions): Worker[] {
+  const workers: Worker[] = [
+    startQueueWorker<WorkflowEvent>(o, EVENTS_QUEUE, {
+      schema: workflowEventSchema,
+      run: (data) => o.handlers.events(data),
+      label: (data) => `handle ${data.kind}`,
+    }),
+  ];
+  for (const kind of Object.keys(o.handlers.steps) as StepKind[]) {
+    const run = o.handlers.steps[kind];
+    if (!run) continue;
+    workers.push(
+      startQueueWorker<StepJob>(o, STEP_QUEUE[kind], {
+        schema: stepJobSchema,
+        run: (data, job) => run(data, String(job.id)),
+        label: stepLabel,
+      }),
+    );
+  }
+  return workers;
+}
+
+function startQueueWorker<T extends WorkflowJob>(
+  o: WorkerOptions,
+  queueName: string,
+  handler: QueueHandler<T>,
+): Worker<T> {
   const k = keys(o.prefix);
-  const worker = new Worker<WorkflowEvent>(
-    EVENTS_QUEUE,
+  const worker = new Worker<T>(
+    queueName,
     async (job, token) => {
-      const parsed = workflowEventSchema.safeParse(job.data);
+      const parsed = handler.schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
-      const event = parsed.data;
-      const workflow = workflowKey(`${event.repo.owner}/${event.repo.name}`, event.issue);
+      const data = parsed.data;
+      const workflow = workflowKey(`${data.repo.owner}/${data.repo.name}`, data.issue);
       const lock = await tryLock(o.connection, k.lock(workflow), o.lockMs);
       if (!lock) {
         // Another job of this workflow runs: wait our turn without spending an attempt.
@@ -43,9 +93,9 @@ export function startWorker(o: WorkerOptions): Worker<WorkflowEvent> {
         throw new DelayedError();
       }
       try {
-        await handleEvent(o.deps, event);
+        await handler.run(data, job);
       } catch (error) {
-        await onFailure(o, job, event, error);
+        await onFailure(o, queueName, job, data, handler.label(data), error);
       } finally {
         await lock.release().catch(() => undefined);
       }
@@ -60,14 +110,16 @@ export function startWorker(o: WorkerOptions): Worker<WorkflowEvent> {
       settings: { backoffStrategy: (attemptsMade, _type, error) => backoffDelay(attemptsMade, error) },
     },
   );
-  worker.on("error", (error) => o.log.error({ err: errorMessage(error) }, "worker error"));
+  worker.on("error", (error) => o.log.error({ queue: queueName, err: errorMessage(error) }, "worker error"));
   return worker;
 }
 
 async function onFailure(
   o: WorkerOptions,
-  job: Job<WorkflowEvent>,
-  event: WorkflowEvent,
+  queueName: string,
+  job: Job,
+  data: WorkflowJob,
+  label: string,
   error: unknown,
 ): Promise<never> {
   const attempts = job.opts.attempts ?? 1;
@@ -81,18 +133,29 @@ async function onFailure(
   }
   o.log.error({ job: job.id, err: errorMessage(error) }, "job failed for good");
   try {
-    const gh = await o.deps.github(event.installationId);
-    await ensureComment(
-      gh,
-      { owner: event.repo.owner, repo: event.repo.name, issue_number: event.issue },
-      {
-        marker: marker("error", String(job.id)),
-        botLogin: o.deps.botLogin,
-        body: `⚠️ **triad could not finish a step** (${event.kind}): ${errorMessage(error)}\n\nWhen the cause is fixed, comment \`/triad retry\` to run it again.`,
-      },
-    );
+    const gh = await o.deps.github(data.installationId);
+    const ref: IssueRef = { owner: data.repo.owner, repo: data.repo.name, issue_number: data.issue };
+    await ensureComment(gh, ref, {
+      marker: marker("error", String(job.id)),
+      botLogin: o.deps.botLogin,
+      body: `⚠️ **triad could not finish a step** (${label}): ${errorMessage(error)}\n\nWhen the cause is fixed, a maintainer can comment \`/triad retry\` to run it again.`,
+    });
+    const state = await o.deps.store.load(gh, ref, o.deps.botLogin);
+    if (state) {
+      const failed = {
+        queue: queueName,
+        jobId: String(job.id),
+        label,
+        error: errorMessage(error).split("\n")[0] ?? "",
+      };
+      const next = await ensureTrackingComment(
+        { gh, ref, botLogin: o.deps.botLogin },
+        { ...state, failed, queued: undefined },
+      );
+      await o.deps.store.save(next);
+    }
   } catch (reportError) {
-    o.log.error({ job: job.id, err: errorMessage(reportError) }, "could not post the failure comment");
+    o.log.error({ job: job.id, err: errorMessage(reportError) }, "could not report the failure on the issue");
   }
   throw new UnrecoverableError(errorMessage(error));
 }

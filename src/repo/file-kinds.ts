@@ -102,7 +102,15 @@ const VENDORED_DIRS: ReadonlySet<string> = new Set([
  * They count as vendored unless a source folder comes before them in the path.
  */
 const AMBIGUOUS_DIRS: ReadonlySet<string> = new Set(["build", "out", "target", "external", "extern", "deps"]);
-const SOURCE_PARENTS: ReadonlySet<string> = new Set(["src", "lib", "source", "app", "pkg", "internal", "cmd"]);
+const SOURCE_PARENTS: ReadonlySet<string> = new Set([
+  "src",
+  "lib",
+  "source",
+  "app",
+  "pkg",
+  "internal",
+  "cmd",
+]);
 
 /** Extensions that are binary whatever their first bytes say (pr-agent's bad extensions, abridged). */
 const BINARY_EXTENSIONS: ReadonlySet<string> = new Set(
@@ -141,8 +149,11 @@ const GENERATED_NAME_PATTERNS: readonly RegExp[] = [
   /^\.pnp\.(?:c?js|loader\.mjs)$/,
 ];
 
-/** Path segments under which everything is generated. */
-const GENERATED_DIRS: ReadonlySet<string> = new Set(["__generated__", ".idea", "__snapshots__"]);
+/** All name patterns as one case-insensitive alternation (one regexp run per path). */
+const GENERATED_NAME_RE = new RegExp(GENERATED_NAME_PATTERNS.map((re) => `(?:${re.source})`).join("|"), "i");
+
+/** Directories under which everything is generated. */
+const GENERATED_DIR_RE = /(?:^|\/)(?:__generated__|\.idea|__snapshots__)\//;
 
 /**
  * Markers in the head of a file (first ~1 KB) that say a tool wrote it. Deliberately specific: "generated
@@ -160,8 +171,6 @@ const GENERATED_HEAD_MARKERS: readonly RegExp[] = [
 ];
 
 const HEAD_BYTES = 1024;
-/** Cheap first pass: every marker above contains one of these words. */
-const GENERATED_HINT = /generated|do not edit/i;
 const MINIFIED_AVG_LINE = 110;
 /** A one-line re-export is not minified code; only judge files with some substance. */
 const MINIFIED_MIN_BYTES = 500;
@@ -215,45 +224,65 @@ export function looksBinary(content: Uint8Array): boolean {
 }
 
 export function isGeneratedPath(path: string): boolean {
-  const name = baseName(path);
-  if (GENERATED_NAME_PATTERNS.some((re) => re.test(name))) return true;
-  const segments = path.split("/");
-  for (let i = 0; i < segments.length - 1; i++) {
-    if (GENERATED_DIRS.has(segments[i] as string)) return true;
-  }
-  return false;
+  return GENERATED_NAME_RE.test(baseName(path)) || GENERATED_DIR_RE.test(path);
+}
+
+/** Every marker above contains one of these strings: one cheap regexp run before the specific ones. */
+const GENERATED_HINT = /enerated|ENERATED|o not edit|O NOT EDIT|o Not Edit/;
+
+function bufferOf(content: Uint8Array): Buffer {
+  return Buffer.isBuffer(content)
+    ? content
+    : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
 /** Content tests: a generator's marker in the head, or minified JS/CSS (linguist's 110-character rule). */
 export function isGeneratedContent(path: string, content: Uint8Array): boolean {
   if (content.length === 0) return false;
-  const head = Buffer.from(content.buffer, content.byteOffset, Math.min(content.length, HEAD_BYTES)).toString(
-    "latin1",
-  );
-  if (GENERATED_HINT.test(head) && GENERATED_HEAD_MARKERS.some((re) => re.test(head))) return true;
+  const buf = bufferOf(content);
+  const head = buf.toString("latin1", 0, Math.min(buf.length, HEAD_BYTES));
+  if (GENERATED_HINT.test(head) && GENERATED_HEAD_MARKERS.some((re) => re.test(head))) {
+    return true;
+  }
   const ext = extensionOf(path);
   // A source map that does not follow the `.js.map` naming (linguist source_map?).
   if (ext === "map" && /^\s*\{\s*"version"\s*:\s*\d/.test(head)) return true;
   if (ext === "js" || ext === "css" || ext === "mjs" || ext === "cjs") {
-    const sample = Buffer.from(content.buffer, content.byteOffset, Math.min(content.length, SNIFF_BYTES));
-    let newlines = 0;
-    for (let at = sample.indexOf(10); at !== -1; at = sample.indexOf(10, at + 1)) newlines++;
-    if (sample.length >= MINIFIED_MIN_BYTES && sample.length / (newlines + 1) > MINIFIED_AVG_LINE) return true;
+    const sample = buf.subarray(0, Math.min(buf.length, SNIFF_BYTES));
+    if (sample.length >= MINIFIED_MIN_BYTES) {
+      // Minified when the average line is longer than 110: fewer than length/110 line breaks.
+      const needed = Math.ceil(sample.length / MINIFIED_AVG_LINE) - 1;
+      let newlines = 0;
+      for (let at = sample.indexOf(10); at !== -1 && newlines < needed; at = sample.indexOf(10, at + 1))
+        newlines++;
+      if (newlines < needed) return true;
+    }
     // A source-map reference in the last lines means a compiler wrote the file (linguist has_source_map?).
-    const tailStart = Math.max(0, content.length - 300);
-    const tail = Buffer.from(content.buffer, content.byteOffset + tailStart, content.length - tailStart).toString(
-      "latin1",
-    );
-    if (/^\/[*/][#@] source(?:Mapping)?URL=/m.test(tail)) return true;
+    const tail = buf.subarray(Math.max(0, buf.length - 300));
+    if (tail.indexOf("sourceMappingURL=") !== -1 || tail.indexOf("sourceURL=") !== -1) {
+      if (/^\/[*/][#@] source(?:Mapping)?URL=/m.test(tail.toString("latin1"))) return true;
+    }
   }
   return false;
 }
+
+/** Classification per content buffer (with its path): a snapshot's files are classified once. */
+const classified = new WeakMap<Uint8Array, { path: string; kind: FileKind }>();
 
 /**
  * Classify one file. Without `content` only path rules apply (binary by extension, vendored, generated
  * and lock by name).
  */
 export function classifyFile(path: string, content?: Uint8Array): FileKind {
+  if (content === undefined) return classifyUncached(path, undefined);
+  const hit = classified.get(content);
+  if (hit !== undefined && hit.path === path) return hit.kind;
+  const kind = classifyUncached(path, content);
+  classified.set(content, { path, kind });
+  return kind;
+}
+
+function classifyUncached(path: string, content: Uint8Array | undefined): FileKind {
   if (isLockFile(path)) return "lock";
   if (isVendoredPath(path)) return "vendored";
   if (isBinaryExtension(path)) return "binary";

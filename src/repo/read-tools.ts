@@ -40,8 +40,14 @@ export const DEFAULT_READ_TOOL_LIMITS: ReadToolLimits = {
 };
 
 const listInput = z.object({
-  path: z.string().optional().describe('Directory relative to the repository root; "" or omitted for the root.'),
-  recursive: z.boolean().optional().describe("List every file below the directory, not only its direct entries."),
+  path: z
+    .string()
+    .optional()
+    .describe('Directory relative to the repository root; "" or omitted for the root.'),
+  recursive: z
+    .boolean()
+    .optional()
+    .describe("List every file below the directory, not only its direct entries."),
 });
 export type ListFilesInput = z.infer<typeof listInput>;
 
@@ -61,7 +67,9 @@ const searchInput = z.object({
   path_glob: z
     .string()
     .optional()
-    .describe('Only search files matching this glob, e.g. "src/**/*.ts"; a glob without "/" matches file names.'),
+    .describe(
+      'Only search files matching this glob, e.g. "src/**/*.ts"; a glob without "/" matches file names.',
+    ),
   max_results: z.number().int().min(1).optional().describe("Most matching lines to return."),
 });
 export type SearchInput = z.infer<typeof searchInput>;
@@ -74,7 +82,9 @@ export function normalizeToolPath(raw: string): string {
   for (const segment of trimmed.split("/")) {
     if (segment === "" || segment === ".") continue;
     if (segment === "..") {
-      throw new ToolInputError(`Path "${raw}" leaves the repository ("..") — use paths relative to the root.`);
+      throw new ToolInputError(
+        `Path "${raw}" leaves the repository ("..") — use paths relative to the root.`,
+      );
     }
     segments.push(segment);
   }
@@ -104,7 +114,8 @@ function isDirectory(paths: readonly string[], dir: string): boolean {
 function notFound(paths: readonly string[], path: string): ToolInputError {
   const base = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
   const similar = paths.filter((p) => p.slice(p.lastIndexOf("/") + 1).toLowerCase() === base).slice(0, 5);
-  const hint = similar.length > 0 ? ` Files with that name: ${similar.join(", ")}.` : " Use list_files or search.";
+  const hint =
+    similar.length > 0 ? ` Files with that name: ${similar.join(", ")}.` : " Use list_files or search.";
   return new ToolInputError(`No file at "${path}".${hint}`);
 }
 
@@ -114,7 +125,8 @@ function listFiles(view: FileView, input: ListFilesInput, limits: ReadToolLimits
   if (dir !== "" && view.read(dir) !== undefined) {
     throw new ToolInputError(`"${dir}" is a file, not a directory; use read_file to read it.`);
   }
-  if (!isDirectory(paths, dir)) throw new ToolInputError(`No directory "${dir}". Use list_files without a path.`);
+  if (!isDirectory(paths, dir))
+    throw new ToolInputError(`No directory "${dir}". Use list_files without a path.`);
   const prefix = dir === "" ? "" : `${dir}/`;
   const below = paths.filter((p) => p.startsWith(prefix));
   const title = dir === "" ? "(repository root)" : `${dir}/`;
@@ -166,7 +178,9 @@ function listFiles(view: FileView, input: ListFilesInput, limits: ReadToolLimits
   }
   for (const path of files) {
     const content = view.read(path);
-    push(`${path.slice(prefix.length)}  ${formatBytes(content?.length ?? 0)}${kindTag(classifyFile(path, content))}`);
+    push(
+      `${path.slice(prefix.length)}  ${formatBytes(content?.length ?? 0)}${kindTag(classifyFile(path, content))}`,
+    );
   }
   const header = `${title} — ${dirs.size} directories, ${files.length} files`;
   const note = omitted > 0 ? `\n[${omitted} more entries not shown]` : "";
@@ -186,12 +200,15 @@ function readFile(view: FileView, input: ReadFileInput, limits: ReadToolLimits):
   const content = view.read(path);
   if (content === undefined) {
     const paths = sortedPaths(view);
-    if (isDirectory(paths, path)) throw new ToolInputError(`"${path}" is a directory; use list_files to list it.`);
+    if (isDirectory(paths, path))
+      throw new ToolInputError(`"${path}" is a directory; use list_files to list it.`);
     throw notFound(paths, path);
   }
   const kind = classifyFile(path, content);
   if (kind === "binary") {
-    throw new ToolInputError(`"${path}" is a binary file (${formatBytes(content.length)}); it cannot be shown as text.`);
+    throw new ToolInputError(
+      `"${path}" is a binary file (${formatBytes(content.length)}); it cannot be shown as text.`,
+    );
   }
   const lines = splitLines(content.toString("utf8"));
   const total = lines.length;
@@ -327,32 +344,33 @@ function search(view: FileView, input: SearchInput, limits: ReadToolLimits): str
 /** `list_files`, `read_file` and `search` over a view. */
 export function readOnlyTools(view: FileView, limits: Partial<ReadToolLimits> = {}): ToolDefinition[] {
   const l: ReadToolLimits = { ...DEFAULT_READ_TOOL_LIMITS, ...limits };
-  const tools: [ToolDefinition<ListFilesInput>, ToolDefinition<ReadFileInput>, ToolDefinition<SearchInput>] = [
-    {
-      name: "list_files",
-      description:
-        "List a directory of the repository: its subdirectories (with file counts) and files (with sizes). " +
-        "With recursive, every file below it; vendored directories are summarized. Files marked [binary], " +
-        "[vendored], [generated] or [lock] are not searched.",
-      input: listInput,
-      run: async (input) => listFiles(view, input, l),
-    },
-    {
-      name: "read_file",
-      description:
-        `Read a text file with numbered lines. Shows up to ${l.readLines} lines from start_line unless ` +
-        "end_line is given; long output is cut with a note saying how to read on.",
-      input: readInput,
-      run: async (input) => readFile(view, input, l),
-    },
-    {
-      name: "search",
-      description:
-        "Search file contents with a regular expression, line by line; returns path:line: text. " +
-        "Binary, vendored, generated and lock files are skipped. Narrow with path_glob.",
-      input: searchInput,
-      run: async (input) => search(view, input, l),
-    },
-  ];
+  const tools: [ToolDefinition<ListFilesInput>, ToolDefinition<ReadFileInput>, ToolDefinition<SearchInput>] =
+    [
+      {
+        name: "list_files",
+        description:
+          "List a directory of the repository: its subdirectories (with file counts) and files (with sizes). " +
+          "With recursive, every file below it; vendored directories are summarized. Files marked [binary], " +
+          "[vendored], [generated] or [lock] are not searched.",
+        input: listInput,
+        run: async (input) => listFiles(view, input, l),
+      },
+      {
+        name: "read_file",
+        description:
+          `Read a text file with numbered lines. Shows up to ${l.readLines} lines from start_line unless ` +
+          "end_line is given; long output is cut with a note saying how to read on.",
+        input: readInput,
+        run: async (input) => readFile(view, input, l),
+      },
+      {
+        name: "search",
+        description:
+          "Search file contents with a regular expression, line by line; returns path:line: text. " +
+          "Binary, vendored, generated and lock files are skipped. Narrow with path_glob.",
+        input: searchInput,
+        run: async (input) => search(view, input, l),
+      },
+    ];
   return tools as unknown as ToolDefinition[];
 }

@@ -5,7 +5,7 @@
  * deepest directories are collapsed first (shown as one summary line each), and the map says so.
  * Output is deterministic: every list is sorted, nothing depends on time or locale.
  */
-import { sanitizeUntrusted, quoteUntrusted } from "../workflow/sanitize.js";
+import { quoteUntrusted, sanitizeUntrusted } from "../workflow/sanitize.js";
 import { baseName, classifyFile, extensionOf, type FileKind } from "./file-kinds.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -153,7 +153,17 @@ interface DirNode {
 }
 
 function newDir(name: string, path: string, depth: number): DirNode {
-  return { name, path, depth, dirs: new Map(), files: [], totalFiles: 0, totalBytes: 0, ownChars: 0, collapsed: false };
+  return {
+    name,
+    path,
+    depth,
+    dirs: new Map(),
+    files: [],
+    totalFiles: 0,
+    totalBytes: 0,
+    ownChars: 0,
+    collapsed: false,
+  };
 }
 
 const INDENT = "  ";
@@ -258,7 +268,8 @@ function describePackageJson(path: string, content: Buffer): string {
   let pkg: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(content.toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return `${path} (not an object)`;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return `${path} (not an object)`;
     pkg = parsed as Record<string, unknown>;
   } catch {
     return `${path} (invalid JSON)`;
@@ -319,12 +330,19 @@ function findEntryPoints(source: RepoMapSource, paths: readonly string[]): strin
 
 const README_RE = /^readme(?:\.(?:md|markdown|rst|txt|adoc|org))?$/i;
 
-function readmeExcerpt(source: RepoMapSource, paths: readonly string[], maxLines: number, maxChars: number): string {
+function readmeExcerpt(
+  source: RepoMapSource,
+  paths: readonly string[],
+  maxLines: number,
+  maxChars: number,
+): string {
   const path = paths.filter((p) => !p.includes("/") && README_RE.test(p)).sort()[0];
   if (!path || maxChars < 200) return "";
   const content = source.read(path);
   if (!content) return "";
-  const text = sanitizeUntrusted(content.toString("utf8")).replace(/\n{3,}/g, "\n\n").trim();
+  const text = sanitizeUntrusted(content.toString("utf8"))
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
   const lines = text.split("\n");
   const excerpt = lines.slice(0, maxLines).join("\n");
   const more = lines.length > maxLines ? ` (first ${maxLines} of ${lines.length} lines)` : "";
@@ -339,7 +357,12 @@ export function buildRepoMap(source: RepoMapSource, options: RepoMapOptions): st
   const budget = Math.max(200, Math.floor(options.tokenBudget * CHARS_PER_TOKEN));
   const paths = source.list();
 
-  const skipped: Record<Exclude<FileKind, "source">, number> = { vendored: 0, generated: 0, lock: 0, binary: 0 };
+  const skipped: Record<Exclude<FileKind, "source">, number> = {
+    vendored: 0,
+    generated: 0,
+    lock: 0,
+    binary: 0,
+  };
   const languages = new Map<string, { files: number; exts: Map<string, number> }>();
   const root = newDir("", "", -1);
   const sourcePaths: string[] = [];
@@ -383,7 +406,8 @@ export function buildRepoMap(source: RepoMapSource, options: RepoMapOptions): st
 
   // Totals.
   const specialCounts = new Map<string, number>();
-  for (const entry of source.special.values()) specialCounts.set(entry.kind, (specialCounts.get(entry.kind) ?? 0) + 1);
+  for (const entry of source.special.values())
+    specialCounts.set(entry.kind, (specialCounts.get(entry.kind) ?? 0) + 1);
   const skippedParts = (Object.entries(skipped) as [string, number][])
     .filter(([, n]) => n > 0)
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
@@ -440,7 +464,12 @@ export function buildRepoMap(source: RepoMapSource, options: RepoMapOptions): st
   }
 
   // README (at most ~20% of the budget; left out when that is too small to say anything).
-  const readme = readmeExcerpt(source, sourcePaths, options.readmeLines ?? 40, Math.min(2400, Math.floor(budget * 0.2)));
+  const readme = readmeExcerpt(
+    source,
+    sourcePaths,
+    options.readmeLines ?? 40,
+    Math.min(2400, Math.floor(budget * 0.2)),
+  );
   if (readme) sections.push(readme);
 
   // Tree: whatever budget is left.

@@ -51,7 +51,7 @@ export interface ReadTarballOptions {
   maxBytes?: number;
 }
 
-const GUNZIP_CHUNK = 256 * 1024;
+const GUNZIP_CHUNK = 1024 * 1024;
 const DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
 function isSafeRelative(path: string): boolean {
@@ -135,7 +135,10 @@ export async function readTarball(
     });
   });
 
-  const input = source instanceof Readable ? source : Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
+  const input =
+    source instanceof Readable
+      ? source
+      : Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
   await pipeline(input, createGunzip({ chunkSize: GUNZIP_CHUNK }), extract);
 
   markSubmodules(files, special, directories);

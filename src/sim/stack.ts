@@ -3,6 +3,7 @@ import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { loadEnv, type TriadEnv } from "../config/env.js";
 import { createLogger } from "../log.js";
+import type { ModelProvider } from "../phases/models.js";
 import { type Running, type RunningWeb, runWeb, runWorker } from "../runtime.js";
 import { type GitHubSimulator, startSimulator } from "./github/index.js";
 
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   worker?: boolean;
   lockMs?: number;
   extraEnv?: Record<string, string>;
+  /** The models the worker uses (default: scripted, the demo's scenario). */
+  models?: ModelProvider;
 }
 
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
@@ -43,7 +46,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const log = createLogger(env.LOG_LEVEL);
   const web = await runWeb(env, log);
   sim.setWebhookUrl(`${web.url}${env.WEBHOOK_PATH}`);
-  const worker = o.worker === false ? undefined : await runWorker(env, log, { lockMs: o.lockMs });
+  const worker =
+    o.worker === false ? undefined : await runWorker(env, log, { lockMs: o.lockMs, models: o.models });
   return {
     sim,
     web,

@@ -1,20 +1,26 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { defaultRepoConfig } from "../config/repo-config.js";
+import { defaultRepoConfig, type RepoConfig } from "../config/repo-config.js";
 import { TriadError } from "../errors.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { ensureComment } from "../github/comments.js";
+import { github } from "../github/errors.js";
+import { getPermission } from "../github/permissions.js";
 import { loadRepoConfig } from "../github/repo-config.js";
-import { decide } from "./decide.js";
+import type { Queues } from "../queue/queues.js";
+import { classifyComment } from "./commands.js";
+import { type DecideFacts, decide } from "./decide.js";
 import type { WorkflowEvent } from "./events.js";
-import { marker } from "./markers.js";
+import { contentHash, marker } from "./markers.js";
 import { runEffects } from "./run-effects.js";
+import type { WorkflowState } from "./state.js";
 import type { StateStore } from "./state-store.js";
 
 export interface HandlerDeps {
   redis: Redis;
   store: StateStore;
+  queues: Queues;
   /** An installation client for the event's installation. */
   github(installationId: number): Promise<GitHubClient>;
   botLogin: string;
@@ -23,8 +29,9 @@ export interface HandlerDeps {
 }
 
 /**
- * One event job: read config and state, decide (pure), carry out the effects, save the state. Runs
- * under the workflow's lock, so two events of one workflow never interleave.
+ * One event job: read config and state, gather the facts the decision needs, decide (pure), carry
+ * out the effects, save the state. Runs under the workflow's lock, so two events of one workflow
+ * never interleave.
  */
 export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Promise<void> {
   const gh = await deps.github(event.installationId);
@@ -45,12 +52,45 @@ export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Prom
     return;
   }
 
-  const decision = decide(state, event, { config, now: deps.now().toISOString() });
+  const facts = await gatherFacts(gh, ref, event, state, config);
+  const decision = decide(state, event, { config, now: deps.now().toISOString(), facts });
   if (decision.ignored) log.debug({ reason: decision.ignored }, "event ignored");
-  if (!decision.state || decision.effects.length === 0) return;
-  const next = await runEffects({ gh, ref, botLogin: deps.botLogin }, decision.state, decision.effects);
+  if (!decision.state || (decision.effects.length === 0 && decision.state === state)) return;
+  const next = await runEffects(
+    { gh, ref, botLogin: deps.botLogin, queues: deps.queues, installationId: event.installationId },
+    decision.state,
+    decision.effects,
+  );
   await deps.store.save(next);
-  log.info({ phase: next.phase }, "workflow updated");
+  log.info({ phase: next.phase, effects: decision.effects.map((e) => e.type) }, "workflow updated");
+}
+
+/** Read what `decide` needs to know from GitHub: the commenter's role, the plan comment as it is. */
+async function gatherFacts(
+  gh: GitHubClient,
+  ref: IssueRef,
+  event: WorkflowEvent,
+  state: WorkflowState | undefined,
+  config: RepoConfig,
+): Promise<DecideFacts> {
+  if (event.kind !== "comment_created" || !state) return {};
+  const repo = { owner: ref.owner, repo: ref.repo };
+  const facts: DecideFacts = { permission: await getPermission(gh, repo, event.comment.author.login) };
+  if (classifyComment(event.comment.body, config.approval_words).type === "approval" && state.plan) {
+    facts.planCommentHash = await github("read the plan comment", async () => {
+      try {
+        const { data } = await gh.rest.issues.getComment({
+          ...repo,
+          comment_id: state.plan?.commentId as number,
+        });
+        return contentHash(data.body ?? "");
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return "missing";
+        throw error;
+      }
+    });
+  }
+  return facts;
 }
 
 async function postConfigError(

@@ -6,9 +6,11 @@
  * Only comments written by the app itself are trusted to carry markers (see `isOwnComment`): anyone
  * can paste `<!-- triad:... -->` into a comment.
  */
+import { createHash } from "node:crypto";
+
 const PREFIX = "triad";
 
-export type MarkerKind = "tracking" | "state" | "error" | "reply";
+export type MarkerKind = "tracking" | "state" | "error" | "reply" | "architect" | "plan";
 
 /** `<!-- triad:tracking -->` or `<!-- triad:error id=config-abc -->`. */
 export function marker(kind: MarkerKind, id?: string): string {
@@ -44,4 +46,9 @@ export interface CommentAuthor {
 /** True when the comment was written by this app's bot user (`<slug>[bot]`). */
 export function isOwnComment(user: CommentAuthor | null | undefined, botLogin: string): boolean {
   return !!user && user.type === "Bot" && user.login === botLogin;
+}
+
+/** The hash that freezes a plan: of the comment body exactly as GitHub stores it. */
+export function contentHash(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LedgerSnapshot } from "../models/usage.js";
 
 /** ARCHITECTURE §2. `idle` is a workflow that has not started (or was reset by a new label). */
 export const PHASES = [
@@ -15,6 +16,31 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** A posted plan: its version, the comment that carries it, and the hash of that comment's body. */
+export const planRefSchema = z.object({
+  version: z.number().int().positive(),
+  commentId: z.number().int(),
+  hash: z.string(),
+});
+export type PlanRef = z.infer<typeof planRefSchema>;
+
+/** A step on a phase queue, as the workflow remembers it (to show it, and to retry it). */
+export const stepRefSchema = z.object({
+  queue: z.string(),
+  jobId: z.string(),
+  /** What a maintainer reads in the tracking comment, e.g. "developer: implement plan v2". */
+  label: z.string(),
+});
+export type StepRef = z.infer<typeof stepRefSchema>;
+
+const ledgerSchema = z.custom<LedgerSnapshot>(
+  (v) =>
+    typeof v === "object" &&
+    v !== null &&
+    (v as LedgerSnapshot).version === 1 &&
+    Array.isArray((v as LedgerSnapshot).lines),
+);
+
 export const workflowStateSchema = z.object({
   v: z.literal(1),
   repo: z.string(),
@@ -30,6 +56,20 @@ export const workflowStateSchema = z.object({
   /** Delivery that started the current run; a new label after `stopped` starts a new run. */
   runId: z.string(),
   note: z.string().optional(),
+  /** The latest plan the architect posted. */
+  plan: planRefSchema.optional(),
+  /** The plan version a maintainer approved, frozen (content hash) at approval time. */
+  approved: planRefSchema.extend({ by: z.string(), approvalCommentId: z.number().int() }).optional(),
+  /** Highest id of a human comment already given to the architect: a turn never reads it twice. */
+  seenCommentId: z.number().int().default(0),
+  /** Architect turns so far (questions and plans). */
+  architectTurns: z.number().int().default(0),
+  /** The step waiting on a queue or running, if any. */
+  queued: stepRefSchema.optional(),
+  /** The step that failed for good, for `/triad retry`. */
+  failed: stepRefSchema.extend({ error: z.string() }).optional(),
+  /** Usage ledger (src/models/usage.ts), per role and model. */
+  usage: ledgerSchema.optional(),
 });
 
 export type WorkflowState = z.infer<typeof workflowStateSchema>;

@@ -1,3 +1,4 @@
+import { type LedgerSnapshot, UsageLedger } from "../models/usage.js";
 import { embedData, extractData, marker } from "./markers.js";
 import { type Phase, type WorkflowState, workflowStateSchema } from "./state.js";
 
@@ -15,27 +16,40 @@ const STEPS: Array<{ phase: Phase; label: string }> = [
 
 const ORDER: Phase[] = ["planning", "awaiting-approval", "implementing", "reviewing", "fixing", "ready"];
 
-const NOW: Record<Phase, string> = {
-  planning: "The architect is reading the repository and the issue.",
-  "awaiting-approval":
-    "Waiting for a maintainer to reply `approved` to the latest plan, or to comment with changes.",
-  implementing: "The developer is implementing the approved plan.",
-  reviewing: "Reviewers are reviewing the pull request.",
-  fixing: "The developer is addressing review findings.",
-  ready: "Ready: a maintainer can merge the pull request.",
-  "needs-human": "Needs a human: see the summary below.",
-  stopped: "Stopped. Add the trigger label again to start over.",
-  merged: "Merged. Done.",
-  closed: "Closed without merging.",
-};
+function now(state: WorkflowState): string {
+  switch (state.phase) {
+    case "planning":
+      return state.architectTurns > 0 && !state.queued
+        ? "Waiting for answers to the architect's questions (reply in a comment)."
+        : "The architect is reading the repository and the issue…";
+    case "awaiting-approval":
+      return `Waiting for a maintainer to reply \`approved\` to plan v${state.plan?.version ?? "?"}, or to comment with changes.`;
+    case "implementing":
+      return `The developer is implementing plan v${state.approved?.version ?? "?"} (approved by @${state.approved?.by ?? "?"}).`;
+    case "reviewing":
+      return "Reviewers are reviewing the pull request.";
+    case "fixing":
+      return "The developer is addressing review findings.";
+    case "ready":
+      return "Ready: a maintainer can merge the pull request.";
+    case "needs-human":
+      return "Needs a human: see the summary below.";
+    case "stopped":
+      return "Stopped. Add the trigger label again to start over.";
+    case "merged":
+      return "Merged. Done.";
+    case "closed":
+      return "Closed without merging.";
+  }
+}
 
-export function renderTrackingComment(state: WorkflowState): string {
+export function renderTrackingComment(state: WorkflowState, links: { plan?: string } = {}): string {
   const reached = ORDER.indexOf(state.phase === "fixing" ? "reviewing" : state.phase);
   const lines = [
     marker("tracking"),
     `### triad · workflow for #${state.issue}`,
     "",
-    `**Now:** ${NOW[state.phase]}`,
+    `**Now:** ${now(state)}`,
     "",
   ];
   for (const step of STEPS) {
@@ -45,14 +59,51 @@ export function renderTrackingComment(state: WorkflowState): string {
     lines.push(`- [${done ? "x" : " "}] ${current ? `**${step.label}** ⏳` : step.label}`);
   }
   lines.push("");
+  if (state.queued) lines.push(`**Queued:** ${state.queued.label} (\`${state.queued.jobId}\`)`, "");
+  if (state.failed)
+    lines.push(
+      `**Failed:** ${state.failed.label}: ${state.failed.error} — comment \`/triad retry\` to run it again.`,
+      "",
+    );
+  const usage = renderUsage(state.usage);
+  if (usage) lines.push(usage, "");
   const facts = [`started by @${state.startedBy}`];
-  if (state.planVersion > 0) facts.push(`plan v${state.planVersion}`);
+  if (state.plan)
+    facts.push(links.plan ? `[plan v${state.plan.version}](${links.plan})` : `plan v${state.plan.version}`);
+  if (state.approved) facts.push(`approved v${state.approved.version} by @${state.approved.by}`);
   if (state.fixRound > 0) facts.push(`fix round ${state.fixRound}`);
   lines.push(
-    `<sub>${facts.join(" · ")} · commands: \`/triad status\`, \`/triad stop\`, \`/triad retry\`</sub>`,
+    `<sub>${facts.join(" · ")} · commands: \`/triad status\`, \`/triad replan\`, \`/triad stop\`, \`/triad retry\`</sub>`,
   );
   if (state.note) lines.push("", state.note);
   lines.push("", embedData("state", state));
+  return lines.join("\n");
+}
+
+/** Tokens and cost per role, as a small table; empty when no model was called yet. */
+export function renderUsage(snapshot: LedgerSnapshot | undefined): string {
+  if (!snapshot || snapshot.lines.length === 0) return "";
+  const ledger = UsageLedger.fromJSON(snapshot);
+  const rows = Object.entries(ledger.byRole()).map(([role, t]) => {
+    const cost = t.costUsd === undefined ? "n/a" : `$${t.costUsd.toFixed(4)}`;
+    return `| ${role} | ${t.calls} | ${t.inputTokens} (${t.cachedInputTokens} cached) | ${t.outputTokens} | ${cost}${t.unpricedCalls > 0 ? ` (+${t.unpricedCalls} unpriced)` : ""} |`;
+  });
+  return ["| role | calls | input tokens | output tokens | cost |", "|---|---|---|---|---|", ...rows].join(
+    "\n",
+  );
+}
+
+/** The reply to `/triad status`. */
+export function renderStatus(state: WorkflowState): string {
+  const lines = [`**triad status for #${state.issue}:** ${state.phase}. ${now(state)}`];
+  if (state.plan)
+    lines.push(
+      `- latest plan: v${state.plan.version}${state.approved ? `; approved: v${state.approved.version} by @${state.approved.by}` : ""}`,
+    );
+  if (state.queued) lines.push(`- queued: ${state.queued.label}`);
+  if (state.failed) lines.push(`- failed: ${state.failed.label}: ${state.failed.error}`);
+  const usage = renderUsage(state.usage);
+  lines.push(usage ? `\n${usage}` : "- no model calls yet");
   return lines.join("\n");
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { checkModels } from "../../src/models/check.js";
+import { runModelsCheck } from "../../src/models-check-cli.js";
 import { ScriptedModel } from "../../src/sim/models/scripted-model.js";
 import {
   anthropicError,
@@ -113,5 +114,48 @@ describe("checkModels", () => {
     expect(architect).toMatchObject({ answered: true, toolCalls: false, structured: false, ok: false });
     expect(architect?.errorCode).toBeUndefined();
     expect(architect?.error).toMatch(/did not call the add tool/);
+  });
+});
+
+describe("triad models check (the command)", () => {
+  it("prints one row per role and exits 0 when every model works", async () => {
+    const good = await startVendorServer(cooperative);
+    servers.push(good);
+    const lines: string[] = [];
+    const code = await runModelsCheck(
+      {
+        TRIAD_ARCHITECT_MODEL: "anthropic:claude-opus-5",
+        TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-4-6",
+        TRIAD_REVIEWER_MODELS: "google:gemini-2.5-pro",
+        ANTHROPIC_API_KEY: "sk-ant",
+        ANTHROPIC_BASE_URL: good.url,
+        GEMINI_API_KEY: "AIza",
+        GEMINI_BASE_URL: `${good.url}/v1beta`,
+      },
+      (line) => lines.push(line),
+    );
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(
+      /^role\s+model\s+ok\s+latency\s+tokens in\/cached\/out\s+tools\s+structured\s+error$/,
+    );
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(0, 3))).toEqual([
+      ["architect", "anthropic:claude-opus-5", "yes"],
+      ["developer", "anthropic:claude-sonnet-4-6", "yes"],
+      ["reviewer", "google:gemini-2.5-pro", "yes"],
+    ]);
+  });
+
+  it("refuses a reviewer of the developer's vendor with the reason, and exits 1", async () => {
+    const lines: string[] = [];
+    const code = await runModelsCheck(
+      {
+        TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-4-6",
+        TRIAD_REVIEWER_MODELS: "anthropic:claude-opus-5",
+      },
+      (line) => lines.push(line),
+    );
+    expect(code).toBe(1);
+    expect(lines.join("\n")).toMatch(/scripted models/);
+    expect(lines.join("\n")).toMatch(/own vendor/i);
   });
 });

@@ -38,7 +38,11 @@ describe("simulator: git objects match the git CLI", () => {
     }
     const bin = Buffer.from([0, 1, 2, 255, 254, 10]);
     writeFileSync(join(dir, "bin"), bin);
-    const { data } = await gh.rest.git.createBlob({ ...repo, content: bin.toString("base64"), encoding: "base64" });
+    const { data } = await gh.rest.git.createBlob({
+      ...repo,
+      content: bin.toString("base64"),
+      encoding: "base64",
+    });
     expect(data.sha).toBe(git(["hash-object", "bin"]));
     const { data: back } = await gh.rest.git.getBlob({ ...repo, file_sha: data.sha });
     expect(Buffer.from(back.content, "base64")).toEqual(bin);
@@ -66,13 +70,19 @@ describe("simulator: git objects match the git CLI", () => {
     const { data: tree } = await gh.rest.git.createTree({
       ...repo,
       tree: [
-        ...Object.entries(files).map(([path, content]) => ({ path, mode: "100644" as const, type: "blob" as const, content })),
+        ...Object.entries(files).map(([path, content]) => ({
+          path,
+          mode: "100644" as const,
+          type: "blob" as const,
+          content,
+        })),
         { path: "bin/run.sh", mode: "100755", type: "blob", content: "#!/bin/sh\necho hi\n" },
       ],
     });
     expect(tree.sha).toBe(expectedTree);
     expect(git(["rev-parse", `${expectedTree}:src`])).toBe(
-      (await gh.rest.git.getTree({ ...repo, tree_sha: tree.sha })).data.tree.find((e) => e.path === "src")?.sha,
+      (await gh.rest.git.getTree({ ...repo, tree_sha: tree.sha })).data.tree.find((e) => e.path === "src")
+        ?.sha,
     );
 
     const who = { name: "Ada Lovelace", email: "ada@example.com", date: "2024-05-06T07:08:09Z" };
@@ -85,7 +95,14 @@ describe("simulator: git objects match the git CLI", () => {
       GIT_COMMITTER_DATE: "2024-05-06T07:08:09Z",
     };
     const root = git(["commit-tree", expectedTree, "-m", "root"], undefined, env);
-    const { data: c1 } = await gh.rest.git.createCommit({ ...repo, message: "root\n", tree: tree.sha, parents: [], author: who, committer: who });
+    const { data: c1 } = await gh.rest.git.createCommit({
+      ...repo,
+      message: "root\n",
+      tree: tree.sha,
+      parents: [],
+      author: who,
+      committer: who,
+    });
     expect(c1.sha).toBe(root);
 
     // A second commit with a parent, a deletion via sha: null and an offset timezone.
@@ -125,14 +142,28 @@ describe("simulator: git objects match the git CLI", () => {
   it("refs: create, 422 on duplicate, fast-forward only unless forced, delete", async () => {
     const main = (await gh.rest.git.getRef({ ...repo, ref: "heads/main" })).data.object.sha;
     const { data: c } = await gh.rest.git.getCommit({ ...repo, commit_sha: main });
-    const { data: next } = await gh.rest.git.createCommit({ ...repo, message: "n", tree: c.tree.sha, parents: [main] });
-    const { data: other } = await gh.rest.git.createCommit({ ...repo, message: "o", tree: c.tree.sha, parents: [main] });
+    const { data: next } = await gh.rest.git.createCommit({
+      ...repo,
+      message: "n",
+      tree: c.tree.sha,
+      parents: [main],
+    });
+    const { data: other } = await gh.rest.git.createCommit({
+      ...repo,
+      message: "o",
+      tree: c.tree.sha,
+      parents: [main],
+    });
     await gh.rest.git.createRef({ ...repo, ref: "refs/heads/feature/x", sha: next.sha });
-    await expect(gh.rest.git.createRef({ ...repo, ref: "refs/heads/feature/x", sha: next.sha })).rejects.toMatchObject({
+    await expect(
+      gh.rest.git.createRef({ ...repo, ref: "refs/heads/feature/x", sha: next.sha }),
+    ).rejects.toMatchObject({
       status: 422,
       response: { data: { message: "Reference already exists" } },
     });
-    await expect(gh.rest.git.updateRef({ ...repo, ref: "heads/feature/x", sha: other.sha })).rejects.toMatchObject({
+    await expect(
+      gh.rest.git.updateRef({ ...repo, ref: "heads/feature/x", sha: other.sha }),
+    ).rejects.toMatchObject({
       status: 422,
       response: { data: { message: "Update is not a fast forward" } },
     });
@@ -140,7 +171,9 @@ describe("simulator: git objects match the git CLI", () => {
     const { data: matching } = await gh.rest.git.listMatchingRefs({ ...repo, ref: "heads/feature" });
     expect(matching.map((r) => [r.ref, r.object.sha])).toEqual([["refs/heads/feature/x", other.sha]]);
     await gh.rest.git.deleteRef({ ...repo, ref: "heads/feature/x" });
-    await expect(gh.rest.git.getRef({ ...repo, ref: "heads/feature/x" })).rejects.toMatchObject({ status: 404 });
+    await expect(gh.rest.git.getRef({ ...repo, ref: "heads/feature/x" })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it("tarball: a redirect to a gzip tar with one top directory holding the files", async () => {
@@ -149,7 +182,8 @@ describe("simulator: git objects match the git CLI", () => {
       name: "tarred",
       files: { "README.md": "# t\n", "src/a/b.ts": "b\n", "img.bin": new Uint8Array([0, 1, 2]) },
     });
-    const sha = (await gh.rest.repos.getBranch({ owner: "acme", repo: "tarred", branch: "main" })).data.commit.sha;
+    const sha = (await gh.rest.repos.getBranch({ owner: "acme", repo: "tarred", branch: "main" })).data.commit
+      .sha;
     const res = await gh.rest.repos.downloadTarballArchive({ owner: "acme", repo: "tarred", ref: "main" });
     const bytes = Buffer.from(res.data as ArrayBuffer);
     const files = new Map<string, Buffer>();
@@ -159,7 +193,9 @@ describe("simulator: git objects match the git CLI", () => {
       ex.on("entry", (header, stream, next) => {
         names.push(header.name);
         const chunks: Buffer[] = [];
-        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("data", (c: unknown) => {
+          chunks.push(c as Buffer);
+        });
         stream.on("end", () => {
           if (header.type === "file") files.set(header.name, Buffer.concat(chunks));
           next();
@@ -174,6 +210,8 @@ describe("simulator: git objects match the git CLI", () => {
     expect(files.get(`${top}README.md`)?.toString()).toBe("# t\n");
     expect(files.get(`${top}src/a/b.ts`)?.toString()).toBe("b\n");
     expect(files.get(`${top}img.bin`)).toEqual(Buffer.from([0, 1, 2]));
-    expect(sim.calls.some((c) => c.path === "/repos/acme/tarred/tarball/main" && c.status === 302)).toBe(true);
+    expect(sim.calls.some((c) => c.path === "/repos/acme/tarred/tarball/main" && c.status === 302)).toBe(
+      true,
+    );
   });
 });

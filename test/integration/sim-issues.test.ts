@@ -11,7 +11,11 @@ beforeEach(async () => {
   sim.createUser("alice");
   const a = sim.createUser("alice-maint");
   const m = sim.createUser("mallory");
-  sim.createRepo({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n", "src/a.ts": "export {};\n" } });
+  sim.createRepo({
+    owner: "acme",
+    name: "widgets",
+    files: { "README.md": "# widgets\n", "src/a.ts": "export {};\n" },
+  });
   sim.addCollaborator("acme/widgets", "alice-maint", "maintain");
   alice = new Octokit({ baseUrl: sim.url, auth: a.token });
   mallory = new Octokit({ baseUrl: sim.url, auth: m.token });
@@ -36,14 +40,22 @@ describe("simulator: auth", () => {
 
 describe("simulator: issues, labels, comments, reactions", () => {
   it("creates, lists with filters and updates issues", async () => {
-    const { data: issue, status } = await alice.rest.issues.create({ ...repo, title: "Add a flux capacitor", body: "x" });
+    const { data: issue, status } = await alice.rest.issues.create({
+      ...repo,
+      title: "Add a flux capacitor",
+      body: "x",
+    });
     expect(status).toBe(201);
     expect(issue).toMatchObject({ number: 1, state: "open", user: { login: "alice-maint" }, labels: [] });
     await alice.rest.issues.create({ ...repo, title: "Second", labels: ["bug"] });
     const { data: bugs } = await alice.rest.issues.listForRepo({ ...repo, labels: "bug" });
     expect(bugs.map((i) => i.number)).toEqual([2]);
     const { data: closed } = await alice.rest.issues.update({ ...repo, issue_number: 1, state: "closed" });
-    expect(closed).toMatchObject({ state: "closed", state_reason: "completed", closed_by: { login: "alice-maint" } });
+    expect(closed).toMatchObject({
+      state: "closed",
+      state_reason: "completed",
+      closed_by: { login: "alice-maint" },
+    });
     const { data: open } = await alice.rest.issues.listForRepo(repo);
     expect(open.map((i) => i.number)).toEqual([2]);
     const { data: all } = await alice.rest.issues.listForRepo({ ...repo, state: "all", direction: "asc" });
@@ -52,7 +64,9 @@ describe("simulator: issues, labels, comments, reactions", () => {
       status: 404,
       response: { data: { message: "Not Found" } },
     });
-    await expect(alice.rest.issues.create({ ...repo, title: undefined as unknown as string })).rejects.toMatchObject({
+    await expect(
+      alice.rest.issues.create({ ...repo, title: undefined as unknown as string }),
+    ).rejects.toMatchObject({
       status: 422,
       response: { data: { message: "Validation Failed" } },
     });
@@ -60,22 +74,36 @@ describe("simulator: issues, labels, comments, reactions", () => {
 
   it("adds (creating missing labels), removes and sets labels", async () => {
     await alice.rest.issues.create({ ...repo, title: "t" });
-    const { data: added } = await alice.rest.issues.addLabels({ ...repo, issue_number: 1, labels: ["triad", "bug"] });
+    const { data: added } = await alice.rest.issues.addLabels({
+      ...repo,
+      issue_number: 1,
+      labels: ["triad", "bug"],
+    });
     expect(added.map((l) => l.name)).toEqual(["triad", "bug"]);
     const { data: labels } = await alice.rest.issues.listLabelsForRepo({ ...repo, per_page: 100 });
     expect(labels.find((l) => l.name === "triad")).toMatchObject({ color: "ededed", default: false });
     const { data: left } = await alice.rest.issues.removeLabel({ ...repo, issue_number: 1, name: "bug" });
     expect(left.map((l) => l.name)).toEqual(["triad"]);
-    await expect(alice.rest.issues.removeLabel({ ...repo, issue_number: 1, name: "bug" })).rejects.toMatchObject({
+    await expect(
+      alice.rest.issues.removeLabel({ ...repo, issue_number: 1, name: "bug" }),
+    ).rejects.toMatchObject({
       status: 404,
     });
-    const { data: set } = await alice.rest.issues.setLabels({ ...repo, issue_number: 1, labels: ["question"] });
+    const { data: set } = await alice.rest.issues.setLabels({
+      ...repo,
+      issue_number: 1,
+      labels: ["question"],
+    });
     expect(set.map((l) => l.name)).toEqual(["question"]);
-    await expect(mallory.rest.issues.addLabels({ ...repo, issue_number: 1, labels: ["x"] })).rejects.toMatchObject({
+    await expect(
+      mallory.rest.issues.addLabels({ ...repo, issue_number: 1, labels: ["x"] }),
+    ).rejects.toMatchObject({
       status: 403,
     });
     await alice.rest.issues.createLabel({ ...repo, name: "triad:ready", color: "0e8a16" });
-    await expect(alice.rest.issues.createLabel({ ...repo, name: "TRIAD:ready" })).rejects.toMatchObject({ status: 422 });
+    await expect(alice.rest.issues.createLabel({ ...repo, name: "TRIAD:ready" })).rejects.toMatchObject({
+      status: 422,
+    });
   });
 
   it("creates, edits, deletes comments and filters by since", async () => {
@@ -87,10 +115,16 @@ describe("simulator: issues, labels, comments, reactions", () => {
     ).resolves.toMatchObject({ data: { body: "edited" } });
     const { data: got } = await alice.rest.issues.getComment({ ...repo, comment_id: c1.id });
     expect(got.body).toBe("edited");
-    const { data: none } = await alice.rest.issues.listComments({ ...repo, issue_number: 1, since: "2999-01-01T00:00:00Z" });
+    const { data: none } = await alice.rest.issues.listComments({
+      ...repo,
+      issue_number: 1,
+      since: "2999-01-01T00:00:00Z",
+    });
     expect(none).toEqual([]);
     await alice.rest.issues.deleteComment({ ...repo, comment_id: c1.id });
-    await expect(alice.rest.issues.getComment({ ...repo, comment_id: c1.id })).rejects.toMatchObject({ status: 404 });
+    await expect(alice.rest.issues.getComment({ ...repo, comment_id: c1.id })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it("reactions: 201 when new, 200 with the existing one on repeat", async () => {
@@ -123,7 +157,11 @@ describe("simulator: issues, labels, comments, reactions", () => {
     expect(page2.data).toHaveLength(50);
     expect(page2.headers.link).toContain('rel="prev"');
     expect(page2.headers.link).not.toContain('rel="next"');
-    const all = await alice.paginate(alice.rest.issues.listComments, { ...repo, issue_number: 1, per_page: 100 });
+    const all = await alice.paginate(alice.rest.issues.listComments, {
+      ...repo,
+      issue_number: 1,
+      per_page: 100,
+    });
     expect(all.map((c) => c.body)).toEqual(Array.from({ length: 150 }, (_, i) => `c${i}`));
   });
 });
@@ -158,8 +196,12 @@ describe("simulator: collaborators and contents", () => {
       ["README.md", "file"],
       ["src", "dir"],
     ]);
-    await expect(alice.rest.repos.getContent({ ...repo, path: "nope.txt" })).rejects.toMatchObject({ status: 404 });
-    await expect(alice.rest.repos.getContent({ ...repo, path: "README.md", ref: "nope" })).rejects.toMatchObject({
+    await expect(alice.rest.repos.getContent({ ...repo, path: "nope.txt" })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      alice.rest.repos.getContent({ ...repo, path: "README.md", ref: "nope" }),
+    ).rejects.toMatchObject({
       status: 404,
     });
     const { data: r } = await alice.rest.repos.get(repo);

@@ -106,19 +106,27 @@ async function botClient(): Promise<Octokit> {
     privateKey: sim.privateKey,
     secret: SECRET,
     baseUrl: sim.url,
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })),
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      throttle: { ...(o.throttle as object), enabled: false },
+    })),
   });
   return (await probot.auth(installationId)) as unknown as Octokit;
 }
 
-async function commitFile(gh: Octokit, branch: string, path: string, content: string, parent: string) {
+async function commitFile(gh: Octokit, path: string, content: string, parent: string) {
   const { data: parentCommit } = await gh.rest.git.getCommit({ ...repo, commit_sha: parent });
   const { data: tree } = await gh.rest.git.createTree({
     ...repo,
     base_tree: parentCommit.tree.sha,
     tree: [{ path, mode: "100644", type: "blob", content }],
   });
-  const { data: commit } = await gh.rest.git.createCommit({ ...repo, message: `edit ${path}`, tree: tree.sha, parents: [parent] });
+  const { data: commit } = await gh.rest.git.createCommit({
+    ...repo,
+    message: `edit ${path}`,
+    tree: tree.sha,
+    parents: [parent],
+  });
   return commit.sha;
 }
 
@@ -142,10 +150,16 @@ describe("simulator: webhooks", () => {
 
     // pull_request (+ synchronize), reviews, review comments
     const main = (await bot.rest.git.getRef({ ...repo, ref: "heads/main" })).data.object.sha;
-    const c1 = await commitFile(bot, "triad/1-widget", "README.md", "one\nTWO\nthree\n", main);
+    const c1 = await commitFile(bot, "README.md", "one\nTWO\nthree\n", main);
     await bot.rest.git.createRef({ ...repo, ref: "refs/heads/triad/1-widget", sha: c1 });
-    const { data: pr } = await bot.rest.pulls.create({ ...repo, title: "Widget", head: "triad/1-widget", base: "main", body: "Closes #1" });
-    const c2 = await commitFile(bot, "triad/1-widget", "NEW.md", "new\n", c1);
+    const { data: pr } = await bot.rest.pulls.create({
+      ...repo,
+      title: "Widget",
+      head: "triad/1-widget",
+      base: "main",
+      body: "Closes #1",
+    });
+    const c2 = await commitFile(bot, "NEW.md", "new\n", c1);
     await bot.rest.git.updateRef({ ...repo, ref: "heads/triad/1-widget", sha: c2 });
     await bot.rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: ["triad:ready"] });
     await bot.rest.issues.removeLabel({ ...repo, issue_number: pr.number, name: "triad:ready" });
@@ -161,8 +175,18 @@ describe("simulator: webhooks", () => {
     await bot.rest.pulls.update({ ...repo, pull_number: pr.number, state: "open" });
 
     // check_run + check_suite
-    const { data: run } = await bot.rest.checks.create({ ...repo, name: "triad/review", head_sha: c2, status: "in_progress" });
-    await bot.rest.checks.update({ ...repo, check_run_id: run.id, conclusion: "success", output: { title: "ok", summary: "fine" } });
+    const { data: run } = await bot.rest.checks.create({
+      ...repo,
+      name: "triad/review",
+      head_sha: c2,
+      status: "in_progress",
+    });
+    await bot.rest.checks.update({
+      ...repo,
+      check_run_id: run.id,
+      conclusion: "success",
+      output: { title: "ok", summary: "fine" },
+    });
 
     await alice.rest.pulls.merge({ ...repo, pull_number: pr.number });
     await sim.waitForIdle();
@@ -206,11 +230,17 @@ describe("simulator: webhooks", () => {
     const opened = receiver.received[0]?.payload as { issue: Record<string, unknown> };
     const broken = { ...opened, issue: { ...opened.issue, number: "1", user: undefined } };
     expect(validate(doc.components.schemas["webhook-issues-opened"] as Schema, broken)).not.toEqual([]);
-    const commentCreated = receiver.received.find((r) => r.event === "issue_comment" && r.payload.action === "created");
+    const commentCreated = receiver.received.find(
+      (r) => r.event === "issue_comment" && r.payload.action === "created",
+    );
     expect(commentCreated?.payload.sender).toMatchObject({ login: "triad[bot]", type: "Bot" });
-    const edited = receiver.received.find((r) => r.event === "issue_comment" && r.payload.action === "edited");
+    const edited = receiver.received.find(
+      (r) => r.event === "issue_comment" && r.payload.action === "edited",
+    );
     expect(edited?.payload.changes).toEqual({ body: { from: "tracking" } });
-    const closed = receiver.received.filter((r) => r.event === "pull_request" && r.payload.action === "closed");
+    const closed = receiver.received.filter(
+      (r) => r.event === "pull_request" && r.payload.action === "closed",
+    );
     expect(closed.map((r) => (r.payload.pull_request as { merged: boolean }).merged)).toEqual([false, true]);
     const sync = receiver.received.find((r) => r.payload.action === "synchronize");
     expect(sync?.payload).toMatchObject({ before: c1, after: c2 });

@@ -67,3 +67,19 @@ describe("the sample repository's config", () => {
     expect(config.deny_paths).toContain("secrets/**");
   });
 });
+
+describe("model configuration at start", () => {
+  it("a worker refuses a reviewer of the developer's vendor, with the reason", () => {
+    expect(() =>
+      loadEnv(
+        {
+          APP_ID: "1",
+          PRIVATE_KEY: KEY,
+          TRIAD_DEVELOPER_MODEL: "openai:gpt-5.1-codex",
+          TRIAD_REVIEWER_MODELS: "openai:gpt-5-mini",
+        },
+        "worker",
+      ),
+    ).toThrow(/from the developer's vendor[\s\S]*no model reviews its own vendor's work/);
+  });
+});

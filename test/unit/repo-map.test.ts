@@ -10,17 +10,24 @@ const GOLDEN = fileURLToPath(new URL("../fixtures/repo/sample.map.golden.txt", i
 const SHA = "4f2a9c0d1e2b3a4c5d6e7f8091a2b3c4d5e6f708";
 
 async function sampleSnapshot(): Promise<Snapshot> {
-  const tarball = await makeTarball(entriesFromDir(SAMPLE_DIR), { topDir: "acme-tiny-retry-4f2a9c0", paxComment: SHA });
+  const tarball = await makeTarball(entriesFromDir(SAMPLE_DIR), {
+    topDir: "acme-tiny-retry-4f2a9c0",
+    paxComment: SHA,
+  });
   return new Snapshot(SHA, await readTarball(tarball));
 }
 
 /** A generated repository: `dirs` top-level packages, each `depth` levels deep with `perDir` files per level. */
 function wideSnapshot(dirs: number, depth: number, perDir: number): Snapshot {
-  const files: Record<string, string> = { "package.json": '{"name":"wide","main":"src/index.js"}', "src/index.js": "x\n" };
+  const files: Record<string, string> = {
+    "package.json": '{"name":"wide","main":"src/index.js"}',
+    "src/index.js": "x\n",
+  };
   for (let d = 0; d < dirs; d++) {
     let dir = `packages/pkg-${String(d).padStart(2, "0")}`;
     for (let level = 0; level < depth; level++) {
-      for (let f = 0; f < perDir; f++) files[`${dir}/file-${f}.ts`] = `export const v${f} = ${f};\n`.repeat(level + 1);
+      for (let f = 0; f < perDir; f++)
+        files[`${dir}/file-${f}.ts`] = `export const v${f} = ${f};\n`.repeat(level + 1);
       dir = `${dir}/level-${level}`;
     }
   }
@@ -37,7 +44,8 @@ describe("buildRepoMap", () => {
   it("lists skipped kinds by count only and never shows their paths", async () => {
     const map = buildRepoMap(await sampleSnapshot(), { tokenBudget: 4000 });
     expect(map).toContain("Skipped (count only): 1 binary, 1 generated, 1 lock, 1 vendored.");
-    for (const hidden of ["logo.png", "package-lock.json", "version.ts", "ms.js"]) expect(map).not.toContain(hidden);
+    for (const hidden of ["logo.png", "package-lock.json", "version.ts", "ms.js"])
+      expect(map).not.toContain(hidden);
     // The README's HTML comment never reaches the map.
     expect(map).not.toContain("maintainers: remember");
     expect(map).toContain("- package.json: name tiny-retry; type module; main dist/index.js");

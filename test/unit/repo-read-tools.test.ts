@@ -5,7 +5,7 @@ import { Snapshot } from "../../src/repo/snapshot.js";
 import type { FileView } from "../../src/repo/view.js";
 
 const lines = (n: number, make = (i: number) => `line ${i}`) =>
-  Array.from({ length: n }, (_, i) => make(i + 1)).join("\n") + "\n";
+  `${Array.from({ length: n }, (_, i) => make(i + 1)).join("\n")}\n`;
 
 const snapshot = Snapshot.fromFiles("c".repeat(40), {
   "README.md": "# Demo\nSee src/.\n",
@@ -106,7 +106,9 @@ describe("read_file", () => {
 
   it("reports problems the model can fix as tool errors", async () => {
     await expect(run("read_file", { path: "src/nope.ts" })).rejects.toThrow(ToolInputError);
-    await expect(run("read_file", { path: "lib/util.ts" })).rejects.toThrow(/Files with that name: src\/util\.ts/);
+    await expect(run("read_file", { path: "lib/util.ts" })).rejects.toThrow(
+      /Files with that name: src\/util\.ts/,
+    );
     await expect(run("read_file", { path: "src" })).rejects.toThrow(/is a directory/);
     await expect(run("read_file", { path: "assets/logo.png" })).rejects.toThrow(/binary file/);
     await expect(run("read_file", { path: "src/util.ts", start_line: 10 })).rejects.toThrow(/past the end/);

@@ -77,7 +77,10 @@ describe("readTarball", () => {
   it("records submodules named in .gitmodules and refuses unsafe paths", async () => {
     const data = await readTarball(
       await makeTarball([
-        { name: ".gitmodules", content: '[submodule "x"]\n\tpath = third/x\n\turl = https://example.com/x.git\n' },
+        {
+          name: ".gitmodules",
+          content: '[submodule "x"]\n\tpath = third/x\n\turl = https://example.com/x.git\n',
+        },
         { name: "ok.txt", content: "ok" },
         { name: "../escape.txt", content: "no" },
       ]),
@@ -144,7 +147,11 @@ describe("fetchSnapshot", () => {
     }));
     const getCommit = vi.fn(async () => ({ data: { sha: SHA } }));
     const octokit = { rest: { repos: { downloadTarballArchive, getCommit } } };
-    return { octokit: octokit as unknown as Parameters<typeof fetchSnapshot>[0], downloadTarballArchive, getCommit };
+    return {
+      octokit: octokit as unknown as Parameters<typeof fetchSnapshot>[0],
+      downloadTarballArchive,
+      getCommit,
+    };
   }
 
   it("downloads once per sha (concurrent callers included) and resolves branch names", async () => {
@@ -165,8 +172,13 @@ describe("fetchSnapshot", () => {
 
   it("classifies a 404 and does not cache the failure", async () => {
     const error = Object.assign(new Error("Not Found"), { status: 404 });
-    const downloadTarballArchive = vi.fn().mockRejectedValueOnce(error).mockResolvedValueOnce({ data: await sampleTarball() });
-    const octokit = { rest: { repos: { downloadTarballArchive } } } as unknown as Parameters<typeof fetchSnapshot>[0];
+    const downloadTarballArchive = vi
+      .fn()
+      .mockRejectedValueOnce(error)
+      .mockResolvedValueOnce({ data: await sampleTarball() });
+    const octokit = { rest: { repos: { downloadTarballArchive } } } as unknown as Parameters<
+      typeof fetchSnapshot
+    >[0];
     const cache = new SnapshotCache();
     const ref = { owner: "acme", repo: "widgets", ref: SHA };
     await expect(fetchSnapshot(octokit, ref, { cache })).rejects.toMatchObject({ code: "not_found" });

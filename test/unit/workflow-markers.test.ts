@@ -14,6 +14,8 @@ const state: WorkflowState = {
   planVersion: 0,
   fixRound: 0,
   runId: "d-1",
+  seenCommentId: 0,
+  architectTurns: 0,
 };
 
 describe("markers", () => {
@@ -43,7 +45,11 @@ describe("tracking comment", () => {
   });
 
   it("ticks the steps that are done", () => {
-    const body = renderTrackingComment({ ...state, phase: "reviewing", planVersion: 2 });
+    const body = renderTrackingComment({
+      ...state,
+      phase: "reviewing",
+      plan: { version: 2, commentId: 5, hash: "h" },
+    });
     expect(body).toMatch(/- \[x\] Architect plans/);
     expect(body).toMatch(/- \[x\] A maintainer approves/);
     expect(body).toMatch(/- \[ \] \*\*Reviewers/);

@@ -1,6 +1,13 @@
 /**
- * An in-process GitHub: real Octokit clients (and probot) talk to it over HTTP. See README-style
- * notes in the report and `dump.ts` for the dump format.
+ * An in-process GitHub: real Octokit clients (and probot) talk to it over HTTP on 127.0.0.1.
+ *
+ * - REST routes live in `routes/*` (app, issues, repos, git, pulls, checks); JSON shapes in
+ *   `payloads.ts`; git's object model in `git-objects.ts`; webhook delivery in `webhooks.ts`.
+ * - Every write made through the REST API queues the webhook GitHub would send; it is POSTed after
+ *   the response, one at a time in order. Seeding methods below send none.
+ * - Webhooks are sent whether or not the app is installed; `installation` is in the payload only
+ *   when it is (installApp).
+ * - The dump format is documented in `dump.ts`.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AddressInfo } from "node:net";
@@ -246,4 +253,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
   };
 }
 
-export { type ReceivedWebhook, startWebhookReceiver, verifySignature, type WebhookReceiver } from "./receiver.js";
+export {
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  verifySignature,
+  type WebhookReceiver,
+} from "./receiver.js";

@@ -109,22 +109,19 @@ function suiteFor(sim: SimContext, repo: Repo, headSha: string): CheckSuite {
   return suite;
 }
 
-/** Recomputes a suite; sends `check_suite.completed` when its last run completes. */
+/** Recomputes a suite; sends `check_suite.completed` whenever a run completes and none is left pending. */
 function updateSuite(sim: SimContext, repo: Repo, suite: CheckSuite, sender: User): void {
   const runs = repo.checkRuns.filter((r) => r.checkSuiteId === suite.id);
-  const wasCompleted = suite.status === "completed";
   suite.updatedAt = now();
   if (runs.every((r) => r.status === "completed")) {
     suite.status = "completed";
     suite.conclusion = SEVERITY.find((c) => runs.some((r) => r.conclusion === c)) ?? "success";
-    if (!wasCompleted || runs.length > 0) {
-      sim.emit(
-        repo,
-        "check_suite",
-        { action: "completed", check_suite: checkSuiteJson(sim, repo, suite) },
-        sender,
-      );
-    }
+    sim.emit(
+      repo,
+      "check_suite",
+      { action: "completed", check_suite: checkSuiteJson(sim, repo, suite) },
+      sender,
+    );
   } else {
     suite.status = runs.some((r) => r.status === "in_progress") ? "in_progress" : "queued";
     suite.conclusion = null;

@@ -1,0 +1,79 @@
+import type { IssueComment } from "../github/comments.js";
+import type { Permission } from "../github/permissions.js";
+import { isCollaborator } from "../github/permissions.js";
+import { extractData, hasMarker, isOwnComment } from "./markers.js";
+
+/**
+ * The issue thread as the architect may see it: the issue, the humans' comments that the
+ * `commenters` policy lets through, and the architect's own earlier questions and plans. Tracking,
+ * error and reply comments are triad's bookkeeping and stay out.
+ */
+export interface ThreadEntry {
+  id: number;
+  author: string;
+  /** "architect" for the architect's own earlier outputs. */
+  kind: "human" | "architect";
+  permission?: Permission;
+  body: string;
+  createdAt: string;
+}
+
+export interface IssueFacts {
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+}
+
+export interface Thread {
+  issue: IssueFacts;
+  entries: ThreadEntry[];
+  /** Human comments left out by the policy (counted, so the architect knows they exist). */
+  skipped: number;
+}
+
+export async function buildThread(o: {
+  issue: IssueFacts;
+  comments: IssueComment[];
+  botLogin: string;
+  commenters: "collaborators" | "anyone";
+  permissionOf: (login: string) => Promise<Permission>;
+}): Promise<Thread> {
+  const entries: ThreadEntry[] = [];
+  let skipped = 0;
+  for (const c of o.comments) {
+    const login = c.user?.login ?? "ghost";
+    const body = c.body ?? "";
+    if (isOwnComment(c.user, o.botLogin)) {
+      if (hasMarker(body, "architect", undefined) || /<!-- triad:architect id=/.test(body)) {
+        entries.push({
+          id: c.id,
+          author: login,
+          kind: "architect",
+          body: ownVisible(body),
+          createdAt: c.created_at,
+        });
+      }
+      continue;
+    }
+    if (c.user?.type === "Bot") continue;
+    const permission = await o.permissionOf(login);
+    if (o.commenters === "collaborators" && !isCollaborator(permission)) {
+      skipped++;
+      continue;
+    }
+    entries.push({ id: c.id, author: login, kind: "human", permission, body, createdAt: c.created_at });
+  }
+  return { issue: o.issue, entries, skipped };
+}
+
+/** The visible text of triad's own comment (markers and embedded data removed). */
+function ownVisible(body: string): string {
+  return body.replace(/<!-- triad:[^>]*-->\n?/g, "").trim();
+}
+
+/** The plan version an own comment carries, if it is a plan. */
+export function planVersionOf(body: string): number | undefined {
+  const data = extractData(body, "plan") as { version?: unknown } | undefined;
+  return typeof data?.version === "number" ? data.version : undefined;
+}
