@@ -97,7 +97,7 @@ describe("the architect phase and the approval gate (simulator, scripted models)
     );
     const tracking = await waitFor("tracking comment at implementing", () => {
       const found = botComments(s.thread(issue), "<!-- triad:tracking -->");
-      return found[0]?.body.includes("The developer is implementing plan v2") ? found : undefined;
+      return found[0]?.body.includes("The developer is implementing plan v2") ? found : false;
     });
     expect(tracking).toHaveLength(1);
     expect(tracking[0]?.body).toMatch(/The developer is implementing plan v2 \(approved by @maya\)/);

@@ -52,6 +52,9 @@ export async function startSampleStack(name: string, o: SampleStackOptions = {})
   };
 }
 
-export function botComments(thread: { comments: Array<{ user: string; body: string }> }, marker: string) {
+export function botComments<C extends { user: string; body: string }>(
+  thread: { comments: C[] },
+  marker: string,
+): C[] {
   return thread.comments.filter((c) => c.user.endsWith("[bot]") && c.body.includes(marker));
 }
