@@ -11,7 +11,18 @@ export class Narrator {
 
   constructor(private readonly print: (line: string) => void) {}
 
+  private pending: Array<{ at: string; line: string; late: boolean }> = [];
+
+  /** Print what changed since the last dump, in the order it happened on "GitHub". */
   observe(dump: SimulatorDump): void {
+    this.collect(dump);
+    const lines = this.pending.splice(0);
+    // GitHub's timestamps have whole seconds; within one, the tracking comment is updated last.
+    lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : Number(a.late) - Number(b.late)));
+    for (const { line } of lines) this.print(line);
+  }
+
+  private collect(dump: SimulatorDump): void {
     for (const repo of dump.repositories) {
       for (const issue of repo.issues) {
         const where = `${issue.pullRequest ? "PR" : "issue"} #${issue.number}`;
@@ -19,38 +30,63 @@ export class Narrator {
           `issue:${repo.fullName}#${issue.number}`,
           () => `${issue.user} opened ${where}: "${issue.title}"`,
         );
-        for (const label of issue.labels)
+        for (const label of issue.labels) {
           this.once(
             `label:${repo.fullName}#${issue.number}:${label}`,
             () => `${where} is labelled "${label}"`,
           );
-        for (const r of issue.reactions)
+        }
+        for (const r of issue.reactions) {
           this.once(
             `reaction:${repo.fullName}#${issue.number}:${r.user}:${r.content}`,
             () => `${r.user} reacted ${emoji(r.content)} on ${where}`,
           );
-        for (const c of issue.comments) {
-          const key = `comment:${c.id}`;
-          const previous = this.bodies.get(key);
-          if (previous === undefined)
-            this.print(`${c.user} commented on ${where}:\n${indent(visible(c.body))}`);
-          else if (previous !== c.body)
-            this.print(`${c.user} updated a comment on ${where}:\n${indent(visible(c.body))}`);
-          this.bodies.set(key, c.body);
-          for (const r of c.reactions ?? [])
-            this.once(
-              `reaction:${c.id}:${r.user}:${r.content}`,
-              () => `${r.user} reacted ${emoji(r.content)} to ${c.user}'s comment`,
-            );
         }
+        for (const c of issue.comments) this.comment(where, c);
       }
+    }
+  }
+
+  private comment(
+    where: string,
+    c: SimulatorDump["repositories"][number]["issues"][number]["comments"][number],
+  ): void {
+    const key = `comment:${c.id}`;
+    const previous = this.bodies.get(key);
+    this.bodies.set(key, c.body);
+    if (previous !== c.body) {
+      if (c.body.includes("<!-- triad:tracking -->")) {
+        // The tracking comment is edited in place many times: one line per change of "Now".
+        const now = /\*\*Now:\*\* (.*)/.exec(c.body)?.[1] ?? "";
+        const before = previous ? /\*\*Now:\*\* (.*)/.exec(previous)?.[1] : undefined;
+        if (now !== before) {
+          this.emit(
+            c.updatedAt,
+            `${c.user} ${previous === undefined ? "posted" : "updated"} the tracking comment on ${where}: ${now}`,
+            true,
+          );
+        }
+      } else {
+        const what = previous === undefined ? "commented" : "edited a comment";
+        this.emit(c.updatedAt, `${c.user} ${what} on ${where}:\n${indent(visible(c.body))}`);
+      }
+    }
+    for (const r of c.reactions ?? []) {
+      this.once(
+        `reaction:${c.id}:${r.user}:${r.content}`,
+        () => `${r.user} reacted ${emoji(r.content)} to ${c.user}'s comment`,
+      );
     }
   }
 
   private once(key: string, line: () => string): void {
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.print(line());
+    this.emit("\uffff", line()); // no timestamp: after the comments seen in the same look
+  }
+
+  private emit(at: string, line: string, late = false): void {
+    this.pending.push({ at, line, late });
   }
 }
 
@@ -69,18 +105,15 @@ function indent(text: string): string {
 }
 
 function emoji(content: string): string {
-  return (
-    (
-      {
-        eyes: "👀",
-        "+1": "👍",
-        "-1": "👎",
-        confused: "😕",
-        rocket: "🚀",
-        heart: "❤️",
-        hooray: "🎉",
-        laugh: "😄",
-      } as Record<string, string>
-    )[content] ?? content
-  );
+  const map: Record<string, string> = {
+    eyes: "👀",
+    "+1": "👍",
+    "-1": "👎",
+    confused: "😕",
+    rocket: "🚀",
+    heart: "❤️",
+    hooray: "🎉",
+    laugh: "😄",
+  };
+  return map[content] ?? content;
 }

@@ -1,24 +1,41 @@
 import { writeFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import type { Octokit } from "@octokit/rest";
+import { hasAnyApiKey } from "../models/config.js";
+import { liveModels, type ModelProvider, scriptedModels } from "../phases/models.js";
+import type { SimulatorDump } from "../sim/github/index.js";
+import { createScriptedRoleModels } from "../sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
+import { DEMO_ANSWERS, demoScenario } from "../sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../sim/stack.js";
 import { Narrator } from "./narrator.js";
 import { answers, hasRedisServer, type PrivateRedis, startPrivateRedis } from "./private-redis.js";
 
 export interface DemoOptions {
   dump?: string;
+  /** The maintainer's answers come from the terminal instead of the script. */
   live?: boolean;
   /** Where lines go (the terminal by default). */
   print?: (line: string) => void;
-  timeoutMs?: number;
+  /** How long to wait for each step of the app (default 60 s; live models need longer). */
+  stepTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
 }
+
+type Issue = SimulatorDump["repositories"][number]["issues"][number];
 
 /**
  * `npm run demo`: the workflow on the sample issue against the GitHub simulator, printed as it
- * happens. Exits 0 when the scenario completes.
+ * happens. The maintainer's side is played by the script (or, with --live, typed at the terminal);
+ * triad's side is the real app: webhooks, queue, worker, models (scripted without API keys, the
+ * vendors' with them). Exits 0 when the scenario completes.
  */
 export async function runDemo(o: DemoOptions = {}): Promise<number> {
   const print = o.print ?? ((line: string) => console.log(line));
-  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const env = o.env ?? process.env;
+  const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const live = hasAnyApiKey(env);
+  const stepTimeout = o.stepTimeoutMs ?? (live ? 600_000 : 60_000);
   let privateRedis: PrivateRedis | undefined;
   let stack: LocalStack | undefined;
   try {
@@ -37,72 +54,150 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       print(`· Redis: ${redisUrl}`);
     }
 
-    stack = await startLocalStack({ redisUrl: url, logLevel: process.env.LOG_LEVEL ?? "silent" });
+    const models: ModelProvider = live
+      ? liveModels(env)
+      : scriptedModels(createScriptedRoleModels(demoScenario()));
+    stack = await startLocalStack({ redisUrl: url, logLevel: env.LOG_LEVEL ?? "silent", models });
     const { sim } = stack;
     print(`· GitHub simulator: ${sim.url}`);
     print(`· triad web (webhooks): ${stack.web.url}${stack.env.WEBHOOK_PATH}, one worker`);
-    print("· models: not used yet in this step of the workflow");
+    print(
+      live
+        ? "· models: live (API keys found in the environment)"
+        : "· models: scripted (no API key set; set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY for real ones)",
+    );
+    print(`· the maintainer's replies: ${o.live ? "typed by you at this terminal" : "scripted"}`);
     print("");
 
     const seeded = seedSample(sim);
     print(`· sample repository ${seeded.fullName} (maintainer @${SAMPLE.maintainer}), app installed`);
     const narrator = new Narrator((line) => print(`  ${line}`));
     const maya = stack.as(seeded.tokens[SAMPLE.maintainer] as string);
-    const issue = sampleIssue();
+    const say = sayAs(maya, print);
+    const ask = o.live ? terminalAsker() : undefined;
+    const issueText = sampleIssue();
     const { data: created } = await maya.rest.issues.create({
-      owner: SAMPLE.owner,
-      repo: SAMPLE.repo,
-      title: issue.title,
-      body: issue.body,
+      ...REPO,
+      title: issueText.title,
+      body: issueText.body,
     });
-    await sim.waitForIdle();
-    narrator.observe(sim.dump());
-    print("");
-    print(`▶ @${SAMPLE.maintainer} labels #${created.number} "triad"`);
-    const labelledAt = Date.now();
-    await maya.rest.issues.addLabels({
-      owner: SAMPLE.owner,
-      repo: SAMPLE.repo,
-      issue_number: created.number,
-      labels: ["triad"],
-    });
+    const n = created.number;
+    const s = stack;
+    const watch = async (what: string, done: (issue: Issue) => boolean): Promise<Issue> => {
+      const deadline = Date.now() + stepTimeout;
+      for (;;) {
+        await s.sim.waitForIdle();
+        const dump = s.sim.dump();
+        narrator.observe(dump);
+        const issue = dump.repositories[0]?.issues.find((i) => i.number === n);
+        if (issue && done(issue)) return issue;
+        if (Date.now() > deadline) throw new DemoStalled(what);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
 
-    const done = await until(o.timeoutMs ?? 30_000, async () => {
-      await sim.waitForIdle();
-      const dump = sim.dump();
-      narrator.observe(dump);
-      const thread = dump.repositories[0]?.issues.find((i) => i.number === created.number);
-      const eyes = thread?.reactions.some((r) => r.content === "eyes" && r.user.endsWith("[bot]"));
-      const tracking = thread?.comments.some(
-        (c) => c.user.endsWith("[bot]") && c.body.includes("<!-- triad:tracking -->"),
-      );
-      return Boolean(eyes && tracking);
-    });
+    await watch("the issue", () => true);
     print("");
-    if (!done) {
-      print("✗ the app did not react within the time limit; run with LOG_LEVEL=info to see its log");
-      return 1;
-    }
-    print(`✓ triad reacted and posted its tracking comment ${Date.now() - labelledAt} ms after the label`);
-    print(
-      "  Next (coming in later issues): the architect's questions and plan, approval, the pull request and reviews.",
+    print(`▶ @${SAMPLE.maintainer} labels #${n} "triad"`);
+    const labelledAt = Date.now();
+    await maya.rest.issues.addLabels({ ...REPO, issue_number: n, labels: ["triad"] });
+    await watch(
+      "👀 and the tracking comment",
+      (i) =>
+        i.reactions.some((r) => r.content === "eyes") && ownComments(i, "<!-- triad:tracking -->").length > 0,
     );
+    print(`  (👀 and the tracking comment ${Date.now() - labelledAt} ms after the label)`);
+
+    // The architect asks until it has what it needs, then plans; the maintainer answers or approves.
+    let planVersion = 0;
+    let turns = 0;
+    for (;;) {
+      const seen = ownComments(await watch("the architect", () => true), ARCHITECT).length;
+      const issue = await watch(
+        "the architect's next comment",
+        // Wait for the tracking comment too, so the narration keeps GitHub's order.
+        (i) => ownComments(i, ARCHITECT).length > seen && !trackingNow(i).includes("is reading"),
+      );
+      turns++;
+      const latest = ownComments(issue, ARCHITECT).at(-1)?.body ?? "";
+      const plan = /## Plan v(\d+)/.exec(latest);
+      if (!plan) {
+        const answer = ask
+          ? await ask("Your answers to the architect (an empty line ends): ")
+          : DEMO_ANSWERS.answers;
+        await say(n, answer, "answers the architect");
+        continue;
+      }
+      planVersion = Number(plan[1]);
+      const reply = ask
+        ? await ask(
+            `Reply to plan v${planVersion} ("approved", or the changes you want; an empty line ends): `,
+          )
+        : planVersion === 1
+          ? DEMO_ANSWERS.change
+          : DEMO_ANSWERS.approval;
+      await say(n, reply, /^approved\b/i.test(reply.trim()) ? "approves" : "asks for a change");
+      if (/^approved\b/i.test(reply.trim())) break;
+      if (turns > 8) throw new DemoStalled("an approved plan (8 architect turns without one)");
+    }
+
+    await watch("the approval to be taken", (i) => trackingNow(i).includes("The developer is implementing"));
+    print("");
+    print(`✓ plan v${planVersion} approved; the developer step is queued (see the tracking comment).`);
+    print("  Next (coming in later issues): the developer's pull request, cross-vendor reviews, fix rounds.");
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
     }
     return 0;
+  } catch (error) {
+    if (error instanceof DemoStalled) {
+      print(`✗ the demo stalled waiting for ${error.message}; run with LOG_LEVEL=info to see the app's log`);
+      return 1;
+    }
+    throw error;
   } finally {
     await stack?.stop();
     await privateRedis?.stop();
   }
 }
 
-async function until(timeoutMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
+const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };
+const ARCHITECT = "<!-- triad:architect id=";
+
+class DemoStalled extends Error {}
+
+/** The "Now" line of the tracking comment. */
+function trackingNow(issue: Issue): string {
+  return /\*\*Now:\*\* (.*)/.exec(ownComments(issue, "<!-- triad:tracking -->")[0]?.body ?? "")?.[1] ?? "";
+}
+
+function ownComments(issue: Issue, marker: string) {
+  return issue.comments.filter((c) => c.user.endsWith("[bot]") && c.body.includes(marker));
+}
+
+function sayAs(maya: Octokit, print: (line: string) => void) {
+  return async (issue: number, body: string, what: string) => {
+    print("");
+    print(`▶ @${SAMPLE.maintainer} ${what}`);
+    await maya.rest.issues.createComment({ ...REPO, issue_number: issue, body });
+  };
+}
+
+/** Multi-line answers typed at the terminal (--live). */
+function terminalAsker() {
+  return async (question: string): Promise<string> => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      const lines: string[] = [];
+      let line = await rl.question(`\n${question}\n> `);
+      while (line.trim() !== "") {
+        lines.push(line);
+        line = await rl.question("> ");
+      }
+      return lines.join("\n");
+    } finally {
+      rl.close();
+    }
+  };
 }
