@@ -124,12 +124,18 @@ export async function createCommit(
 
 /** The tree of a commit (one GET). */
 export async function treeOfCommit(gh: GitHubClient, repo: RepoRef, sha: string): Promise<string> {
-  const { data } = await github(`read commit ${sha}`, () => gh.rest.git.getCommit({ ...repo, commit_sha: sha }));
+  const { data } = await github(`read commit ${sha}`, () =>
+    gh.rest.git.getCommit({ ...repo, commit_sha: sha }),
+  );
   return data.tree.sha;
 }
 
 /** The branch's head sha, or undefined when there is no such branch. */
-export async function branchHead(gh: GitHubClient, repo: RepoRef, branch: string): Promise<string | undefined> {
+export async function branchHead(
+  gh: GitHubClient,
+  repo: RepoRef,
+  branch: string,
+): Promise<string | undefined> {
   return github(`read branch ${branch}`, async () => {
     try {
       const { data } = await gh.rest.git.getRef({ ...repo, ref: `heads/${branch}` });

@@ -1,0 +1,57 @@
+import { performance } from "node:perf_hooks";
+import { scriptedModels } from "../src/phases/models.js";
+import { createScriptedRoleModels } from "../src/sim/models/scripted-model.js";
+import { SAMPLE, seedSample } from "../src/sim/sample.js";
+import { startLocalStack } from "../src/sim/stack.js";
+
+/**
+ * Label → 👀 and tracking comment, through the whole production path (signed webhook, web, BullMQ,
+ * worker, installation token, GitHub writes) against the simulator with an idle queue. The floor in
+ * the same run is one plain REST write to the simulator, so the ratio says what triad adds.
+ */
+export async function benchWebhook(opts: { runs?: number } = {}): Promise<Record<string, unknown>> {
+  const runs = opts.runs ?? 20;
+  const stack = await startLocalStack({
+    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    models: scriptedModels(createScriptedRoleModels({ architect: [] })),
+  });
+  try {
+    const seeded = seedSample(stack.sim);
+    const maya = stack.as(seeded.tokens[SAMPLE.maintainer] as string);
+    const repo = { owner: SAMPLE.owner, repo: SAMPLE.repo };
+    const latencies: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const { data: issue } = await maya.rest.issues.create({ ...repo, title: `bench ${i}` });
+      const t0 = performance.now();
+      await maya.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "floor" });
+      floor.push(performance.now() - t0);
+      const started = performance.now();
+      await maya.rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: ["triad"] });
+      for (;;) {
+        const thread = stack.sim.dump().repositories[0]?.issues.find((x) => x.number === issue.number);
+        const tracking = thread?.comments.some((c) => c.body.includes("<!-- triad:tracking -->"));
+        const eyes = thread?.reactions.some((r) => r.content === "eyes");
+        if (tracking && eyes) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(performance.now() - started);
+    }
+    const p = (list: number[], q: number) => {
+      const sorted = [...list].sort((a, b) => a - b);
+      return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+    };
+    return {
+      name: "webhook",
+      runs,
+      label_to_tracking_p50_ms: p(latencies, 0.5),
+      label_to_tracking_p95_ms: p(latencies, 0.95),
+      rest_write_p50_ms: p(floor, 0.5),
+      ratio_p50: Math.round((p(latencies, 0.5) / Math.max(1, p(floor, 0.5))) * 10) / 10,
+      target: "tracking comment within 1000 ms of the label when the queue is idle",
+      meets_target: p(latencies, 0.95) < 1000,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
