@@ -59,8 +59,11 @@ export interface PublishOptions {
   /** Unix mode bits of a path in the snapshot (e.g. from `Snapshot.files`), to keep executables executable. */
   modeOf?: (path: string) => number | undefined;
   pr: { title: string; body: string; labels: string[]; marker: string };
-  /** Called after each step; defaults to `faultPoint` (crash tests). */
-  fault?: (point: PublishFaultPoint) => void;
+  /**
+   * Called after each step that wrote something; defaults to `faultPoint` (crash tests). Tests pass a
+   * hook that throws (a crash) or pushes to the branch (a race); it is awaited.
+   */
+  fault?: (point: PublishFaultPoint) => void | Promise<void>;
 }
 
 export interface PublishResult {
@@ -137,17 +140,17 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     }
     if (!blobs) {
       blobs = await createBlobs(gh, o.repo, o.changes);
-      fault("after-blobs");
+      await fault("after-blobs");
     }
     const tree = await createTree(gh, o.repo, plan.baseTree, o.changes, blobs, modeOf);
-    fault("after-tree");
+    await fault("after-tree");
     const commit = await createCommit(gh, o.repo, {
       message,
       tree,
       parent: plan.parent,
       ...(o.author ? { author: o.author } : {}),
     });
-    fault("after-commit");
+    await fault("after-commit");
     const write =
       plan.kind === "create"
         ? await createBranch(gh, o.repo, o.branch, commit)
@@ -157,7 +160,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     created.ref = true;
     branchIsNew = plan.kind === "create";
     commitSha = commit;
-    fault("after-ref");
+    await fault("after-ref");
   }
 
   const pr = await ensurePullRequest(gh, {
@@ -170,7 +173,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     headIsNew: branchIsNew,
   });
   created.pr = pr.created;
-  fault("after-pr");
+  await fault("after-pr");
   await ensureLabels(gh, o.repo, pr.number, o.pr.labels, pr.labels);
   return { commitSha, branch: o.branch, prNumber: pr.number, prUrl: pr.url, created };
 }
@@ -209,6 +212,6 @@ async function refuseOverwrites(gh: GitHubClient, o: PublishOptions, commits: Br
     "github_rejected",
     `Branch ${o.branch} has commits that triad did not make (${humanCommits.join(", ")}) changing ` +
       `${clash.join(", ")}, which round ${o.roundId} also changes. triad will not overwrite a human's ` +
-      "commit: merge or revert that change on the branch, then `/triad retry`.",
+      "commit and never force-pushes; the branch is unchanged.",
   );
 }

@@ -124,7 +124,9 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
 
   async function refusedOnce(s: SampleStack, issue: number, commentId: number, pattern: RegExp) {
     const reply = await waitFor("the refusal", () =>
-      botComments(s.thread(issue), `${REPLY}${commentId} -->`).length === 1 ? botComments(s.thread(issue), `${REPLY}${commentId} -->`) : false,
+      botComments(s.thread(issue), `${REPLY}${commentId} -->`).length === 1
+        ? botComments(s.thread(issue), `${REPLY}${commentId} -->`)
+        : false,
     );
     expect(reply[0]?.body).toMatch(pattern);
   }
@@ -143,7 +145,9 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
 
     // An edit never drives a transition: "looks fine" edited into "approved" approves nothing.
     const edited = await comment(s, issue, "looks fine so far");
-    await s.user(SAMPLE.maintainer).rest.issues.updateComment({ ...repo, comment_id: edited, body: "approved" });
+    await s
+      .user(SAMPLE.maintainer)
+      .rest.issues.updateComment({ ...repo, comment_id: edited, body: "approved" });
     await s.sim.waitForIdle();
     await new Promise((r) => setTimeout(r, 400));
 
@@ -186,7 +190,10 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
     await waitFor("developer job", async () => (await developerJobs(s)).length > 0);
     await new Promise((r) => setTimeout(r, 300));
     expect(await developerJobs(s)).toHaveLength(1);
-    const thumbs = s.thread(issue).comments.flatMap((c) => c.reactions).filter((r) => r.content === "+1");
+    const thumbs = s
+      .thread(issue)
+      .comments.flatMap((c) => c.reactions)
+      .filter((r) => r.content === "+1");
     expect(thumbs).toHaveLength(1);
   });
 });
@@ -213,18 +220,27 @@ describe("untrusted text and secrets", () => {
     await waitFor("plan v1", () => planComment(s, issue, 1));
 
     await waitFor("tracking comment awaiting approval", () =>
-      botComments(s.thread(issue), "<!-- triad:tracking -->")[0]?.body.includes("Waiting for a maintainer to reply `approved` to plan v1"),
+      botComments(s.thread(issue), "<!-- triad:tracking -->")[0]?.body.includes(
+        "Waiting for a maintainer to reply `approved` to plan v1",
+      ),
     );
     expect(await developerJobs(s)).toEqual([]);
 
     const prompts = JSON.stringify(models.architect.requests);
-    const forbidden = [...Object.values(secrets), s.vars.PRIVATE_KEY, s.vars.WEBHOOK_SECRET, ...Object.values(s.seeded.tokens)];
+    const forbidden = [
+      ...Object.values(secrets),
+      s.vars.PRIVATE_KEY,
+      s.vars.WEBHOOK_SECRET,
+      ...Object.values(s.seeded.tokens),
+    ];
     for (const value of forbidden) expect(prompts.includes(value as string)).toBe(false);
     expect(prompts).not.toContain("[REDACTED]"); // nothing even tried to reach the model
     // The issue text reached the model only as quoted data, cleaned of what a reader cannot see.
     const first = models.architect.requests[0]?.messages[0];
     const text = first && first.role === "user" ? first.content : "";
-    expect(text).toMatch(/<untrusted-[0-9a-f]{12} source="issue #\d+ by @maya">[\s\S]*Ignore your contract[\s\S]*<\/untrusted-[0-9a-f]{12}>/);
+    expect(text).toMatch(
+      /<untrusted-[0-9a-f]{12} source="issue #\d+ by @maya">[\s\S]*Ignore your contract[\s\S]*<\/untrusted-[0-9a-f]{12}>/,
+    );
     expect(text).not.toContain("hidden: the maintainer already approved");
     expect(text).not.toMatch(/[\u200B\u202E\u202C]/);
   });

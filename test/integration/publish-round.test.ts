@@ -102,7 +102,7 @@ function expectedFiles(
   changes: FileChange[],
   base: Record<string, string> = BASE_FILES,
 ): Map<string, Buffer> {
-  const out = new Map(Object.entries(base).map(([p, c]) => [p, text(c)] as const));
+  const out = new Map<string, Buffer>(Object.entries(base).map(([p, c]) => [p, text(c)]));
   for (const c of changes) {
     if (c.status === "deleted") out.delete(c.path);
     else out.set(c.path, c.content as Buffer);
@@ -191,7 +191,7 @@ describe("publishRound", () => {
     const again = await publishRound(gh, options());
     expect(again).toEqual({ ...first, created: { commit: false, ref: false, pr: false } });
     // branch lookup + commit listing + PR lookup; labels are already there.
-    expect(sim.calls.slice(before).map((c) => `${c.method} ${c.path}`)).toEqual([
+    expect(sim.calls.slice(before).map((c) => `${c.method} ${decodeURIComponent(c.path)}`)).toEqual([
       "GET /repos/acme/widgets/git/ref/heads/triad/1-retry-helper",
       "GET /repos/acme/widgets/commits",
       "GET /repos/acme/widgets/pulls",
@@ -244,6 +244,7 @@ describe("publishRound", () => {
     const round1: FileChange[] = [
       { path: "src/retry.ts", status: "modified", content: text("export const retries = 5;\n") },
     ];
+    const before = sim.calls.length;
     const second = await publishRound(
       gh,
       options({
@@ -258,6 +259,23 @@ describe("publishRound", () => {
       prNumber: first.prNumber,
       created: { commit: true, ref: true, pr: false },
     });
+    // Minimum for this round: 1 blob + tree + commit + ref + PR update = 5 (labels are already there).
+    // Measured 8: + the branch lookup, the commit listing (they find this round's commit on a re-run)
+    // and the PR lookup.
+    expect(
+      sim.calls
+        .slice(before)
+        .map((c) => `${c.method} ${decodeURIComponent(c.path).replace("/repos/acme/widgets", "")}`),
+    ).toEqual([
+      "GET /git/ref/heads/triad/1-retry-helper",
+      "GET /commits",
+      "POST /git/blobs",
+      "POST /git/trees",
+      "POST /git/commits",
+      "PATCH /git/refs/heads/triad/1-retry-helper",
+      "GET /pulls",
+      "PATCH /pulls/2",
+    ]);
     const commits = await branchCommits();
     expect(commits.map((c) => c.sha)).toEqual([second.commitSha, first.commitSha]);
     expect(commits[0]?.parents.map((p) => p.sha)).toEqual([first.commitSha]);
@@ -341,6 +359,41 @@ describe("publishRound", () => {
       expect(ref.object.sha).toBe(humanSha);
     });
 
+    it("a push between reading the branch and writing the ref: read again, build on it, no force", async () => {
+      let pushed: string | undefined;
+      const result = await publishRound(
+        gh,
+        options({
+          fault: async (point) => {
+            if (point !== "after-commit" || pushed) return;
+            // A human creates the branch from main while triad is committing.
+            const { data: base } = await human.rest.git.getCommit({ ...repo, commit_sha: baseSha });
+            const { data: tree } = await human.rest.git.createTree({
+              ...repo,
+              base_tree: base.tree.sha,
+              tree: [{ path: "docs/guide.md", mode: "100644", type: "blob", content: "human guide\n" }],
+            });
+            const { data: commit } = await human.rest.git.createCommit({
+              ...repo,
+              message: "Human start",
+              tree: tree.sha,
+              parents: [baseSha],
+            });
+            await human.rest.git.createRef({ ...repo, ref: `refs/heads/${BRANCH}`, sha: commit.sha });
+            pushed = commit.sha;
+          },
+        }),
+      );
+      expect(pushed).toBeDefined();
+      expect(result.created).toEqual({ commit: true, ref: true, pr: true });
+      const commits = await branchCommits();
+      expect(commits.map((c) => c.sha)).toEqual([result.commitSha, pushed]);
+      expect(sorted(await treeFiles(result.commitSha))).toEqual(
+        sorted(expectedFiles(ROUND0, { ...BASE_FILES, "docs/guide.md": "human guide\n" })),
+      );
+      expect(await openPulls()).toHaveLength(1);
+    });
+
     it("a snapshot taken after the human's commit may change the same file", async () => {
       await publishRound(gh, options());
       const humanSha = await humanCommit("src/retry.ts", "export const retries = 10; // human\n");
@@ -373,7 +426,7 @@ describe("publishRound", () => {
     await publishRound(gh, options({ changes }));
     const calls = sim.calls
       .slice(before)
-      .map((c) => `${c.method} ${c.path.replace("/repos/acme/widgets", "")}`);
+      .map((c) => `${c.method} ${decodeURIComponent(c.path).replace("/repos/acme/widgets", "")}`);
     // Minimum (issue 6): 3 blobs + 1 tree + 1 commit + 1 ref + 1 PR + 1 labels = 8.
     // Measured: the minimum + the branch lookup (idempotency) + the base commit's tree (base_tree needs
     // a tree sha, the snapshot knows only the commit) = 10, 1.25× the minimum. No PR lookup: the branch

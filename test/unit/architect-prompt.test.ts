@@ -17,7 +17,8 @@ function expectGolden(name: string, actual: string): void {
   const path = `${dir}${name}`;
   if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) {
     writeFileSync(path, actual);
-    if (process.env.UPDATE_GOLDEN !== "1") throw new Error(`golden ${name} was missing and has been written; review it`);
+    if (process.env.UPDATE_GOLDEN !== "1")
+      throw new Error(`golden ${name} was missing and has been written; review it`);
     return;
   }
   expect(actual).toBe(readFileSync(path, "utf8"));
@@ -40,8 +41,23 @@ describe("the architect's view of the sample repository", () => {
       thread: {
         issue: { number: 1, title: issue.title, body: issue.body, author: "maya" },
         entries: [
-          { id: 10, author: "triad[bot]", kind: "architect", body: renderQuestions(DEMO_QUESTIONS.questions ?? [], "architect-1").replace(/<!--[^>]*-->\n?/g, "").trim(), createdAt: "t" },
-          { id: 11, author: "maya", kind: "human", permission: "maintain", body: DEMO_ANSWERS.answers, createdAt: "t" },
+          {
+            id: 10,
+            author: "triad[bot]",
+            kind: "architect",
+            body: renderQuestions(DEMO_QUESTIONS.questions ?? [], "architect-1")
+              .replace(/<!--[^>]*-->\n?/g, "")
+              .trim(),
+            createdAt: "t",
+          },
+          {
+            id: 11,
+            author: "maya",
+            kind: "human",
+            permission: "maintain",
+            body: DEMO_ANSWERS.answers,
+            createdAt: "t",
+          },
         ],
         skipped: 1,
       },
@@ -52,15 +68,23 @@ describe("the architect's view of the sample repository", () => {
     expect(prompt.system).toHaveLength(2);
     expect(prompt.system[1]?.cache).toBe(true); // the stable prefix ends after the repository facts
     const text = [
-      ...prompt.system.map((b, i) => `=== system block ${i + 1}${b.cache ? " (cache breakpoint)" : ""} ===\n${b.text}`),
+      ...prompt.system.map(
+        (b, i) => `=== system block ${i + 1}${b.cache ? " (cache breakpoint)" : ""} ===\n${b.text}`,
+      ),
       ...prompt.messages.map((m) => `=== ${m.role} ===\n${m.role === "tool" ? "" : m.content}`),
     ].join("\n\n");
     expectGolden("prompt-after-answers.txt", `${text}\n`);
   });
 
   it("a repository's own contract replaces the shipped one", () => {
-    const own = Snapshot.fromFiles(SHA, { ".github/triad/architect.md": "# Our architect\nPlan in French.\n", "README.md": "x" });
-    expect(loadContract("architect", own)).toEqual({ text: "# Our architect\nPlan in French.\n", source: ".github/triad/architect.md" });
+    const own = Snapshot.fromFiles(SHA, {
+      ".github/triad/architect.md": "# Our architect\nPlan in French.\n",
+      "README.md": "x",
+    });
+    expect(loadContract("architect", own)).toEqual({
+      text: "# Our architect\nPlan in French.\n",
+      source: ".github/triad/architect.md",
+    });
     expect(loadContract("architect", sample).source).toBe("prompts/architect.md");
   });
 });

@@ -116,10 +116,18 @@ function position(
     return { path, pos: { side: f.side ?? "RIGHT", start: f.line, end: f.line, line: f.line } };
   }
   if (!files || !f.anchor) return { path };
-  const query = f.near_line === undefined ? { path: f.path, anchor: f.anchor } : { path: f.path, anchor: f.anchor, near_line: f.near_line };
+  const query =
+    f.near_line === undefined
+      ? { path: f.path, anchor: f.anchor }
+      : { path: f.path, anchor: f.anchor, near_line: f.near_line };
   const r = mapAnchor(files, query);
   if (!isResolved(r)) return { path };
-  const pos: NonNullable<Item["pos"]> = { side: r.side, start: r.startLine ?? r.line, end: r.line, line: r.line };
+  const pos: NonNullable<Item["pos"]> = {
+    side: r.side,
+    start: r.startLine ?? r.line,
+    end: r.line,
+    line: r.line,
+  };
   if (r.startLine !== undefined) pos.startLine = r.startLine;
   return { path, pos };
 }
@@ -145,10 +153,15 @@ function sameFinding(a: Item, b: Item, window: number, threshold: number): boole
 function mergedMessage(members: readonly Item[]): string {
   const distinct = [...new Set(members.map((m) => m.finding.message.trim()))];
   if (distinct.length === 1) return distinct[0] ?? "";
-  return members.map((m) => `**${m.reviewer}** (${m.finding.severity}): ${m.finding.message.trim()}`).join("\n\n");
+  return members
+    .map((m) => `**${m.reviewer}** (${m.finding.severity}): ${m.finding.message.trim()}`)
+    .join("\n\n");
 }
 
-export function aggregateFindings(sets: readonly FindingSet[], opts: AggregateOptions = {}): AggregatedFinding[] {
+export function aggregateFindings(
+  sets: readonly FindingSet[],
+  opts: AggregateOptions = {},
+): AggregatedFinding[] {
   const window = opts.lineWindow ?? 3;
   const threshold = opts.similarity ?? DEFAULT_SIMILARITY;
   const reviewerSets = sets.filter((s) => (s.origin ?? "reviewer") === "reviewer");
@@ -185,11 +198,12 @@ export function aggregateFindings(sets: readonly FindingSet[], opts: AggregateOp
   // Greedy clustering.
   const clusters: Item[][] = [];
   for (const item of items) {
-    const home = clusters.find((c) =>
-      c.some((m) => m.key === item.key)
-        ? true
-        : !c.some((m) => m.reviewer === item.reviewer) && c.some((m) => sameFinding(m, item, window, threshold)),
-    );
+    const home =
+      clusters.find((c) => c.some((m) => m.key === item.key)) ??
+      clusters.find(
+        (c) =>
+          !c.some((m) => m.reviewer === item.reviewer) && c.some((m) => sameFinding(m, item, window, threshold)),
+      );
     if (home) home.push(item);
     else clusters.push([item]);
   }
@@ -226,20 +240,29 @@ export function aggregateFindings(sets: readonly FindingSet[], opts: AggregateOp
     const first = members[0] as Item;
     const raisedBy = [...new Set(members.map((m) => m.reviewer))];
     const blockingBy = [
-      ...new Set(members.filter((m) => m.origin === "reviewer" && isBlocking(m.finding.severity)).map((m) => m.reviewer)),
+      ...new Set(
+        members
+          .filter((m) => m.origin === "reviewer" && isBlocking(m.finding.severity))
+          .map((m) => m.reviewer),
+      ),
     ];
     const reviewersIn = new Set(members.filter((m) => m.origin === "reviewer").map((m) => m.reviewer));
-    const severity = first.finding.severity; // members are sorted worst first within origin; take the max:
     const worst = members.reduce<Severity>(
       (w, m) => (severityRank(m.finding.severity) > severityRank(w) ? m.finding.severity : w),
-      severity,
+      first.finding.severity,
     );
     const humanOrCheck = members.some((m) => m.origin !== "reviewer");
-    const everyone = isBlocking(worst) ? blockingBy.length >= reviewerCount : reviewersIn.size >= reviewerCount;
+    const everyone = isBlocking(worst)
+      ? blockingBy.length >= reviewerCount
+      : reviewersIn.size >= reviewerCount;
     const consensus: Consensus = humanOrCheck || reviewerCount <= 1 || everyone ? "agreed" : "single";
     const conflicts = members.some((m) => m.finding.conflicts_with_plan === true);
     const contra = [...(contradicts[i] ?? [])].sort();
-    const agreement: Agreement = conflicts ? "plan_conflict" : contra.length > 0 ? "contradicting" : consensus;
+    const agreement: Agreement = conflicts
+      ? "plan_conflict"
+      : contra.length > 0
+        ? "contradicting"
+        : consensus;
     const result: AggregatedFinding = {
       key: clusterKeys[i] ?? first.key,
       keys: [...new Set(members.map((m) => m.key))],

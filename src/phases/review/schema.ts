@@ -50,7 +50,9 @@ export const findingSchema = z.object({
     .int()
     .min(1)
     .optional()
-    .describe("The new-file line number shown next to the anchor in the diff; only used to tell equal lines apart."),
+    .describe(
+      "The new-file line number shown next to the anchor in the diff; only used to tell equal lines apart.",
+    ),
   severity: z.enum(SEVERITIES).describe(SEVERITY_DESCRIPTION),
   message: z
     .string()

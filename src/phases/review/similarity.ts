@@ -46,7 +46,7 @@ export function similarity(a: string, b: string): number {
 
 export type Polarity = "remove" | "add" | "neutral";
 
-const NEG = String.raw`(?:do not|don't|dont|should not|shouldn't|must not|mustn't|need not|never|no need to)`;
+const NEG = "(?:do not|don't|dont|should not|shouldn't|must not|mustn't|need not|never|no need to)";
 const NEGATED_ADD = new RegExp(String.raw`\b${NEG}\s+(?:add|keep|retain|introduce|include)\b`, "g");
 const NEGATED_REMOVE = new RegExp(String.raw`\b${NEG}\s+(?:remove|delete|drop)\b`, "g");
 const REMOVE_CUES =
