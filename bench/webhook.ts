@@ -34,9 +34,12 @@ export async function benchWebhook(opts: { runs?: number } = {}): Promise<Record
       // Watch the call log (cheap) rather than dumping the whole state each time round.
       const from = stack.sim.calls.length;
       const wrote = (path: string) =>
-        stack.sim.calls.slice(from).some((c) => c.method === "POST" && c.path === path && c.actor !== SAMPLE.maintainer);
+        stack.sim.calls
+          .slice(from)
+          .some((c) => c.method === "POST" && c.path === path && c.actor !== SAMPLE.maintainer);
       const base = `/repos/${repo.owner}/${repo.repo}/issues/${issue.number}`;
-      while (!(wrote(`${base}/comments`) && wrote(`${base}/reactions`))) await new Promise((r) => setTimeout(r, 2));
+      while (!(wrote(`${base}/comments`) && wrote(`${base}/reactions`)))
+        await new Promise((r) => setTimeout(r, 2));
       latencies.push(performance.now() - started);
       // Let this workflow's architect step finish, so the next label meets an idle queue.
       for (;;) {

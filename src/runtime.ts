@@ -10,6 +10,7 @@ import type { GitHubClient } from "./github/client.js";
 import { hasAnyApiKey } from "./models/config.js";
 import { runArchitectStep } from "./phases/architect/run.js";
 import type { PhaseDeps } from "./phases/deps.js";
+import { runDeveloperStep } from "./phases/developer/run.js";
 import {
   guardedProvider,
   liveModels,
@@ -108,6 +109,7 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     now: () => new Date(),
     models,
     snapshots: new SnapshotCache(),
+    prefix: env.TRIAD_REDIS_PREFIX,
   };
   const workers = startWorkers({
     connection: redis,
@@ -118,7 +120,10 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     deps,
     handlers: {
       events: (event) => handleEvent(deps, event),
-      steps: { architect: (step, jobId) => runArchitectStep(deps, step, jobId) },
+      steps: {
+        architect: (step, jobId) => runArchitectStep(deps, step, jobId),
+        develop: (step, jobId) => runDeveloperStep(deps, step, jobId),
+      },
     },
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));

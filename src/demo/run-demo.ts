@@ -142,9 +142,24 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     }
 
     await watch("the approval to be taken", (i) => trackingNow(i).includes("The developer is implementing"));
+    const done = await watch(
+      "the developer's pull request",
+      (i) => !trackingNow(i).includes("The developer is implementing"),
+    );
+    const pr = s.sim.dump().repositories[0]?.pullRequests.at(-1);
+    if (!pr) throw new DemoStalled(`a pull request (the workflow is at: ${trackingNow(done)})`);
     print("");
-    print(`✓ plan v${planVersion} approved; the developer step is queued (see the tracking comment).`);
-    print("  Next (coming in later issues): the developer's pull request, cross-vendor reviews, fix rounds.");
+    print(
+      `▶ pull request #${pr.number} "${pr.title}" from ${pr.head} into ${pr.base}, labels: ${pr.labels.join(", ")}`,
+    );
+    for (const f of pr.files)
+      print(`    ${f.status.padEnd(8)} ${f.filename} (+${f.additions} −${f.deletions})`);
+    print(indentBody(pr.body ?? ""));
+    print("");
+    print(
+      `✓ plan v${planVersion} approved and implemented: ${s.sim.url.replace(/\/$/, "")}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number}`,
+    );
+    print("  Next (coming in later issues): cross-vendor reviews, fix rounds, ready to merge.");
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
@@ -166,6 +181,15 @@ const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };
 const ARCHITECT = "<!-- triad:architect id=";
 
 class DemoStalled extends Error {}
+
+function indentBody(body: string): string {
+  return body
+    .replace(/<!--[\s\S]*?-->\n?/g, "")
+    .trim()
+    .split("\n")
+    .map((l) => `    │ ${l}`)
+    .join("\n");
+}
 
 /** The "Now" line of the tracking comment. */
 function trackingNow(issue: Issue): string {

@@ -1,6 +1,7 @@
 import type { Role } from "../models/types.js";
 import type { ArchitectOutput, Plan } from "../phases/architect/schema.js";
 import { defaultScenario, type ScriptStep } from "./models/scripted-model.js";
+import { developerSteps } from "./scenario-developer.js";
 
 /**
  * The demo's scripted conversation on the sample repository (examples/): what a careful architect
@@ -131,5 +132,5 @@ function architectSteps(): ScriptStep[] {
 }
 
 export function demoScenario(): Partial<Record<Role, ScriptStep[]>> {
-  return { ...defaultScenario(), architect: architectSteps() };
+  return { ...defaultScenario(), architect: architectSteps(), developer: developerSteps() };
 }

@@ -10,7 +10,16 @@ import { createHash } from "node:crypto";
 
 const PREFIX = "triad";
 
-export type MarkerKind = "tracking" | "state" | "error" | "reply" | "architect" | "plan";
+export type MarkerKind =
+  | "tracking"
+  | "state"
+  | "error"
+  | "reply"
+  | "architect"
+  | "plan"
+  | "developer"
+  | "pr"
+  | "review";
 
 /** `<!-- triad:tracking -->` or `<!-- triad:error id=config-abc -->`. */
 export function marker(kind: MarkerKind, id?: string): string {

@@ -68,6 +68,12 @@ export const workflowStateSchema = z.object({
   queued: stepRefSchema.optional(),
   /** The step that failed for good, for `/triad retry`. */
   failed: stepRefSchema.extend({ error: z.string() }).optional(),
+  /** The developer's progress through the approved plan's steps, for the tracking checklist. */
+  devSteps: z.array(z.object({ title: z.string(), done: z.boolean() })).optional(),
+  /** The pull request triad opened for this workflow. */
+  pr: z
+    .object({ number: z.number().int(), url: z.string(), branch: z.string(), headSha: z.string() })
+    .optional(),
   /** Usage ledger (src/models/usage.ts), per role and model. */
   usage: ledgerSchema.optional(),
 });

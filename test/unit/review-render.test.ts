@@ -66,7 +66,10 @@ describe("renderReview on a real multi-file diff", () => {
 
   it("offers a GitHub suggestion only on RIGHT-side anchors, and never a no-op one", () => {
     const [clamp, retries, twice, legacy, noop] = review.comments;
-    expect(clamp?.body).toContain("```suggestion\n  if (min > max) throw new RangeError(`clamp: min ${min} > max ${max}`);\n```");
+    expect(clamp?.body).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the suggestion is code that holds a template literal
+      "```suggestion\n  if (min > max) throw new RangeError(`clamp: min ${min} > max ${max}`);\n```",
+    );
     expect(twice?.body).toContain("```suggestion\n      count += 2;\n```");
     expect(retries?.body).not.toContain("suggestion");
     expect(legacy?.body).not.toContain("```suggestion");
@@ -75,7 +78,9 @@ describe("renderReview on a real multi-file diff", () => {
   });
 
   it("names the plan step and flags a plan conflict", () => {
-    expect(review.comments[0]?.body).toMatch(/^🛑 \*\*Blocker\*\* · plan step 1: Guard clamp against an inverted range/);
+    expect(review.comments[0]?.body).toMatch(
+      /^🛑 \*\*Blocker\*\* · plan step 1: Guard clamp against an inverted range/,
+    );
     expect(review.comments[1]?.body).toContain("the architect will rule on it");
     expect(review.comments[3]?.body).toContain("plan step 9");
   });
@@ -119,7 +124,12 @@ describe("moveToBody (the 422 fallback)", () => {
 
   it("moves only the named comments and keeps the others inline", () => {
     const moved = moveToBody(review, [1]);
-    expect(moved.comments.map((c) => c.path)).toEqual(["src/util.ts", "src/new-feature.ts", "src/legacy.ts", "src/util.ts"]);
+    expect(moved.comments.map((c) => c.path)).toEqual([
+      "src/util.ts",
+      "src/new-feature.ts",
+      "src/legacy.ts",
+      "src/util.ts",
+    ]);
     expect(moved.placements[3]).toEqual({ finding: 3, key: expect.any(String), reason: REFUSED_REASON });
     expect(moved.body).toContain("**1 blocker · 2 major · 2 minor · 3 nit** — 4 inline, 4 below.");
   });
@@ -155,7 +165,30 @@ describe("renderReview edge cases", () => {
     expect(review.comments[0]?.body).not.toContain("suggestion");
   });
 
+  it("offers no suggestion that carries invisible or bidi characters", () => {
+    const review = renderReview({
+      output: {
+        findings: [
+          {
+            path: "src/util.ts",
+            anchor: "  if (min > max) return null;",
+            severity: "major",
+            message: "m",
+            suggestion: "  if (min > max) return 0; // \u202Eadmin\u202C",
+            conflicts_with_plan: false,
+          },
+        ],
+        plan_compliance: [],
+      },
+      files,
+      marker: MARKER,
+    });
+    expect(review.comments[0]?.body).toBe("🟠 **Major**\n\nm");
+  });
+
   it("safeProse strips hidden text and defuses mentions but keeps e-mail addresses", () => {
-    expect(safeProse("a <!-- x --> b\u200B @bob and me@example.com")).toBe("a  b @\u200Bbob and me@example.com");
+    expect(safeProse("a <!-- x --> b\u200B @bob and me@example.com")).toBe(
+      "a  b @\u200Bbob and me@example.com",
+    );
   });
 });

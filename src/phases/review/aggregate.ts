@@ -202,7 +202,8 @@ export function aggregateFindings(
       clusters.find((c) => c.some((m) => m.key === item.key)) ??
       clusters.find(
         (c) =>
-          !c.some((m) => m.reviewer === item.reviewer) && c.some((m) => sameFinding(m, item, window, threshold)),
+          !c.some((m) => m.reviewer === item.reviewer) &&
+          c.some((m) => sameFinding(m, item, window, threshold)),
       );
     if (home) home.push(item);
     else clusters.push([item]);

@@ -32,7 +32,8 @@ import {
  * The model's text is untrusted: HTML comments and invisible characters are removed from prose (so a
  * model cannot plant a `<!-- triad:… -->` marker in a comment the app writes), @-mentions are defused,
  * and code blocks get a fence longer than any backtick run inside them. A suggestion that would carry
- * a triad marker, that is empty, or that repeats the anchored lines unchanged is left out.
+ * a triad marker or an invisible character, that is empty, or that repeats the anchored lines unchanged
+ * is left out.
  */
 
 export interface RenderReviewInput {
@@ -119,6 +120,8 @@ function usableSuggestion(f: ReviewFinding, anchored: string | undefined): strin
   if (f.suggestion === undefined) return undefined;
   const text = f.suggestion.replace(/\r\n?/g, "\n").replace(/\n$/, "");
   if (text.trim() === "" || MARKER_LIKE.test(text)) return undefined;
+  // One click commits it verbatim: no invisible or bidi characters (Trojan Source) get in that way.
+  if (stripInvisible(text) !== text) return undefined;
   if (anchored !== undefined && text === anchored) return undefined;
   return text;
 }
@@ -179,16 +182,33 @@ function inlineBody(
   return parts.join("\n\n");
 }
 
-function bodyFinding(n: number, f: ReviewFinding, reason: string, input: RenderReviewInput): string {
-  const path = code(f.path).replace(/`/g, "'");
-  const near = f.near_line === undefined ? "" : ` (near line ${f.near_line})`;
+interface BodyPlace {
+  path: string;
+  /** The resolved lines, when the anchor resolved but the finding is in the body anyway. */
+  lines?: { from: number; to: number; side: Side };
+  anchored?: string;
+}
+
+function bodyFinding(
+  n: number,
+  f: ReviewFinding,
+  reason: string,
+  place: BodyPlace,
+  input: RenderReviewInput,
+): string {
+  const path = code(place.path).replace(/`/g, "'");
+  let at = "";
+  if (place.lines) {
+    const { from, to, side } = place.lines;
+    at = ` ${from === to ? `line ${to}` : `lines ${from}–${to}`}${side === "LEFT" ? " (removed)" : ""}`;
+  } else if (f.near_line !== undefined) at = ` (near line ${f.near_line})`;
   const parts = [
-    `**${n}.** ${headline(f, input)} · \`${path}\`${near} — _not inline: ${reason}._`,
+    `**${n}.** ${headline(f, input)} · \`${path}\`${at} — _not inline: ${reason}._`,
     safeProse(f.message),
   ];
   if (f.conflicts_with_plan) parts.push(PLAN_CONFLICT_NOTE);
   parts.push(`Anchor:\n\n${fence(code(f.anchor.replace(/\n+$/, "")))}`);
-  const suggestion = usableSuggestion(f, undefined);
+  const suggestion = usableSuggestion(f, place.anchored);
   if (suggestion !== undefined) parts.push(`Suggested replacement:\n\n${fence(code(suggestion))}`);
   return parts.join("\n\n");
 }
@@ -231,27 +251,35 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
         ? { path: f.path, anchor: f.anchor }
         : { path: f.path, anchor: f.anchor, near_line: f.near_line };
     const result = mapAnchor(input.files, query);
-    if (forced === undefined && isResolved(result)) {
-      const file = findFile(input.files, f.path);
-      const from = result.startLine ?? result.line;
-      const anchored = result.side === "RIGHT" ? rightLines(file, from, result.line) : undefined;
-      const comment: ReviewComment = {
-        path: file?.newPath ?? f.path,
-        line: result.line,
-        side: result.side,
-        body: inlineBody(f, key, usableSuggestion(f, anchored), result.side, input),
-      };
-      if (result.startLine !== undefined && result.startLine < result.line) {
-        comment.start_line = result.startLine;
-        comment.start_side = result.side;
-      }
-      placements.push({ finding: i, key, comment: comments.length });
-      comments.push(comment);
-    } else {
+    const file = findFile(input.files, f.path);
+    const path = file?.newPath ?? f.path;
+    if (!isResolved(result)) {
       const reason = forced ?? unplacedReason(result);
       placements.push({ finding: i, key, reason });
-      outside.push(bodyFinding(outside.length + 1, f, reason, input));
+      outside.push(bodyFinding(outside.length + 1, f, reason, { path }, input));
+      return;
     }
+    const from = result.startLine ?? result.line;
+    const anchored = result.side === "RIGHT" ? rightLines(file, from, result.line) : undefined;
+    if (forced !== undefined) {
+      placements.push({ finding: i, key, reason: forced });
+      const place: BodyPlace = { path, lines: { from, to: result.line, side: result.side } };
+      if (anchored !== undefined) place.anchored = anchored;
+      outside.push(bodyFinding(outside.length + 1, f, forced, place, input));
+      return;
+    }
+    const comment: ReviewComment = {
+      path,
+      line: result.line,
+      side: result.side,
+      body: inlineBody(f, key, usableSuggestion(f, anchored), result.side, input),
+    };
+    if (result.startLine !== undefined && result.startLine < result.line) {
+      comment.start_line = result.startLine;
+      comment.start_side = result.side;
+    }
+    placements.push({ finding: i, key, comment: comments.length });
+    comments.push(comment);
   });
 
   const body = [
