@@ -1,7 +1,7 @@
 import type { IssueComment } from "../github/comments.js";
 import type { Permission } from "../github/permissions.js";
 import { isCollaborator } from "../github/permissions.js";
-import { extractData, hasMarker, isOwnComment } from "./markers.js";
+import { extractData, isOwnComment } from "./markers.js";
 
 /**
  * The issue thread as the architect may see it: the issue, the humans' comments that the
@@ -11,8 +11,8 @@ import { extractData, hasMarker, isOwnComment } from "./markers.js";
 export interface ThreadEntry {
   id: number;
   author: string;
-  /** "architect" for the architect's own earlier outputs. */
-  kind: "human" | "architect";
+  /** "architect" for the architect's own earlier outputs; "developer" for a developer's stop report. */
+  kind: "human" | "architect" | "developer";
   permission?: Permission;
   body: string;
   createdAt: string;

@@ -58,6 +58,8 @@ export function buildArchitectPrompt(input: ArchitectPromptInput): {
     parts.push("");
     if (entry.kind === "architect") {
       parts.push(`## Your earlier output (comment ${entry.id})`, "", entry.body);
+    } else if (entry.kind === "developer") {
+      parts.push(`## The developer's report (comment ${entry.id})`, "", entry.body);
     } else {
       const fresh = entry.id > input.seenCommentId ? " — NEW since your last output" : "";
       parts.push(
