@@ -45,15 +45,13 @@ export async function buildThread(o: {
     const login = c.user?.login ?? "ghost";
     const body = c.body ?? "";
     if (isOwnComment(c.user, o.botLogin)) {
-      if (hasMarker(body, "architect", undefined) || /<!-- triad:architect id=/.test(body)) {
-        entries.push({
-          id: c.id,
-          author: login,
-          kind: "architect",
-          body: ownVisible(body),
-          createdAt: c.created_at,
-        });
-      }
+      const kind = /<!-- triad:architect id=/.test(body)
+        ? "architect"
+        : /<!-- triad:developer id=/.test(body)
+          ? "developer"
+          : undefined;
+      if (kind)
+        entries.push({ id: c.id, author: login, kind, body: ownVisible(body), createdAt: c.created_at });
       continue;
     }
     if (c.user?.type === "Bot") continue;
