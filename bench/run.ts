@@ -4,12 +4,14 @@
  * ratios each benchmark measures against its own floor in the same run.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { benchDeveloper } from "./developer.js";
 import { benchModels } from "./models.js";
 import { benchSnapshot } from "./snapshot.js";
 import { benchWebhook } from "./webhook.js";
 
 const BENCHES: Record<string, () => Promise<object>> = {
   webhook: () => benchWebhook(),
+  developer: () => benchDeveloper(),
   models: () => benchModels(),
   snapshot: () => benchSnapshot(),
 };

@@ -49,24 +49,25 @@ export async function ensureComment(
   o: EnsureCommentOptions,
 ): Promise<IssueComment> {
   const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
-  let existing: IssueComment | undefined;
   if (o.knownId !== undefined) {
-    existing = await github("get comment", async () => {
+    // The id came from triad's own state, so the comment is ours: update it in one call.
+    const updated = await github("update comment", async () => {
       try {
-        const { data } = await gh.rest.issues.getComment({
+        const { data } = await gh.rest.issues.updateComment({
           owner: ref.owner,
           repo: ref.repo,
           comment_id: o.knownId as number,
+          body,
         });
         return data as IssueComment;
       } catch (error) {
-        if ((error as { status?: number }).status === 404) return undefined;
+        if ((error as { status?: number }).status === 404) return undefined; // deleted: find or post anew
         throw error;
       }
     });
-    if (existing && !isOwnComment(existing.user, o.botLogin)) existing = undefined;
+    if (updated) return updated;
   }
-  if (!existing) existing = findOwnMarked(o.comments ?? (await listComments(gh, ref)), o.marker, o.botLogin);
+  const existing = findOwnMarked(o.comments ?? (await listComments(gh, ref)), o.marker, o.botLogin);
   if (existing) {
     if (existing.body === body) return existing;
     const { data } = await github("update comment", () =>

@@ -46,6 +46,8 @@ export interface PublishOptions {
   baseBranch: string;
   /** The commit the overlay was built on (the snapshot). */
   baseSha: string;
+  /** Its tree, when the caller already knows it (saves reading the commit). */
+  baseTreeSha?: string;
   /** `triad/<issue>-<slug>`. */
   branch: string;
   /** From `Overlay.changes()`; must not be empty. */
@@ -182,7 +184,11 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
 async function planBranch(gh: GitHubClient, o: PublishOptions): Promise<BranchPlan> {
   const head = await branchHead(gh, o.repo, o.branch);
   if (head === undefined) {
-    return { kind: "create", parent: o.baseSha, baseTree: await treeOfCommit(gh, o.repo, o.baseSha) };
+    return {
+      kind: "create",
+      parent: o.baseSha,
+      baseTree: o.baseTreeSha ?? (await treeOfCommit(gh, o.repo, o.baseSha)),
+    };
   }
   const commits = await recentCommits(gh, o.repo, head, HISTORY_DEPTH);
   const mine = commits.find((c) => readRoundTrailer(c.message) === o.roundId);

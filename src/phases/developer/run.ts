@@ -34,6 +34,7 @@ interface SavedRound {
   report: DeveloperReport;
   overlay: OverlayJSON;
   baseSha: string;
+  baseTree: string;
   usage: ReturnType<UsageLedger["toJSON"]>;
 }
 
@@ -48,8 +49,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
   const ref: IssueRef = { owner: job.repo.owner, repo: job.repo.name, issue_number: job.issue };
   const repo = { owner: ref.owner, repo: ref.repo };
   const log = deps.log.child({ workflow: `${ref.owner}/${ref.repo}#${ref.issue_number}`, step: jobId });
-  const comments = await listComments(gh, ref);
-  let state = await deps.store.load(gh, ref, deps.botLogin, comments);
+  let state = await deps.store.load(gh, ref, deps.botLogin);
   const approved = state?.approved;
   if (
     !state ||
@@ -79,11 +79,14 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
   const { data: issue } = await github("read the issue", () => gh.rest.issues.get(ref));
   const roundKey = `${deps.prefix}:round:${jobId}`;
   let saved = await loadRound(deps, roundKey);
-  const snapshot = await fetchSnapshot(
-    gh,
-    { ...repo, ref: saved?.baseSha ?? defaultBranch },
-    { cache: deps.snapshots },
-  );
+  // The base: the default branch's head now, or the commit a saved round was made on.
+  const base = saved
+    ? { sha: saved.baseSha, tree: saved.baseTree }
+    : await github("read the default branch", async () => {
+        const { data } = await gh.rest.repos.getBranch({ ...repo, branch: defaultBranch });
+        return { sha: data.commit.sha, tree: data.commit.commit.tree.sha };
+      });
+  const snapshot = await fetchSnapshot(gh, { ...repo, ref: base.sha }, { cache: deps.snapshots });
 
   if (!saved) {
     state = await setSteps(
@@ -150,7 +153,13 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
       role: "developer",
     });
     state = progress;
-    saved = { report, overlay: overlay.toJSON(), baseSha: snapshot.sha, usage: ledger.toJSON() };
+    saved = {
+      report,
+      overlay: overlay.toJSON(),
+      baseSha: base.sha,
+      baseTree: base.tree,
+      usage: ledger.toJSON(),
+    };
     await deps.redis.set(roundKey, JSON.stringify(saved), "EX", ROUND_TTL_SECONDS);
   }
   state = { ...state, usage: saved.usage };
@@ -172,6 +181,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
     repo,
     baseBranch: defaultBranch,
     baseSha: saved.baseSha,
+    baseTreeSha: saved.baseTree,
     branch,
     changes,
     message: commitMessage(issue.title, issue.number, approved.version, state.fixRound),
