@@ -1,4 +1,4 @@
-import { type JobsOptions, Queue } from "bullmq";
+import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { TriadError } from "../errors.js";
 import type { WorkflowEvent } from "../workflow/events.js";
@@ -31,6 +31,8 @@ export const JOB_DEFAULTS: JobsOptions = {
 export interface Queues {
   events: Queue<WorkflowEvent>;
   steps: Record<StepKind, Queue<StepJob>>;
+  /** For review flows: reviewer children and an aggregating parent. */
+  flows: FlowProducer;
   close(): Promise<void>;
 }
 
@@ -40,11 +42,13 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   const steps = Object.fromEntries(
     STEP_KINDS.map((kind) => [kind, new Queue<StepJob>(STEP_QUEUE[kind], options)]),
   ) as Record<StepKind, Queue<StepJob>>;
+  const flows = new FlowProducer({ connection, prefix });
   return {
     events,
     steps,
+    flows,
     async close() {
-      await Promise.all([events.close(), ...Object.values(steps).map((q) => q.close())]);
+      await Promise.all([events.close(), flows.close(), ...Object.values(steps).map((q) => q.close())]);
     },
   };
 }

@@ -13,7 +13,7 @@ import { workflowKey } from "../workflow/state.js";
 import { tryLock } from "./lock.js";
 import { EVENTS_QUEUE, keys } from "./names.js";
 import { backoffDelay } from "./queues.js";
-import { STEP_QUEUE, type StepJob, type StepKind, stepJobSchema, stepLabel } from "./steps.js";
+import { STEP_QUEUE, type StepJob, type StepKind, stepJobSchema, stepLabel, UNLOCKED_KINDS } from "./steps.js";
 
 /** What a job must say about itself: which workflow it belongs to. */
 interface WorkflowJob {
@@ -25,7 +25,10 @@ interface WorkflowJob {
 /** A handler for one queue: it gets validated job data and runs under the workflow's lock. */
 export interface QueueHandler<T extends WorkflowJob> {
   schema: z.ZodType<T>;
-  run(data: T, job: Job<T>): Promise<void>;
+  /** What it returns becomes the job's return value (a reviewer's findings, read by its parent). */
+  run(data: T, job: Job<T>): Promise<unknown>;
+  /** Run under the workflow's lock (default true). */
+  locked?: boolean;
   /** How the step is named in the tracking comment and failure comments. */
   label(data: T): string;
 }
@@ -40,8 +43,8 @@ export interface WorkerOptions {
   log: Logger;
   handlers: {
     events: (data: WorkflowEvent) => Promise<void>;
-    /** Step handlers get the job id: a step marks what it writes with it. */
-    steps: Partial<Record<StepKind, (data: StepJob, jobId: string) => Promise<void>>>;
+    /** Step handlers get the job id (a step marks what it writes with it) and the job itself. */
+    steps: Partial<Record<StepKind, (data: StepJob, jobId: string, job: Job<StepJob>) => Promise<unknown>>>;
   };
 }
 
@@ -65,8 +68,9 @@ export function startWorkers(o: WorkerOptions): Worker[] {
     workers.push(
       startQueueWorker<StepJob>(o, STEP_QUEUE[kind], {
         schema: stepJobSchema,
-        run: (data, job) => run(data, String(job.id)),
+        run: (data, job) => run(data, String(job.id), job),
         label: stepLabel,
+        locked: !UNLOCKED_KINDS.has(kind),
       }),
     );
   }
@@ -86,16 +90,16 @@ function startQueueWorker<T extends WorkflowJob>(
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
       const data = parsed.data;
       const workflow = workflowKey(`${data.repo.owner}/${data.repo.name}`, data.issue);
-      const lock = await tryLock(o.connection, k.lock(workflow), o.lockMs);
+      const lock = handler.locked === false ? { release: async () => true } : await tryLock(o.connection, k.lock(workflow), o.lockMs);
       if (!lock) {
         // Another job of this workflow runs: wait our turn without spending an attempt.
         await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 200), token);
         throw new DelayedError();
       }
       try {
-        await handler.run(data, job);
+        return await handler.run(data, job);
       } catch (error) {
-        await onFailure(o, queueName, job, data, handler.label(data), error);
+        return await onFailure(o, queueName, job, data, handler.label(data), error);
       } finally {
         await lock.release().catch(() => undefined);
       }

@@ -3,7 +3,7 @@ import { canWrite, isCollaborator, type Permission } from "../github/permissions
 import type { StepKind } from "../queue/steps.js";
 import { COMMAND_HELP, classifyComment } from "./commands.js";
 import type { WorkflowEvent } from "./events.js";
-import { isActive, type Phase, type WorkflowState } from "./state.js";
+import { isActive, type Phase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { renderStatus } from "./tracking-comment.js";
 
 /**
@@ -73,7 +73,7 @@ function onLabeled(
   if (event.label !== ctx.config.trigger_label)
     return ignore(state, `label "${event.label}" is not the trigger`);
   if (state && isActive(state.phase)) return ignore(state, "the workflow is already running");
-  const next: WorkflowState = {
+  const next: WorkflowState = workflowStateSchema.parse({
     v: 1,
     repo: `${event.repo.owner}/${event.repo.name}`,
     issue: event.issue,
@@ -89,7 +89,8 @@ function onLabeled(
     seenCommentId: state?.seenCommentId ?? 0,
     architectTurns: state?.architectTurns ?? 0,
     usage: state?.usage,
-  };
+    phaseTimes: { planning: ctx.now },
+  });
   return {
     state: next,
     effects: [

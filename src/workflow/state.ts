@@ -74,6 +74,18 @@ export const workflowStateSchema = z.object({
   pr: z
     .object({ number: z.number().int(), url: z.string(), branch: z.string(), headSha: z.string() })
     .optional(),
+  /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
+  reviewedSha: z.string().optional(),
+  /** Keys of findings raised in earlier rounds (never raised twice). */
+  raisedKeys: z.array(z.string()).default([]),
+  /** Findings a maintainer overruled (👎 or `/triad ignore`), with who did it. */
+  ignored: z.array(z.object({ key: z.string(), by: z.string(), how: z.string() })).default([]),
+  /** Paths each fix round changed, oldest first (the confidence-spiral guard). */
+  changedFiles: z.array(z.array(z.string())).default([]),
+  /** Findings so far, by severity and by who raised them (the final summary). */
+  findingStats: z.record(z.string(), z.number()).default({}),
+  /** When each phase was first entered (ISO), for the final summary. */
+  phaseTimes: z.record(z.string(), z.string()).default({}),
   /** Usage ledger (src/models/usage.ts), per role and model. */
   usage: ledgerSchema.optional(),
 });

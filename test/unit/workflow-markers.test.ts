@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/workflow/markers.js";
-import type { WorkflowState } from "../../src/workflow/state.js";
+import { type WorkflowState, workflowStateSchema } from "../../src/workflow/state.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../../src/workflow/tracking-comment.js";
 
-const state: WorkflowState = {
+const state: WorkflowState = workflowStateSchema.parse({
   v: 1,
   repo: "acme/weather-client",
   issue: 3,
@@ -16,7 +16,7 @@ const state: WorkflowState = {
   runId: "d-1",
   seenCommentId: 0,
   architectTurns: 0,
-};
+});
 
 describe("markers", () => {
   it("round-trips data that contains comment terminators and markdown", () => {

@@ -14,11 +14,11 @@ import { readOnlyTools } from "../../repo/read-tools.js";
 import { buildRepoMap } from "../../repo/repo-map.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { writeTools } from "../../repo/write-tools.js";
-import { contentHash, extractData, marker } from "../../workflow/markers.js";
+import { marker } from "../../workflow/markers.js";
 import { ensureTrackingComment } from "../../workflow/run-effects.js";
 import type { WorkflowState } from "../../workflow/state.js";
-import type { Plan } from "../architect/schema.js";
 import { loadContract } from "../contracts.js";
+import { loadApprovedPlan } from "../plan-source.js";
 import type { PhaseDeps } from "../deps.js";
 import { runUntilFinished } from "../finish.js";
 import { buildDeveloperPrompt } from "./prompt.js";
@@ -63,17 +63,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
   }
 
   // The frozen plan: the approved comment, unchanged since approval.
-  const { data: planComment } = await github("read the approved plan", () =>
-    gh.rest.issues.getComment({ ...repo, comment_id: approved.commentId }),
-  );
-  if (contentHash(planComment.body ?? "") !== approved.hash) {
-    throw new TriadError(
-      "config_invalid",
-      `plan v${approved.version}'s comment was edited after it was approved; comment \`/triad replan\` for a new version to approve`,
-    );
-  }
-  const plan = (extractData(planComment.body, "plan") as { plan?: Plan } | undefined)?.plan;
-  if (!plan) throw new TriadError("internal", `plan v${approved.version}'s comment carries no plan data`);
+  const { plan, url: planUrl } = await loadApprovedPlan(gh, repo, state);
 
   const { config, defaultBranch } = await loadRepoConfig(gh, repo);
   const { data: issue } = await github("read the issue", () => gh.rest.issues.get(ref));
@@ -192,7 +182,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
       body: renderPullRequestBody(plan, saved.report, {
         issue: issue.number,
         planVersion: approved.version,
-        planUrl: planComment.html_url,
+        planUrl,
         approvedBy: approved.by,
       }),
       labels: ["triad", "triad:in-review"],

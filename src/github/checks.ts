@@ -1,0 +1,36 @@
+import type { GitHubClient, RepoRef } from "./client.js";
+import { github } from "./errors.js";
+
+export type CheckState =
+  | { status: "in_progress" }
+  | { status: "completed"; conclusion: "success" | "neutral" | "failure" | "action_required" };
+
+/**
+ * Ensure one check run of this name on a commit (ARCHITECTURE §5: `triad/review` shows the state, so
+ * a maintainer can make it required): found by name on the sha, updated in place, created once.
+ */
+export async function ensureCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  o: { name: string; headSha: string; state: CheckState; title: string; summary: string; detailsUrl?: string },
+): Promise<number> {
+  const output = { title: o.title.slice(0, 255), summary: o.summary.slice(0, 65_000) };
+  const fields = {
+    status: o.state.status,
+    ...(o.state.status === "completed" ? { conclusion: o.state.conclusion, completed_at: new Date().toISOString() } : {}),
+    output,
+    ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
+  };
+  const { data: existing } = await github(`list check runs on ${o.headSha}`, () =>
+    gh.rest.checks.listForRef({ ...repo, ref: o.headSha, check_name: o.name, filter: "latest", per_page: 10 }),
+  );
+  const found = existing.check_runs.find((r) => r.name === o.name);
+  if (found) {
+    await github(`update check run ${o.name}`, () => gh.rest.checks.update({ ...repo, check_run_id: found.id, ...fields }));
+    return found.id;
+  }
+  const { data } = await github(`create check run ${o.name}`, () =>
+    gh.rest.checks.create({ ...repo, name: o.name, head_sha: o.headSha, ...fields }),
+  );
+  return data.id;
+}

@@ -1,0 +1,77 @@
+import type { GitHubClient, RepoRef } from "./client.js";
+import { github } from "./errors.js";
+
+export interface PostedReview {
+  id: number;
+  body: string;
+  commitId: string;
+  /** True when GitHub refused the inline comments and they went into the body. */
+  movedToBody: boolean;
+}
+
+export interface ReviewToPost {
+  body: string;
+  comments: Array<{ path: string; line: number; side: "LEFT" | "RIGHT"; start_line?: number; start_side?: "LEFT" | "RIGHT"; body: string }>;
+}
+
+/** The app's review on this PR whose body carries the marker, if any (a retry finds it instead of posting again). */
+export async function findOwnReview(gh: GitHubClient, repo: RepoRef, pull: number, marker: string, botLogin: string) {
+  const reviews = await github("list reviews", () => gh.paginate(gh.rest.pulls.listReviews, { ...repo, pull_number: pull, per_page: 100 }));
+  return reviews.find((r) => r.user?.login === botLogin && (r.body ?? "").includes(marker));
+}
+
+/**
+ * Post one review with event COMMENT — never APPROVE or REQUEST_CHANGES: triad does not approve.
+ * A 422 for the inline comments (a line GitHub cannot resolve) moves them into the body instead of
+ * failing the review (`fallback` renders that body).
+ */
+export async function postReview(
+  gh: GitHubClient,
+  repo: RepoRef,
+  o: { pull: number; commitId: string; review: ReviewToPost; fallback: () => ReviewToPost },
+): Promise<PostedReview> {
+  const post = (r: ReviewToPost) =>
+    gh.rest.pulls.createReview({ ...repo, pull_number: o.pull, commit_id: o.commitId, event: "COMMENT", body: r.body, comments: r.comments });
+  try {
+    const { data } = await post(o.review);
+    return { id: data.id, body: data.body ?? "", commitId: o.commitId, movedToBody: false };
+  } catch (error) {
+    if ((error as { status?: number }).status !== 422 || o.review.comments.length === 0) {
+      return github("post the review", () => Promise.reject(error));
+    }
+    const moved = o.fallback();
+    const { data } = await github("post the review (inline comments moved to the body)", () => post(moved));
+    return { id: data.id, body: data.body ?? "", commitId: o.commitId, movedToBody: true };
+  }
+}
+
+export interface ReviewThreadComment {
+  id: number;
+  body: string;
+  user: string;
+  userType: string;
+  inReplyTo?: number;
+  path: string;
+  line?: number;
+}
+
+export async function listReviewComments(gh: GitHubClient, repo: RepoRef, pull: number): Promise<ReviewThreadComment[]> {
+  const all = await github("list review comments", () =>
+    gh.paginate(gh.rest.pulls.listReviewComments, { ...repo, pull_number: pull, per_page: 100 }),
+  );
+  return all.map((c) => ({
+    id: c.id,
+    body: c.body,
+    user: c.user?.login ?? "ghost",
+    userType: c.user?.type ?? "User",
+    ...(c.in_reply_to_id ? { inReplyTo: c.in_reply_to_id } : {}),
+    path: c.path,
+    ...(typeof c.line === "number" ? { line: c.line } : {}),
+  }));
+}
+
+export async function replyInThread(gh: GitHubClient, repo: RepoRef, pull: number, commentId: number, body: string): Promise<void> {
+  await github("reply in the review thread", () =>
+    gh.rest.pulls.createReplyForReviewComment({ ...repo, pull_number: pull, comment_id: commentId, body }),
+  );
+}
