@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { scriptedModels } from "../src/phases/models.js";
-import { createScriptedRoleModels } from "../src/sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
-import { DEMO_ANSWERS, demoScenario } from "../src/sim/scenario.js";
+import { DEMO_ANSWERS, demoModels } from "../src/sim/scenario.js";
 import { startLocalStack } from "../src/sim/stack.js";
 
 /**
@@ -13,11 +12,12 @@ import { startLocalStack } from "../src/sim/stack.js";
  */
 export async function benchDeveloper(opts: { runs?: number } = {}): Promise<Record<string, unknown>> {
   const runs = opts.runs ?? 3;
-  const results: Array<{ calls: number; minimum: number; wallMs: number; cpuShare: number; reads: number }> = [];
+  const results: Array<{ calls: number; minimum: number; wallMs: number; cpuShare: number; reads: number }> =
+    [];
   for (let run = 0; run < runs; run++) {
     const stack = await startLocalStack({
       redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      models: scriptedModels(createScriptedRoleModels(demoScenario())),
+      models: scriptedModels(demoModels()),
     });
     try {
       const seeded = seedSample(stack.sim);
@@ -26,15 +26,26 @@ export async function benchDeveloper(opts: { runs?: number } = {}): Promise<Reco
       const { title, body } = sampleIssue();
       const { data: issue } = await maya.rest.issues.create({ ...repo, title, body });
       const tracking = () =>
-        stack.sim.dump().repositories[0]?.issues.find((i) => i.number === issue.number)?.comments.find((c) => c.body.includes("<!-- triad:tracking -->"))?.body ?? "";
+        stack.sim
+          .dump()
+          .repositories[0]?.issues.find((i) => i.number === issue.number)
+          ?.comments.find((c) => c.body.includes("<!-- triad:tracking -->"))?.body ?? "";
       const until = async (text: string) => {
         while (!tracking().includes(text)) await new Promise((r) => setTimeout(r, 5));
       };
       await maya.rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: ["triad"] });
       await until("Waiting for answers");
-      await maya.rest.issues.createComment({ ...repo, issue_number: issue.number, body: DEMO_ANSWERS.answers });
+      await maya.rest.issues.createComment({
+        ...repo,
+        issue_number: issue.number,
+        body: DEMO_ANSWERS.answers,
+      });
       await until("to plan v1");
-      await maya.rest.issues.createComment({ ...repo, issue_number: issue.number, body: DEMO_ANSWERS.change });
+      await maya.rest.issues.createComment({
+        ...repo,
+        issue_number: issue.number,
+        body: DEMO_ANSWERS.change,
+      });
       await until("to plan v2");
       await maya.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "approved" });
       await until("The developer is implementing");
@@ -45,10 +56,14 @@ export async function benchDeveloper(opts: { runs?: number } = {}): Promise<Reco
       await until("Reviewers are reviewing");
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      const calls = stack.sim.calls.slice(from).filter((c) => c.actor !== SAMPLE.maintainer && c.actor !== "app");
+      const calls = stack.sim.calls
+        .slice(from)
+        .filter((c) => c.actor !== SAMPLE.maintainer && c.actor !== "app");
       const pr = stack.sim.dump().repositories[0]?.pullRequests[0];
       const files = pr?.files.length ?? 0;
-      const commentUpdates = calls.filter((c) => c.method === "PATCH" && c.path.includes("/issues/comments/")).length;
+      const commentUpdates = calls.filter(
+        (c) => c.method === "PATCH" && c.path.includes("/issues/comments/"),
+      ).length;
       const minimum = files + 1 + 1 + 1 + 1 + 1 + commentUpdates;
       results.push({
         calls: calls.length,

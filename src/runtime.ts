@@ -8,6 +8,7 @@ import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
 import { hasAnyApiKey } from "./models/config.js";
+import { runArchitectReviewStep } from "./phases/architect/review-time.js";
 import { runArchitectStep } from "./phases/architect/run.js";
 import type { PhaseDeps } from "./phases/deps.js";
 import { runDeveloperStep } from "./phases/developer/run.js";
@@ -18,13 +19,14 @@ import {
   scriptedModels,
   secretValues,
 } from "./phases/models.js";
+import { runReviewAggregate } from "./phases/review/run-aggregate.js";
+import { runReviewerStep } from "./phases/review/run-reviewer.js";
 import { keys } from "./queue/names.js";
 import { createQueues, type Queues } from "./queue/queues.js";
 import { createRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
-import { createScriptedRoleModels } from "./sim/models/scripted-model.js";
-import { demoScenario } from "./sim/scenario.js";
+import { demoModels } from "./sim/scenario.js";
 import { startWebServer, type WebServer } from "./web/server.js";
 import { handleEvent } from "./workflow/handle-event.js";
 import { StateStore } from "./workflow/state-store.js";
@@ -121,8 +123,13 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     handlers: {
       events: (event) => handleEvent(deps, event),
       steps: {
-        architect: (step, jobId) => runArchitectStep(deps, step, jobId),
+        architect: (step, jobId) =>
+          step.mode === "ruling" || step.mode === "spiral"
+            ? runArchitectReviewStep(deps, step, jobId)
+            : runArchitectStep(deps, step, jobId),
         develop: (step, jobId) => runDeveloperStep(deps, step, jobId),
+        review: (step, jobId, job) => runReviewAggregate(deps, step, jobId, job),
+        review_one: (step, jobId) => runReviewerStep(deps, step, jobId),
       },
     },
   });
@@ -152,7 +159,7 @@ function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
     );
   }
   log.warn("no model API key is set: using scripted models (demo mode)");
-  return scriptedModels(createScriptedRoleModels(demoScenario()));
+  return scriptedModels(demoModels());
 }
 
 async function closeAll(queues: Queues | undefined, worker: Worker | undefined, redis: Redis): Promise<void> {

@@ -44,6 +44,37 @@ export class Narrator {
         }
         for (const c of issue.comments) this.comment(where, c);
       }
+      for (const pr of repo.pullRequests) {
+        for (const review of pr.reviews) {
+          for (const c of review.comments.filter((x) => x.inReplyTo !== undefined)) {
+            this.once(
+              `reply:${review.id}:${c.path}:${c.line}:${c.body.length}`,
+              () =>
+                `${review.user} replied in the review thread on ${c.path}:${c.line}: ${clip(visible(c.body), 2)}`,
+            );
+          }
+          // GitHub files a lone reply in a thread as a review of its own, with no body: shown above.
+          if (!review.body.trim() && review.comments.every((c) => c.inReplyTo !== undefined)) continue;
+          this.once(`review:${review.id}`, () => {
+            const inline = review.comments.filter((c) => c.inReplyTo === undefined);
+            const lines = [
+              `${review.user} reviewed PR #${pr.number} (${review.state.toLowerCase()}, ${inline.length} inline comment${inline.length === 1 ? "" : "s"}):`,
+            ];
+            lines.push(indent(clip(visible(review.body), 18)));
+            for (const c of inline)
+              lines.push(indent(`↳ ${c.path}:${c.line} — ${clip(visible(c.body), 3).replace(/\n/g, " ")}`));
+            return lines.join("\n");
+          });
+        }
+      }
+      for (const run of repo.checkRuns) {
+        const state = `${run.status}${run.conclusion ? `/${run.conclusion}` : ""}`;
+        this.once(
+          `check:${run.name}:${run.headSha}:${state}`,
+          () =>
+            `check ${run.name} on ${run.headSha.slice(0, 7)}: ${state}${run.output.title ? ` — ${run.output.title}` : ""}`,
+        );
+      }
     }
   }
 
@@ -95,6 +126,13 @@ function visible(body: string): string {
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+function clip(text: string, lines: number): string {
+  const all = text.split("\n");
+  return all.length <= lines
+    ? text
+    : `${all.slice(0, lines).join("\n")}\n… (${all.length - lines} more lines)`;
 }
 
 function indent(text: string): string {

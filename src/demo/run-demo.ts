@@ -4,9 +4,8 @@ import type { Octokit } from "@octokit/rest";
 import { hasAnyApiKey } from "../models/config.js";
 import { liveModels, type ModelProvider, scriptedModels } from "../phases/models.js";
 import type { SimulatorDump } from "../sim/github/index.js";
-import { createScriptedRoleModels } from "../sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
-import { DEMO_ANSWERS, demoScenario } from "../sim/scenario.js";
+import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../sim/stack.js";
 import { Narrator } from "./narrator.js";
 import { answers, hasRedisServer, type PrivateRedis, startPrivateRedis } from "./private-redis.js";
@@ -54,9 +53,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       print(`· Redis: ${redisUrl}`);
     }
 
-    const models: ModelProvider = live
-      ? liveModels(env)
-      : scriptedModels(createScriptedRoleModels(demoScenario()));
+    const models: ModelProvider = live ? liveModels(env) : scriptedModels(demoModels());
     stack = await startLocalStack({ redisUrl: url, logLevel: env.LOG_LEVEL ?? "silent", models });
     const { sim } = stack;
     print(`· GitHub simulator: ${sim.url}`);
@@ -98,9 +95,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
 
     await watch("the issue", () => true);
     print("");
-    print(`▶ @${SAMPLE.maintainer} labels #${n} "triad"`);
+    print(
+      `▶ @${SAMPLE.maintainer} labels #${n} "triad" and "triad:important" (two reviewers instead of one)`,
+    );
     const labelledAt = Date.now();
-    await maya.rest.issues.addLabels({ ...REPO, issue_number: n, labels: ["triad"] });
+    await maya.rest.issues.addLabels({ ...REPO, issue_number: n, labels: ["triad", "triad:important"] });
     await watch(
       "👀 and the tracking comment",
       (i) =>
@@ -156,10 +155,17 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       print(`    ${f.status.padEnd(8)} ${f.filename} (+${f.additions} −${f.deletions})`);
     print(indentBody(pr.body ?? ""));
     print("");
-    print(
-      `✓ plan v${planVersion} approved and implemented: ${s.sim.url.replace(/\/$/, "")}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number}`,
+    print("▶ the reviewers review the pull request; disagreements go to the architect; the developer fixes");
+    const finished = await watch("the reviews to conclude", (i) =>
+      /^(Ready|Needs a human)/.test(trackingNow(i)),
     );
-    print("  Next (coming in later issues): cross-vendor reviews, fix rounds, ready to merge.");
+    print("");
+    const final = s.sim.dump().repositories[0]?.pullRequests.find((p) => p.number === pr.number);
+    print(`✓ ${trackingNow(finished)}`);
+    print(`  PR #${pr.number}: labels ${final?.labels.join(", ")} · ${final?.reviews.length ?? 0} reviews`);
+    print(
+      `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API), or run with --dump FILE for the whole state.`,
+    );
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);

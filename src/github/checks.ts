@@ -12,21 +12,38 @@ export type CheckState =
 export async function ensureCheckRun(
   gh: GitHubClient,
   repo: RepoRef,
-  o: { name: string; headSha: string; state: CheckState; title: string; summary: string; detailsUrl?: string },
+  o: {
+    name: string;
+    headSha: string;
+    state: CheckState;
+    title: string;
+    summary: string;
+    detailsUrl?: string;
+  },
 ): Promise<number> {
   const output = { title: o.title.slice(0, 255), summary: o.summary.slice(0, 65_000) };
   const fields = {
     status: o.state.status,
-    ...(o.state.status === "completed" ? { conclusion: o.state.conclusion, completed_at: new Date().toISOString() } : {}),
+    ...(o.state.status === "completed"
+      ? { conclusion: o.state.conclusion, completed_at: new Date().toISOString() }
+      : {}),
     output,
     ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
   };
   const { data: existing } = await github(`list check runs on ${o.headSha}`, () =>
-    gh.rest.checks.listForRef({ ...repo, ref: o.headSha, check_name: o.name, filter: "latest", per_page: 10 }),
+    gh.rest.checks.listForRef({
+      ...repo,
+      ref: o.headSha,
+      check_name: o.name,
+      filter: "latest",
+      per_page: 10,
+    }),
   );
   const found = existing.check_runs.find((r) => r.name === o.name);
   if (found) {
-    await github(`update check run ${o.name}`, () => gh.rest.checks.update({ ...repo, check_run_id: found.id, ...fields }));
+    await github(`update check run ${o.name}`, () =>
+      gh.rest.checks.update({ ...repo, check_run_id: found.id, ...fields }),
+    );
     return found.id;
   }
   const { data } = await github(`create check run ${o.name}`, () =>

@@ -11,12 +11,27 @@ export interface PostedReview {
 
 export interface ReviewToPost {
   body: string;
-  comments: Array<{ path: string; line: number; side: "LEFT" | "RIGHT"; start_line?: number; start_side?: "LEFT" | "RIGHT"; body: string }>;
+  comments: Array<{
+    path: string;
+    line: number;
+    side: "LEFT" | "RIGHT";
+    start_line?: number;
+    start_side?: "LEFT" | "RIGHT";
+    body: string;
+  }>;
 }
 
 /** The app's review on this PR whose body carries the marker, if any (a retry finds it instead of posting again). */
-export async function findOwnReview(gh: GitHubClient, repo: RepoRef, pull: number, marker: string, botLogin: string) {
-  const reviews = await github("list reviews", () => gh.paginate(gh.rest.pulls.listReviews, { ...repo, pull_number: pull, per_page: 100 }));
+export async function findOwnReview(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+  marker: string,
+  botLogin: string,
+) {
+  const reviews = await github("list reviews", () =>
+    gh.paginate(gh.rest.pulls.listReviews, { ...repo, pull_number: pull, per_page: 100 }),
+  );
   return reviews.find((r) => r.user?.login === botLogin && (r.body ?? "").includes(marker));
 }
 
@@ -31,7 +46,14 @@ export async function postReview(
   o: { pull: number; commitId: string; review: ReviewToPost; fallback: () => ReviewToPost },
 ): Promise<PostedReview> {
   const post = (r: ReviewToPost) =>
-    gh.rest.pulls.createReview({ ...repo, pull_number: o.pull, commit_id: o.commitId, event: "COMMENT", body: r.body, comments: r.comments });
+    gh.rest.pulls.createReview({
+      ...repo,
+      pull_number: o.pull,
+      commit_id: o.commitId,
+      event: "COMMENT",
+      body: r.body,
+      comments: r.comments,
+    });
   try {
     const { data } = await post(o.review);
     return { id: data.id, body: data.body ?? "", commitId: o.commitId, movedToBody: false };
@@ -55,7 +77,11 @@ export interface ReviewThreadComment {
   line?: number;
 }
 
-export async function listReviewComments(gh: GitHubClient, repo: RepoRef, pull: number): Promise<ReviewThreadComment[]> {
+export async function listReviewComments(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+): Promise<ReviewThreadComment[]> {
   const all = await github("list review comments", () =>
     gh.paginate(gh.rest.pulls.listReviewComments, { ...repo, pull_number: pull, per_page: 100 }),
   );
@@ -70,7 +96,13 @@ export async function listReviewComments(gh: GitHubClient, repo: RepoRef, pull: 
   }));
 }
 
-export async function replyInThread(gh: GitHubClient, repo: RepoRef, pull: number, commentId: number, body: string): Promise<void> {
+export async function replyInThread(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+  commentId: number,
+  body: string,
+): Promise<void> {
   await github("reply in the review thread", () =>
     gh.rest.pulls.createReplyForReviewComment({ ...repo, pull_number: pull, comment_id: commentId, body }),
   );

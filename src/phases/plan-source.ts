@@ -16,7 +16,9 @@ export async function loadApprovedPlan(
 ): Promise<{ plan: Plan; version: number; url: string }> {
   const approved = state.approved;
   if (!approved) throw new TriadError("internal", "no approved plan in this workflow");
-  const { data } = await github("read the approved plan", () => gh.rest.issues.getComment({ ...repo, comment_id: approved.commentId }));
+  const { data } = await github("read the approved plan", () =>
+    gh.rest.issues.getComment({ ...repo, comment_id: approved.commentId }),
+  );
   if (contentHash(data.body ?? "") !== approved.hash) {
     throw new TriadError(
       "config_invalid",

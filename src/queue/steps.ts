@@ -49,11 +49,15 @@ export function stepJobId(step: Pick<StepJob, "kind" | "repo" | "issue">, key: s
   return raw.replace(/[^\w.-]/g, "_");
 }
 
-export function stepLabel(step: Pick<StepJob, "kind" | "reason" | "planVersion" | "round" | "slot" | "headSha">): string {
+export function stepLabel(
+  step: Pick<StepJob, "kind" | "reason" | "planVersion" | "round" | "slot" | "headSha">,
+): string {
   const sha = step.headSha?.slice(0, 7) ?? "?";
   switch (step.kind) {
     case "develop":
-      return step.round ? `developer: fix round ${step.round}` : `developer: implement plan v${step.planVersion ?? "?"}`;
+      return step.round
+        ? `developer: fix round ${step.round}`
+        : `developer: implement plan v${step.planVersion ?? "?"}`;
     case "review":
       return `reviews of ${sha}`;
     case "review_one":

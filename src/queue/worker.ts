@@ -13,7 +13,14 @@ import { workflowKey } from "../workflow/state.js";
 import { tryLock } from "./lock.js";
 import { EVENTS_QUEUE, keys } from "./names.js";
 import { backoffDelay } from "./queues.js";
-import { STEP_QUEUE, type StepJob, type StepKind, stepJobSchema, stepLabel, UNLOCKED_KINDS } from "./steps.js";
+import {
+  STEP_QUEUE,
+  type StepJob,
+  type StepKind,
+  stepJobSchema,
+  stepLabel,
+  UNLOCKED_KINDS,
+} from "./steps.js";
 
 /** What a job must say about itself: which workflow it belongs to. */
 interface WorkflowJob {
@@ -90,7 +97,10 @@ function startQueueWorker<T extends WorkflowJob>(
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
       const data = parsed.data;
       const workflow = workflowKey(`${data.repo.owner}/${data.repo.name}`, data.issue);
-      const lock = handler.locked === false ? { release: async () => true } : await tryLock(o.connection, k.lock(workflow), o.lockMs);
+      const lock =
+        handler.locked === false
+          ? { release: async () => true }
+          : await tryLock(o.connection, k.lock(workflow), o.lockMs);
       if (!lock) {
         // Another job of this workflow runs: wait our turn without spending an attempt.
         await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 200), token);

@@ -314,3 +314,64 @@ export function developerSteps(): ScriptStep[] {
     },
   ];
 }
+
+/**
+ * Fix round 1 of the demo: the architect accepted the finding that a Retry-After above maxDelayMs
+ * made the client retry sooner than the server asked; the client now gives up instead.
+ */
+export function developerFixSteps(findingId: string): ScriptStep[] {
+  return [
+    { toolCalls: [{ name: "read_file", input: { path: "src/retry.ts" } }] },
+    {
+      toolCalls: [
+        edit(
+          "src/retry.ts",
+          "  if (asked !== undefined) return Math.min(options.maxDelayMs, asked);",
+          "  if (asked !== undefined) return asked;",
+        ),
+        edit(
+          "src/retry.ts",
+          " * sent one, else a random delay up to base * 2^(attempt - 1); never more than maxDelayMs.",
+          " * sent one (possibly more than maxDelayMs: the caller then gives up rather than retry early), else a\n * random delay up to base * 2^(attempt - 1), never more than maxDelayMs.",
+        ),
+        edit(
+          "src/client.ts",
+          '        await response.body?.cancel();\n        await sleep(retryDelayMs(attempt, retry, response.headers.get("retry-after")), init.signal);\n        continue;\n      }',
+          '        const wait = retryDelayMs(attempt, retry, response.headers.get("retry-after"));\n        // A server that asks for a longer wait than we allow gets no early retry: give up now.\n        if (wait <= retry.maxDelayMs) {\n          await response.body?.cancel();\n          await sleep(wait, init.signal);\n          continue;\n        }\n      }',
+        ),
+        edit(
+          "test/retry.test.ts",
+          '    assert.equal(retryDelayMs(1, options, "30", () => 0), 1_000);',
+          '    assert.equal(retryDelayMs(1, options, "30", () => 0), 30_000);',
+        ),
+        edit(
+          "test/client.test.ts",
+          "      assert.equal(fetchMock.mock.callCount(), 1);\n    });\n  });\n});\n",
+          '      assert.equal(fetchMock.mock.callCount(), 1);\n    });\n\n    it("gives up at once when Retry-After asks for longer than maxDelayMs", async () => {\n      const fetchMock = stubFetch(() => json({}, 429, { "retry-after": "120" }));\n      await assert.rejects(fast.getCurrent("Lisbon"), (error: unknown) => error instanceof ApiError && error.attempts === 1);\n      assert.equal(fetchMock.mock.callCount(), 1);\n    });\n  });\n});\n',
+        ),
+      ],
+    },
+    {
+      toolCalls: [
+        {
+          name: "done",
+          input: {
+            summary: `${findingId}: \`retryDelayMs\` returns Retry-After uncapped, and the client gives up instead of retrying sooner than the server asked (src/retry.ts, src/client.ts); tests updated and one added.`,
+            plan_steps: [
+              { step: 1, status: "done", files: ["src/retry.ts"] },
+              { step: 2, status: "done", files: ["src/client.ts"] },
+              { step: 3, status: "done", files: [] },
+            ],
+            findings: [
+              {
+                id: findingId,
+                status: "changed",
+                note: "a Retry-After longer than maxDelayMs now ends the retries instead of being cut short",
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ];
+}

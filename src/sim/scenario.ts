@@ -1,7 +1,15 @@
 import type { Role } from "../models/types.js";
 import type { ArchitectOutput, Plan } from "../phases/architect/schema.js";
-import { defaultScenario, type ScriptStep } from "./models/scripted-model.js";
-import { developerSteps } from "./scenario-developer.js";
+import {
+  createScriptedRoleModels,
+  defaultScenario,
+  SCRIPTED_REFS,
+  ScriptedModel,
+  type ScriptedRoleModels,
+  type ScriptStep,
+} from "./models/scripted-model.js";
+import { developerFixSteps, developerSteps } from "./scenario-developer.js";
+import { DEMO_FINDING_ID, DEMO_RULING, reviewerSteps } from "./scenario-review.js";
 
 /**
  * The demo's scripted conversation on the sample repository (examples/): what a careful architect
@@ -128,9 +136,28 @@ function architectSteps(): ScriptStep[] {
     { toolCalls: [{ name: "submit", input: { plan: planV1 } }] },
     { toolCalls: [{ name: "read_file", input: { path: "src/errors.ts" } }] },
     { toolCalls: [{ name: "submit", input: { plan: planV2 } }] },
+    { toolCalls: [{ name: "submit_ruling", input: DEMO_RULING }] },
   ];
 }
 
 export function demoScenario(): Partial<Record<Role, ScriptStep[]>> {
-  return { ...defaultScenario(), architect: architectSteps(), developer: developerSteps() };
+  return {
+    ...defaultScenario(),
+    architect: architectSteps(),
+    developer: [...developerSteps(), ...developerFixSteps(DEMO_FINDING_ID)],
+    reviewer: reviewerSteps(0),
+  };
+}
+
+/** Scripted models for the demo: each reviewer slot plays its own part. */
+export function demoModels(): ScriptedRoleModels {
+  const scenario = demoScenario();
+  const models = createScriptedRoleModels(scenario);
+  return {
+    ...models,
+    reviewers: [
+      new ScriptedModel(SCRIPTED_REFS.reviewerA, reviewerSteps(0)),
+      new ScriptedModel(SCRIPTED_REFS.reviewerB, reviewerSteps(1)),
+    ],
+  };
 }

@@ -29,7 +29,9 @@ function now(state: WorkflowState): string {
     case "reviewing":
       return "Reviewers are reviewing the pull request.";
     case "fixing":
-      return "The developer is addressing review findings.";
+      return state.queued?.queue === "architect"
+        ? "The architect is ruling on the reviewers' disputed findings."
+        : `The developer is addressing review findings (fix round ${state.fixRound}).`;
     case "ready":
       return "Ready: a maintainer can merge the pull request.";
     case "needs-human":

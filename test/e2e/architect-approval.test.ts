@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { scriptedModels } from "../../src/phases/models.js";
-import { createScriptedRoleModels, type ScriptedRoleModels } from "../../src/sim/models/scripted-model.js";
+import type { ScriptedRoleModels } from "../../src/sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
-import { DEMO_ANSWERS, demoScenario } from "../../src/sim/scenario.js";
+import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
 import { contentHash } from "../../src/workflow/markers.js";
 import { allJobs } from "../helpers/queue.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function start(name: string, o: Parameters<typeof startSampleStack>[1] = {}) {
-  models = createScriptedRoleModels(demoScenario());
+  models = demoModels();
   stack = await startSampleStack(name, { models: scriptedModels(models), ...o });
   return stack;
 }

@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type PrivateRedis, startPrivateRedis } from "../../src/demo/private-redis.js";
 import type { ChatModel } from "../../src/models/types.js";
 import { type ModelProvider, scriptedModels } from "../../src/phases/models.js";
-import { createScriptedRoleModels } from "../../src/sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
-import { DEMO_ANSWERS, demoScenario } from "../../src/sim/scenario.js";
+import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
 import { allJobs } from "../helpers/queue.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
@@ -31,7 +30,7 @@ describe("the architect phase when things go wrong", () => {
     redis = await startPrivateRedis();
     const s = await startSampleStack("flush-plan", {
       redisUrl: redis.url,
-      models: scriptedModels(createScriptedRoleModels(demoScenario())),
+      models: scriptedModels(demoModels()),
     });
     stack = s;
     const { title, body } = sampleIssue();
@@ -62,7 +61,7 @@ describe("the architect phase when things go wrong", () => {
   });
 
   it("comments arriving together: turns run one at a time, and the last turn has read them all", async () => {
-    const models = createScriptedRoleModels(demoScenario());
+    const models = demoModels();
     let active = 0;
     let maxActive = 0;
     const counted: ChatModel = {

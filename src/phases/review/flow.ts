@@ -21,7 +21,11 @@ export interface ReviewFlowInput {
  * reviewer) run in parallel and whose parent aggregates when they are all done. Ids name the head
  * sha, so starting the same review twice adds nothing. The check run shows it in progress.
  */
-export async function startReviewFlow(gh: GitHubClient, queues: Queues, o: ReviewFlowInput): Promise<StepRef> {
+export async function startReviewFlow(
+  gh: GitHubClient,
+  queues: Queues,
+  o: ReviewFlowInput,
+): Promise<StepRef> {
   await ensureCheckRun(gh, o.repo, {
     name: REVIEW_CHECK,
     headSha: o.headSha,
@@ -47,7 +51,12 @@ export async function startReviewFlow(gh: GitHubClient, queues: Queues, o: Revie
       data: parent,
       opts: { jobId: parentId },
       children: Array.from({ length: o.reviewers }, (_, slot) => {
-        const child: StepJob = { ...parent, kind: "review_one", slot, reason: `review ${o.headSha.slice(0, 7)}` };
+        const child: StepJob = {
+          ...parent,
+          kind: "review_one",
+          slot,
+          reason: `review ${o.headSha.slice(0, 7)}`,
+        };
         return {
           name: "review_one",
           queueName: STEP_QUEUE.review_one,

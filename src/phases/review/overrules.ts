@@ -4,7 +4,10 @@ import { canWrite, permissionCache } from "../../github/permissions.js";
 import { listReviewComments, type ReviewThreadComment } from "../../github/reviews.js";
 
 /** Finding key → the id of the inline review comment that carries it (`<!-- triad:finding id=… -->`). */
-export function findingComments(comments: readonly ReviewThreadComment[], botLogin: string): Map<string, number> {
+export function findingComments(
+  comments: readonly ReviewThreadComment[],
+  botLogin: string,
+): Map<string, number> {
   const byKey = new Map<string, number>();
   for (const c of comments) {
     if (c.user !== botLogin || c.inReplyTo !== undefined) continue;
@@ -41,12 +44,20 @@ export async function readOverrules(
     const commentId = byKey.get(key);
     if (commentId === undefined) continue;
     const candidates: Array<{ by: string; how: Overrule["how"] }> = all
-      .filter((c) => c.inReplyTo === commentId && /^\s*\/triad\s+ignore\b/i.test(c.body) && c.userType !== "Bot")
+      .filter(
+        (c) => c.inReplyTo === commentId && /^\s*\/triad\s+ignore\b/i.test(c.body) && c.userType !== "Bot",
+      )
       .map((c) => ({ by: c.user, how: "/triad ignore" }));
     const { data: reactions } = await github("read reactions on a review comment", () =>
-      gh.rest.reactions.listForPullRequestReviewComment({ ...repo, comment_id: commentId, content: "-1", per_page: 100 }),
+      gh.rest.reactions.listForPullRequestReviewComment({
+        ...repo,
+        comment_id: commentId,
+        content: "-1",
+        per_page: 100,
+      }),
     );
-    for (const r of reactions) if (r.user && r.user.type !== "Bot") candidates.push({ by: r.user.login, how: "👎" });
+    for (const r of reactions)
+      if (r.user && r.user.type !== "Bot") candidates.push({ by: r.user.login, how: "👎" });
     for (const c of candidates) {
       if (canWrite(await permissionOf(c.by))) {
         found.push({ key, ...c });

@@ -10,12 +10,20 @@ function key(deps: PhaseDeps, state: Pick<WorkflowState, "repo" | "issue">): str
   return `${deps.prefix}:pending:${state.repo}#${state.issue}`;
 }
 
-export async function addPendingFindings(deps: PhaseDeps, state: Pick<WorkflowState, "repo" | "issue">, set: FindingSet): Promise<void> {
+export async function addPendingFindings(
+  deps: PhaseDeps,
+  state: Pick<WorkflowState, "repo" | "issue">,
+  set: FindingSet,
+): Promise<void> {
   await deps.redis.rpush(key(deps, state), JSON.stringify(set));
 }
 
-export async function takePendingFindings(deps: PhaseDeps, state: Pick<WorkflowState, "repo" | "issue">): Promise<FindingSet[]> {
-  const [items] = (await deps.redis.multi().lrange(key(deps, state), 0, -1).del(key(deps, state)).exec()) ?? [];
+export async function takePendingFindings(
+  deps: PhaseDeps,
+  state: Pick<WorkflowState, "repo" | "issue">,
+): Promise<FindingSet[]> {
+  const [items] =
+    (await deps.redis.multi().lrange(key(deps, state), 0, -1).del(key(deps, state)).exec()) ?? [];
   const list = (items?.[1] as string[] | undefined) ?? [];
   return list.map((s) => JSON.parse(s) as FindingSet);
 }

@@ -1,6 +1,6 @@
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
-import { renderPlanForModel } from "../developer/prompt.js";
 import type { Plan } from "../architect/schema.js";
+import { renderPlanForModel } from "../developer/prompt.js";
 
 /**
  * A reviewer's prompt: the contract, the approved plan (stable prefix, cached), then the diff. The

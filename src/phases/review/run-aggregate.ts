@@ -19,12 +19,21 @@ import { diffText, type ReviewerResult } from "./run-reviewer.js";
  * reviewers (and any a human or CI raised meanwhile), drop what a maintainer overruled or an earlier
  * round raised, decide (ready, fix, escalate, needs a human, spiral) and carry the decision out.
  */
-export async function runReviewAggregate(deps: PhaseDeps, job: StepJob, _jobId: string, bull: Job): Promise<void> {
+export async function runReviewAggregate(
+  deps: PhaseDeps,
+  job: StepJob,
+  _jobId: string,
+  bull: Job,
+): Promise<void> {
   const gh = await deps.github(job.installationId);
   const repo = { owner: job.repo.owner, repo: job.repo.name };
   const ref = { ...repo, issue_number: job.issue };
   const headSha = job.headSha as string;
-  const log = deps.log.child({ workflow: `${repo.owner}/${repo.repo}#${job.issue}`, step: "review", sha: headSha.slice(0, 7) });
+  const log = deps.log.child({
+    workflow: `${repo.owner}/${repo.repo}#${job.issue}`,
+    step: "review",
+    sha: headSha.slice(0, 7),
+  });
   const state = await deps.store.load(gh, ref, deps.botLogin);
   if (!state || state.runId !== job.runId || state.phase !== "reviewing" || state.pr?.headSha !== headSha) {
     log.info({ phase: state?.phase }, "review results for a superseded head; skipped");
@@ -40,9 +49,18 @@ export async function runReviewAggregate(deps: PhaseDeps, job: StepJob, _jobId: 
   const files = parseUnifiedDiff(await diffText(gh, repo, pull, headSha, job.sinceSha));
   const comments = await listReviewComments(gh, repo, pull);
   const pending = await takePendingFindings(deps, state);
-  const sets: FindingSet[] = [...pending, ...results.map((r) => ({ reviewer: r.reviewer, origin: "reviewer" as const, findings: r.output.findings }))];
+  const sets: FindingSet[] = [
+    ...pending,
+    ...results.map((r) => ({
+      reviewer: r.reviewer,
+      origin: "reviewer" as const,
+      findings: r.output.findings,
+    })),
+  ];
   const aggregated = aggregateFindings(sets, { files, reviewerCount: results.length });
-  const blocking = aggregated.filter((f) => f.severity === "blocker" || f.severity === "major").flatMap((f) => f.keys);
+  const blocking = aggregated
+    .filter((f) => f.severity === "blocker" || f.severity === "major")
+    .flatMap((f) => f.keys);
   const overrules = await readOverrules(gh, repo, pull, deps.botLogin, blocking, comments);
   const ignored = [...state.ignored, ...overrules.filter((o) => !state.ignored.some((i) => i.key === o.key))];
   const decision = decideReview(aggregated, {
@@ -74,11 +92,21 @@ export async function runReviewAggregate(deps: PhaseDeps, job: StepJob, _jobId: 
       ref,
       config,
       state: next,
-      step: { installationId: job.installationId, repo: job.repo, issue: job.issue, runId: job.runId, prNumber: pull, headSha },
+      step: {
+        installationId: job.installationId,
+        repo: job.repo,
+        issue: job.issue,
+        runId: job.runId,
+        prNumber: pull,
+        headSha,
+      },
       headSha,
       comments: Object.fromEntries(findingComments(comments, deps.botLogin)),
     },
     decision,
   );
-  log.info({ decision: decision.kind, findings: aggregated.length, reviewers: results.length }, "reviews aggregated");
+  log.info(
+    { decision: decision.kind, findings: aggregated.length, reviewers: results.length },
+    "reviews aggregated",
+  );
 }

@@ -8,7 +8,7 @@ import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
 import { meteredModel, UsageLedger } from "../../models/usage.js";
 import type { StepJob } from "../../queue/steps.js";
-import { isSkippedKind, classifyFile } from "../../repo/file-kinds.js";
+import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { embedData, extractData, marker } from "../../workflow/markers.js";
@@ -42,12 +42,28 @@ export function findingMarker(key: string): string {
 }
 
 /** The PR's diff text: the whole PR, or only what changed since the sha reviewed last. */
-export async function diffText(gh: GitHubClient, repo: RepoRef, pull: number, headSha: string, sinceSha?: string): Promise<string> {
+export async function diffText(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pull: number,
+  headSha: string,
+  sinceSha?: string,
+): Promise<string> {
   const accept = { accept: "application/vnd.github.diff" };
-  const { data } = await github("read the diff", async (): Promise<{ data: unknown }> =>
-    sinceSha
-      ? gh.request("GET /repos/{owner}/{repo}/compare/{basehead}", { ...repo, basehead: `${sinceSha}...${headSha}`, headers: accept })
-      : gh.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pull, headers: accept }),
+  const { data } = await github(
+    "read the diff",
+    async (): Promise<{ data: unknown }> =>
+      sinceSha
+        ? gh.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+            ...repo,
+            basehead: `${sinceSha}...${headSha}`,
+            headers: accept,
+          })
+        : gh.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+            ...repo,
+            pull_number: pull,
+            headers: accept,
+          }),
   );
   return String(data);
 }
@@ -57,14 +73,23 @@ export async function diffText(gh: GitHubClient, repo: RepoRef, pull: number, he
  * for this head sha, marked so a retry finds it, and returns its findings to the aggregating parent.
  * Runs without the workflow lock, beside the other reviewer; it writes nothing but its own review.
  */
-export async function runReviewerStep(deps: PhaseDeps, job: StepJob, _jobId: string, _bull?: Job): Promise<ReviewerResult> {
+export async function runReviewerStep(
+  deps: PhaseDeps,
+  job: StepJob,
+  _jobId: string,
+  _bull?: Job,
+): Promise<ReviewerResult> {
   const gh = await deps.github(job.installationId);
   const repo = { owner: job.repo.owner, repo: job.repo.name };
   const slot = job.slot ?? 0;
   const headSha = job.headSha as string;
   const pull = job.prNumber as number;
   const mark = reviewMarker(slot, headSha);
-  const log = deps.log.child({ workflow: `${repo.owner}/${repo.repo}#${job.issue}`, reviewer: slot + 1, sha: headSha.slice(0, 7) });
+  const log = deps.log.child({
+    workflow: `${repo.owner}/${repo.repo}#${job.issue}`,
+    reviewer: slot + 1,
+    sha: headSha.slice(0, 7),
+  });
 
   const existing = await findOwnReview(gh, repo, pull, mark, deps.botLogin);
   const saved = existing ? (extractData(existing.body, "review") as ReviewerResult | undefined) : undefined;
@@ -78,7 +103,9 @@ export async function runReviewerStep(deps: PhaseDeps, job: StepJob, _jobId: str
   const { config } = await loadRepoConfig(gh, repo);
   const { plan, version } = await loadApprovedPlan(gh, repo, state);
   const files = parseUnifiedDiff(await diffText(gh, repo, pull, headSha, job.sinceSha));
-  const { data: pr } = await github("read the pull request", () => gh.rest.pulls.get({ ...repo, pull_number: pull }));
+  const { data: pr } = await github("read the pull request", () =>
+    gh.rest.pulls.get({ ...repo, pull_number: pull }),
+  );
   const snapshot = await fetchSnapshot(gh, { ...repo, ref: headSha }, { cache: deps.snapshots });
   const model = deps.models.reviewers(config, job.reviewers ?? 1)[slot];
   if (!model) throw new Error(`no reviewer model for slot ${slot + 1}`);
@@ -88,7 +115,10 @@ export async function runReviewerStep(deps: PhaseDeps, job: StepJob, _jobId: str
     repo: `${repo.owner}/${repo.repo}`,
     plan,
     planVersion: version,
-    diff: presentDiffForModel(files, { tokenBudget: DIFF_TOKENS, skip: (path) => isSkippedKind(classifyFile(path)) }),
+    diff: presentDiffForModel(files, {
+      tokenBudget: DIFF_TOKENS,
+      skip: (path) => isSkippedKind(classifyFile(path)),
+    }),
     headSha,
     ...(job.sinceSha ? { sinceSha: job.sinceSha } : {}),
     prSummary: summaryOf(pr.body ?? ""),
@@ -122,7 +152,10 @@ export async function runReviewerStep(deps: PhaseDeps, job: StepJob, _jobId: str
       return { body: moved.body + data, comments: moved.comments };
     },
   });
-  log.info({ findings: output.findings.length, inline: posted.movedToBody ? 0 : rendered.comments.length }, "review posted");
+  log.info(
+    { findings: output.findings.length, inline: posted.movedToBody ? 0 : rendered.comments.length },
+    "review posted",
+  );
   return { ...result, reviewId: posted.id };
 }
 
