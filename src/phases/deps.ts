@@ -6,6 +6,4 @@ import type { ModelProvider } from "./models.js";
 export interface PhaseDeps extends HandlerDeps {
   models: ModelProvider;
   snapshots: SnapshotCache;
-  /** The Redis key prefix, for a step's own keys (e.g. a developer round's saved result). */
-  prefix: string;
 }

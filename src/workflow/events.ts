@@ -24,6 +24,8 @@ export const workflowEventSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("comment_created"),
     onPullRequest: z.boolean(),
+    /** Set once a comment on a pull request has been routed to its workflow's issue. */
+    pullNumber: z.number().int().optional(),
     comment: z.object({ id: z.number().int(), body: z.string(), author: actor, createdAt: z.string() }),
     ...common,
   }),
@@ -45,6 +47,19 @@ export const workflowEventSchema = z.discriminatedUnion("kind", [
     headSha: z.string(),
     name: z.string(),
     conclusion: z.string().nullable(),
+    /** The check's own summary (title and text), clipped: it becomes a finding when the check failed. */
+    summary: z.string().default(""),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("review_comment_created"),
+    pullNumber: z.number().int(),
+    comment: z.object({
+      id: z.number().int(),
+      body: z.string(),
+      author: actor,
+      inReplyTo: z.number().int().optional(),
+    }),
     ...common,
   }),
 ]);
@@ -155,21 +170,49 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
         },
       };
     }
-    case "check_run.completed":
-    case "check_suite.completed": {
+    case "check_run.completed": {
       // Checks are reported by CI systems (often bots): they are facts about the code, not requests,
-      // so the bot rule does not apply. Only failures on triad's branches matter.
-      const run = name === "check_run" ? payload.check_run : payload.check_suite;
-      const branch = name === "check_run" ? run?.check_suite?.head_branch : run?.head_branch;
-      const fromPulls = run?.pull_requests?.[0]?.head?.ref;
-      const issue = issueFromBranch(branch ?? fromPulls);
+      // so the bot rule does not apply. Only failures on triad's branches matter, and never triad's own.
+      const run = payload.check_run;
+      const branch = run?.check_suite?.head_branch ?? run?.pull_requests?.[0]?.head?.ref;
+      const issue = issueFromBranch(branch);
       if (issue === undefined) return { ignored: "not a triad branch" };
+      if (run?.name === "triad/review") return { ignored: "triad's own check" };
+      if (!["failure", "timed_out"].includes(String(run?.conclusion)))
+        return { ignored: "the check did not fail" };
+      const summary = [run.output?.title, run.output?.summary, run.output?.text]
+        .filter(Boolean)
+        .join("\n\n")
+        .slice(0, 8_000);
       return {
         event: {
           kind: "check_completed",
           headSha: String(run.head_sha),
-          name: String(run.name ?? run.app?.name ?? name),
+          name: String(run.name ?? run.app?.name ?? "check"),
           conclusion: run.conclusion ?? null,
+          summary,
+          issue,
+          ...base,
+        },
+      };
+    }
+    case "check_suite.completed":
+      return { ignored: "check suites are read through their check runs" };
+    case "pull_request_review_comment.created": {
+      const author = payload.comment?.user;
+      if (fromBot || author?.type === "Bot") return { ignored: "comment by a bot" };
+      const issue = issueFromBranch(payload.pull_request?.head?.ref);
+      if (issue === undefined) return { ignored: "not a triad branch" };
+      return {
+        event: {
+          kind: "review_comment_created",
+          pullNumber: payload.pull_request.number,
+          comment: {
+            id: payload.comment.id,
+            body: String(payload.comment.body ?? ""),
+            author: { login: String(author?.login ?? "ghost"), type: String(author?.type ?? "User") },
+            ...(payload.comment.in_reply_to_id ? { inReplyTo: payload.comment.in_reply_to_id } : {}),
+          },
           issue,
           ...base,
         },

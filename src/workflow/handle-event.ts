@@ -8,10 +8,13 @@ import { ensureComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
 import { getPermission } from "../github/permissions.js";
 import { loadRepoConfig } from "../github/repo-config.js";
+import type { PhaseDeps } from "../phases/deps.js";
+import { handlePullRequestEvent } from "../phases/review/pr-events.js";
 import type { Queues } from "../queue/queues.js";
+import { enqueueEvent } from "../queue/queues.js";
 import { classifyComment } from "./commands.js";
 import { type DecideFacts, decide } from "./decide.js";
-import type { WorkflowEvent } from "./events.js";
+import { issueFromBranch, type WorkflowEvent } from "./events.js";
 import { contentHash, marker } from "./markers.js";
 import { runEffects } from "./run-effects.js";
 import type { WorkflowState } from "./state.js";
@@ -26,6 +29,8 @@ export interface HandlerDeps {
   botLogin: string;
   log: Logger;
   now(): Date;
+  /** The Redis key prefix, for a step's own keys. */
+  prefix: string;
 }
 
 /**
@@ -33,8 +38,12 @@ export interface HandlerDeps {
  * out the effects, save the state. Runs under the workflow's lock, so two events of one workflow
  * never interleave.
  */
-export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Promise<void> {
+export async function handleEvent(deps: PhaseDeps, event: WorkflowEvent): Promise<void> {
   const gh = await deps.github(event.installationId);
+  if (event.kind === "comment_created" && event.onPullRequest && event.pullNumber === undefined) {
+    await routePullRequestComment(deps, gh, event);
+    return;
+  }
   const ref: IssueRef = { owner: event.repo.owner, repo: event.repo.name, issue_number: event.issue };
   const log = deps.log.child({ workflow: `${ref.owner}/${ref.repo}#${ref.issue_number}`, event: event.kind });
 
@@ -52,6 +61,10 @@ export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Prom
     return;
   }
 
+  if (state && isPullRequestEvent(event)) {
+    await handlePullRequestEvent(deps, gh, ref, event, state, config);
+    return;
+  }
   const facts = await gatherFacts(gh, ref, event, state, config);
   const decision = decide(state, event, { config, now: deps.now().toISOString(), facts });
   if (decision.ignored) log.debug({ reason: decision.ignored }, "event ignored");
@@ -63,6 +76,40 @@ export async function handleEvent(deps: HandlerDeps, event: WorkflowEvent): Prom
   );
   await deps.store.save(next);
   log.info({ phase: next.phase, effects: decision.effects.map((e) => e.type) }, "workflow updated");
+}
+
+type PullEvent = Parameters<typeof handlePullRequestEvent>[3];
+
+function isPullRequestEvent(event: WorkflowEvent): event is PullEvent {
+  return (
+    event.kind === "pr_closed" ||
+    event.kind === "pr_review_submitted" ||
+    event.kind === "check_completed" ||
+    event.kind === "review_comment_created" ||
+    (event.kind === "comment_created" && event.onPullRequest)
+  );
+}
+
+/**
+ * A comment on a pull request arrives with the PR's number; the workflow is the issue its triad
+ * branch was made for. Queue it again under that issue, so it runs under that workflow's lock.
+ */
+async function routePullRequestComment(
+  deps: PhaseDeps,
+  gh: GitHubClient,
+  event: Extract<WorkflowEvent, { kind: "comment_created" }>,
+): Promise<void> {
+  const { data: pr } = await github("read the pull request", () =>
+    gh.rest.pulls.get({ owner: event.repo.owner, repo: event.repo.name, pull_number: event.issue }),
+  );
+  const issue = issueFromBranch(pr.head.ref);
+  if (issue === undefined) return;
+  await enqueueEvent(deps.queues, {
+    ...event,
+    issue,
+    pullNumber: event.issue,
+    deliveryId: `${event.deliveryId}-routed`,
+  });
 }
 
 /** Read what `decide` needs to know from GitHub: the commenter's role, the plan comment as it is. */

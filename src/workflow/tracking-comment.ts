@@ -78,8 +78,46 @@ export function renderTrackingComment(state: WorkflowState, links: { plan?: stri
     `<sub>${facts.join(" · ")} · commands: \`/triad status\`, \`/triad replan\`, \`/triad stop\`, \`/triad retry\`</sub>`,
   );
   if (state.note) lines.push("", state.note);
+  if (state.phase === "merged") lines.push("", renderSummary(state));
+  if (state.ignored.length > 0) {
+    lines.push(
+      "",
+      `**Overruled by maintainers:** ${state.ignored.map((i) => `finding \`${i.key}\` by @${i.by} (${i.how})`).join("; ")}`,
+    );
+  }
   lines.push("", embedData("state", state));
   return lines.join("\n");
+}
+
+/** The final summary once the PR is merged: rounds, findings, time per phase (usage is above it). */
+export function renderSummary(state: WorkflowState): string {
+  const bySeverity = ["blocker", "major", "minor", "nit"]
+    .map((s) => `${state.findingStats[`severity:${s}`] ?? 0} ${s}`)
+    .join(", ");
+  const byWho = Object.entries(state.findingStats)
+    .filter(([k]) => k.startsWith("by:"))
+    .map(([k, n]) => `${k.slice(3)} ${n}`)
+    .join(", ");
+  const order = ["planning", "reviewing", "fixing", "ready", "merged"] as const;
+  const times = order.filter((p) => state.phaseTimes[p]);
+  const durations = times.slice(0, -1).map((p, i) => {
+    const next = times[i + 1] as string;
+    const ms = Date.parse(state.phaseTimes[next] as string) - Date.parse(state.phaseTimes[p] as string);
+    return `${p} → ${next}: ${formatDuration(ms)}`;
+  });
+  return [
+    "### Summary",
+    `- plan v${state.approved?.version ?? state.plan?.version ?? "?"}, ${state.fixRound} fix round(s), ${state.architectTurns} architect turn(s)`,
+    `- findings: ${bySeverity}${byWho ? ` (raised by ${byWho})` : ""}`,
+    `- time: ${durations.length > 0 ? durations.join(" · ") : "n/a"}`,
+  ].join("\n");
+}
+
+function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "n/a";
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
 /** Tokens and cost per role, as a small table; empty when no model was called yet. */
