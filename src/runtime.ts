@@ -112,6 +112,7 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     models,
     snapshots: new SnapshotCache(),
     prefix: env.TRIAD_REDIS_PREFIX,
+    modelEnv: env.raw,
   };
   const workers = startWorkers({
     connection: redis,

@@ -123,7 +123,7 @@ export const DEMO_ANSWERS = {
   approval: "approved",
 };
 
-function architectSteps(): ScriptStep[] {
+export function architectSteps(): ScriptStep[] {
   return [
     {
       toolCalls: [

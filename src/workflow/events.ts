@@ -103,7 +103,10 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
   };
   const fromBot = sender.type === "Bot";
 
-  switch (`${name}.${action}`) {
+  // A CI may create its run already completed: that is the run's completion too.
+  const createdDone =
+    name === "check_run" && action === "created" && payload.check_run?.status === "completed";
+  switch (createdDone ? "check_run.completed" : `${name}.${action}`) {
     case "issues.labeled":
     case "issues.unlabeled": {
       if (fromBot) return { ignored: "sender is a bot" };

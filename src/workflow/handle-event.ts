@@ -8,6 +8,7 @@ import { ensureComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
 import { getPermission } from "../github/permissions.js";
 import { loadRepoConfig } from "../github/repo-config.js";
+import { resolveRoleModels } from "../models/config.js";
 import type { PhaseDeps } from "../phases/deps.js";
 import { handlePullRequestEvent } from "../phases/review/pr-events.js";
 import type { Queues } from "../queue/queues.js";
@@ -18,6 +19,7 @@ import { issueFromBranch, type WorkflowEvent } from "./events.js";
 import { contentHash, marker } from "./markers.js";
 import { runEffects } from "./run-effects.js";
 import type { WorkflowState } from "./state.js";
+import { isActive } from "./state.js";
 import type { StateStore } from "./state-store.js";
 
 export interface HandlerDeps {
@@ -31,6 +33,8 @@ export interface HandlerDeps {
   now(): Date;
   /** The Redis key prefix, for a step's own keys. */
   prefix: string;
+  /** The deployment's model variables, to check the repository's model choice at start. */
+  modelEnv: NodeJS.ProcessEnv;
 }
 
 /**
@@ -61,6 +65,21 @@ export async function handleEvent(deps: PhaseDeps, event: WorkflowEvent): Promis
     return;
   }
 
+  if (
+    event.kind === "issue_labeled" &&
+    event.label === config.trigger_label &&
+    !(state && isActive(state.phase))
+  ) {
+    // Refuse to start with a reviewer of the developer's vendor: no model reviews its own vendor's work.
+    try {
+      resolveRoleModels(deps.modelEnv, config.models);
+    } catch (error) {
+      if (!(error instanceof TriadError)) throw error;
+      await postConfigError(gh, ref, deps.botLogin, error.message);
+      log.warn({ reason: error.message }, "model configuration refused");
+      return;
+    }
+  }
   if (state && isPullRequestEvent(event)) {
     await handlePullRequestEvent(deps, gh, ref, event, state, config);
     return;
@@ -151,6 +170,6 @@ async function postConfigError(
   await ensureComment(gh, ref, {
     marker: marker("error", id),
     botLogin,
-    body: `⚠️ **triad cannot start:** ${message}\n\nFix the file on the default branch, then remove and add the label again. The JSON schema in triad's \`schema/triad.schema.json\` lets editors check the file as you type.`,
+    body: `⚠️ **triad cannot start:** ${message}\n\nFix \`.github/triad.yml\` on the default branch, then remove and add the label again. The JSON schema in triad's \`schema/triad.schema.json\` lets editors check the file as you type.`,
   });
 }

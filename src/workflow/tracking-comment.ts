@@ -98,18 +98,16 @@ export function renderSummary(state: WorkflowState): string {
     .filter(([k]) => k.startsWith("by:"))
     .map(([k, n]) => `${k.slice(3)} ${n}`)
     .join(", ");
-  const order = ["planning", "reviewing", "fixing", "ready", "merged"] as const;
-  const times = order.filter((p) => state.phaseTimes[p]);
-  const durations = times.slice(0, -1).map((p, i) => {
-    const next = times[i + 1] as string;
-    const ms = Date.parse(state.phaseTimes[next] as string) - Date.parse(state.phaseTimes[p] as string);
-    return `${p} → ${next}: ${formatDuration(ms)}`;
-  });
+  // When each phase was last entered, counted from the label: where the time went.
+  const start = Date.parse(state.startedAt);
+  const reached = (["reviewing", "fixing", "ready", "merged"] as const)
+    .filter((p) => state.phaseTimes[p])
+    .map((p) => `${p} after ${formatDuration(Date.parse(state.phaseTimes[p] as string) - start)}`);
   return [
     "### Summary",
     `- plan v${state.approved?.version ?? state.plan?.version ?? "?"}, ${state.fixRound} fix round(s), ${state.architectTurns} architect turn(s)`,
     `- findings: ${bySeverity}${byWho ? ` (raised by ${byWho})` : ""}`,
-    `- time: ${durations.length > 0 ? durations.join(" · ") : "n/a"}`,
+    `- time from the label: ${reached.length > 0 ? reached.join(" · ") : "n/a"}`,
   ].join("\n");
 }
 

@@ -28,9 +28,15 @@ export async function say(
  * Play the demo conversation on the sample issue up to an approved plan v2 (the scripted
  * architect's questions, the maintainer's answers, plan v1, a change, plan v2, approved).
  */
-export async function toApprovedPlan(s: SampleStack, timeoutMs = 20_000): Promise<number> {
+export async function toApprovedPlan(
+  s: SampleStack,
+  timeoutMs = 20_000,
+  labels: string[] = [],
+): Promise<number> {
   const { title, body } = sampleIssue();
   const issue = await s.openIssue(title, body);
+  if (labels.length > 0)
+    await s.user(SAMPLE.maintainer).rest.issues.addLabels({ ...repo, issue_number: issue, labels });
   await s.label(issue, "triad");
   await waitFor(
     "the architect's questions",

@@ -22,7 +22,12 @@ export interface SampleStackOptions extends Partial<LocalStackOptions> {
 }
 
 export async function startSampleStack(name: string, o: SampleStackOptions = {}): Promise<SampleStack> {
-  const stack = await startLocalStack({ redisUrl: REDIS_URL, prefix: testPrefix(name), ...o });
+  const stack = await startLocalStack({
+    redisUrl: REDIS_URL,
+    prefix: testPrefix(name),
+    logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...o,
+  });
   const files: Record<string, string> = readTree(join(EXAMPLES_DIR, "sample-repo"));
   for (const [path, content] of Object.entries(o.files ?? {})) {
     if (content === null) delete files[path];

@@ -240,7 +240,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
     queued: undefined,
     failed: undefined,
     note: undefined,
-    phaseTimes: { ...state.phaseTimes, reviewing: state.phaseTimes.reviewing ?? now },
+    phaseTimes: { ...state.phaseTimes, reviewing: now },
   };
   const queued = await startReviewFlow(gh, deps.queues, {
     base: { installationId: job.installationId, repo: job.repo, issue: job.issue, runId: job.runId },

@@ -233,6 +233,6 @@ export async function queueFixRound(
     fixRound: round,
     queued,
     note: [`Fix round ${round}: ${findings.length} finding(s) to fix.`, ...extraNote].join("\n"),
-    phaseTimes: { ...state.phaseTimes, fixing: state.phaseTimes.fixing ?? o.deps.now().toISOString() },
+    phaseTimes: { ...state.phaseTimes, fixing: o.deps.now().toISOString() },
   };
 }

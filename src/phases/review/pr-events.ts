@@ -43,9 +43,10 @@ export async function handlePullRequestEvent(
   gh: GitHubClient,
   ref: IssueRef,
   event: PullEvent,
-  state: WorkflowState,
+  initial: WorkflowState,
   config: RepoConfig,
 ): Promise<void> {
+  let state = initial;
   const repo = { owner: ref.owner, repo: ref.repo };
   const pr = state.pr;
   if (!pr) return;
@@ -142,10 +143,7 @@ export async function handlePullRequestEvent(
     const intent = classifyComment(event.comment.body, config.approval_words);
     if (intent.type !== "command" || intent.name !== "fix") return;
     if (!canWrite(await getPermission(gh, repo, event.comment.author.login))) return;
-    set = fromFixCommand(
-      event.comment.author.login,
-      intent.args || event.comment.body.split("\n").slice(1).join("\n"),
-    );
+    set = fromFixCommand(event.comment.author.login, event.comment.body);
     await ensureComment(
       gh,
       { ...repo, issue_number: pr.number },
@@ -156,7 +154,19 @@ export async function handlePullRequestEvent(
       },
     );
   }
-  if (!set || set.findings.length === 0) return;
+  if (!set || set.findings.length === 0) {
+    log.info("no finding in the event");
+    return;
+  }
+  // The same failure reported twice (GitHub can send a check's creation and its completion) is one.
+  const keys = aggregateFindings([set]).flatMap((f) => f.keys);
+  if (keys.every((k) => state.raisedKeys.includes(k))) return;
+  const stats = { ...state.findingStats };
+  for (const f of set.findings) {
+    stats[`severity:${f.severity}`] = (stats[`severity:${f.severity}`] ?? 0) + 1;
+    stats[`by:${set.reviewer}`] = (stats[`by:${set.reviewer}`] ?? 0) + 1;
+  }
+  state = { ...state, raisedKeys: [...state.raisedKeys, ...keys], findingStats: stats };
 
   if (state.phase === "ready" || state.phase === "needs-human") {
     // Nothing is running: these findings start a fix round now.
@@ -180,6 +190,7 @@ export async function handlePullRequestEvent(
   }
   if (["reviewing", "fixing"].includes(state.phase)) {
     await addPendingFindings(deps, state, set);
+    await deps.store.save(state);
     log.info({ from: set.reviewer }, "findings kept for the next decision");
   }
 }

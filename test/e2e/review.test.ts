@@ -1,0 +1,391 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { scriptedModels } from "../../src/phases/models.js";
+import type { ReviewOutput } from "../../src/phases/review/schema.js";
+import {
+  SCRIPTED_REFS,
+  ScriptedModel,
+  type ScriptedRoleModels,
+  type ScriptStep,
+} from "../../src/sim/models/scripted-model.js";
+import { SAMPLE } from "../../src/sim/sample.js";
+import { architectSteps, DEMO_PLANS, demoModels } from "../../src/sim/scenario.js";
+import { developerFixSteps, developerSteps } from "../../src/sim/scenario-developer.js";
+import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/scenario-review.js";
+import { planComment, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
+import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
+import { waitFor } from "../helpers/wait.js";
+
+let stack: SampleStack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+const met = [1, 2, 3].map((step) => ({ step, status: "met" as const, note: "ok" }));
+const clean: ReviewOutput = { findings: [], plan_compliance: met };
+const submit = (output: ReviewOutput): ScriptStep => ({
+  toolCalls: [{ name: "submit_review", input: output }],
+});
+const agreedFinding = { ...DEMO_PLAN_FINDING, conflicts_with_plan: false };
+
+/** The demo's models with other reviewers (one list of steps per reviewer slot). */
+function models(
+  reviewers: ScriptStep[][],
+  extra: { architect?: ScriptStep[]; developer?: ScriptStep[] } = {},
+): ScriptedRoleModels {
+  const base = demoModels();
+  const refs = [SCRIPTED_REFS.reviewerA, SCRIPTED_REFS.reviewerB];
+  return {
+    architect: extra.architect ? new ScriptedModel(base.architect.ref, extra.architect) : base.architect,
+    developer: extra.developer ? new ScriptedModel(base.developer.ref, extra.developer) : base.developer,
+    reviewers: reviewers.map((steps, i) => new ScriptedModel(refs[i] ?? SCRIPTED_REFS.reviewerA, steps)),
+  };
+}
+
+async function start(name: string, m: ScriptedRoleModels, files?: Record<string, string>) {
+  stack = await startSampleStack(name, { models: scriptedModels(m), ...(files ? { files } : {}) });
+  return stack;
+}
+
+async function theReviewsConclude(s: SampleStack, issue: number, pattern = /^(Ready|Needs a human)/) {
+  await waitFor("the reviews to conclude", () => pattern.test(trackingNow(s, issue)), 30_000);
+}
+
+async function pr(s: SampleStack) {
+  const { data } = await s.user("maya").rest.pulls.list({ ...repo, state: "all" });
+  const [only] = data;
+  if (!only) throw new Error("no pull request");
+  const { data: reviews } = await s
+    .user("maya")
+    .rest.pulls.listReviews({ ...repo, pull_number: only.number });
+  const { data: commits } = await s
+    .user("maya")
+    .rest.pulls.listCommits({ ...repo, pull_number: only.number });
+  const { data: checks } = await s.user("maya").rest.checks.listForRef({ ...repo, ref: only.head.sha });
+  return {
+    pr: only,
+    reviews,
+    commits,
+    checks: checks.check_runs,
+    labels: only.labels.map((l) => l.name).sort(),
+  };
+}
+
+describe("cross-vendor review (simulator, scripted models)", () => {
+  it("clean review → ready: one COMMENT review, check success, label triad:ready", async () => {
+    const s = await start("review-clean", models([[submit(clean)]]));
+    const issue = await toApprovedPlan(s);
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Ready/);
+    const got = await pr(s);
+    expect(got.reviews).toHaveLength(1);
+    expect(got.reviews[0]?.state).toBe("COMMENTED");
+    expect(got.reviews[0]?.body).toMatch(/Review 1 of 1 · openai:scripted-reviewer-a[\s\S]*No findings/);
+    expect(got.labels).toEqual(["triad", "triad:ready"]);
+    expect(got.checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
+      ["triad/review", "completed", "success"],
+    ]);
+  });
+
+  it("an agreed finding → one fix round (thread reply, incremental re-review) → ready", async () => {
+    const m = models(
+      [[submit({ findings: [agreedFinding], plan_compliance: met }), { repeat: true, ...submit(clean) }]],
+      {
+        developer: [...developerRound0Steps(), ...developerFixSteps(DEMO_FINDING_ID)],
+      },
+    );
+    const s = await start("review-fix", m);
+    const issue = await toApprovedPlan(s);
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Ready/);
+    const got = await pr(s);
+    expect(got.commits).toHaveLength(2);
+    expect(got.commits[1]?.commit.message).toMatch(
+      /Address review findings, round 1[\s\S]*Triad-Round: .*round-1/,
+    );
+    const inline = got.reviews.filter((r) => (r.body ?? "").includes("Review 1 of 1"));
+    expect(inline).toHaveLength(2); // one per head sha
+    const { data: comments } = await s
+      .user("maya")
+      .rest.pulls.listReviewComments({ ...repo, pull_number: got.pr.number });
+    const finding = comments.find((c) => c.body.includes(`triad:finding id=${DEMO_FINDING_ID}`));
+    expect(finding?.path).toBe("src/retry.ts");
+    expect(finding?.body).toMatch(/Major/);
+    const reply = comments.find((c) => c.in_reply_to_id === finding?.id);
+    expect(reply?.body).toMatch(/Fixed in [0-9a-f]{7} \(fix round 1\)/);
+    // The second review saw only what changed since the first.
+    const secondPrompt = m.reviewers[0]?.requests.at(-1)?.messages[0];
+    expect(secondPrompt?.role === "user" ? secondPrompt.content : "").toMatch(/incremental review/);
+    expect(got.checks.find((c) => c.name === "triad/review")?.conclusion).toBe("success");
+  });
+
+  it("disagreement → the architect's ruling comment → fix round → ready (the demo's path, two reviewers)", async () => {
+    const s = await start("review-ruling", demoModels());
+    await s
+      .user("maya")
+      .rest.issues.createLabel({ ...repo, name: "triad:important", color: "ff0000" })
+      .catch(() => undefined);
+    const issue = await toApprovedPlan(s, 20_000, ["triad:important"]);
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Ready/);
+    const ruling = botComments(s.thread(issue), "The architect's ruling")[0];
+    expect(ruling?.body).toMatch(
+      /\| F1: major — A Retry-After longer than maxDelayMs[\s\S]*✅ accepted \| Right: the maintainer asked/,
+    );
+    const got = await pr(s);
+    expect(got.reviews.filter((r) => /Review \d of 2/.test(r.body ?? ""))).toHaveLength(4); // 2 reviewers × 2 head shas
+    expect(got.commits).toHaveLength(2);
+  });
+
+  it("a finding that changes the plan's structure → revised plan → a new approval is needed", async () => {
+    const revised = {
+      ...DEMO_PLANS.v2,
+      goal: `${DEMO_PLANS.v2.goal} Retry-After beyond the cap ends the retries.`,
+    };
+    const m = models(
+      [[submit({ findings: [DEMO_PLAN_FINDING], plan_compliance: met }), { repeat: true, ...submit(clean) }]],
+      {
+        architect: [
+          ...demoArchitectSteps(),
+          { toolCalls: [{ name: "submit_ruling", input: { ...DEMO_RULING, revised_plan: revised } }] },
+        ],
+      },
+    );
+    const s = await start("review-replan", m);
+    const issue = await toApprovedPlan(s);
+    await waitFor("plan v3", () => planComment(s, issue, 3), 30_000);
+    await waitFor("awaiting approval of v3", () => trackingNow(s, issue).includes("to plan v3"));
+    expect(
+      botComments(s.thread(issue), "**The architect's ruling on the disputed findings**")[0]?.body,
+    ).toMatch(/plan's structure has to change/);
+    expect((await pr(s)).commits).toHaveLength(1);
+  });
+
+  it("the fix-round cap → needs a human, with what is still open", async () => {
+    const second = {
+      ...agreedFinding,
+      anchor:
+        "export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000 };",
+      message: "maxAttempts is not validated: 0 or a negative number sends no request at all.",
+    };
+    const m = models(
+      [
+        [
+          submit({ findings: [agreedFinding], plan_compliance: met }),
+          submit({ findings: [second], plan_compliance: met }),
+        ],
+      ],
+      {
+        developer: [...developerRound0Steps(), ...developerFixSteps(DEMO_FINDING_ID)],
+      },
+    );
+    const s = await start("review-cap", m, { ".github/triad.yml": "max_fix_rounds: 1\n" });
+    const issue = await toApprovedPlan(s);
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Needs a human/);
+    const tracking = botComments(s.thread(issue), TRACKING)[0]?.body ?? "";
+    expect(tracking).toMatch(/maxAttempts is not validated/);
+    const got = await pr(s);
+    expect(got.labels).toContain("triad:needs-human");
+    expect(got.checks.find((c) => c.name === "triad/review")?.conclusion).toBe("failure");
+  });
+
+  it("a failed CI check and a maintainer's /triad fix each start a fix round; merging posts the final summary", {
+    timeout: 90_000,
+  }, async () => {
+    const fixes: ScriptStep[] = [
+      {
+        toolCalls: [
+          {
+            name: "edit_file",
+            input: {
+              path: "src/retry.ts",
+              old_string: "const RETRYABLE_STATUSES",
+              new_string: "const RETRYABLE_STATUS_CODES",
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "edit_file",
+            input: {
+              path: "src/retry.ts",
+              old_string: "return RETRYABLE_STATUSES.has(status);",
+              new_string: "return RETRYABLE_STATUS_CODES.has(status);",
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "done",
+            input: {
+              summary: "Renamed the set, as the failing check asked.",
+              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "edit_file",
+            input: {
+              path: "src/retry.ts",
+              old_string: "Defaults to 3.",
+              new_string: "Defaults to 3; 1 turns retries off.",
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "done",
+            input: {
+              summary: "Documented maxAttempts 1.",
+              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
+            },
+          },
+        ],
+      },
+    ];
+    const m = models([[{ repeat: true, ...submit(clean) }]], {
+      developer: [...developerRound0Steps(), ...fixes],
+    });
+    const s = await start("review-human", m);
+    const issue = await toApprovedPlan(s);
+    await theReviewsConclude(s, issue);
+    const first = await pr(s);
+
+    // The repository's CI (another app in real life) reports a failure on triad's head.
+    const installation = await installationClient(s);
+    await installation.rest.checks.create({
+      ...repo,
+      name: "ci/test",
+      head_sha: first.pr.head.sha,
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "2 tests failed",
+        summary: "test/retry.test.ts: RETRYABLE_STATUSES should be named RETRYABLE_STATUS_CODES",
+      },
+    });
+    await waitFor("fix round 1 to finish", async () => (await pr(s)).commits.length === 2, 30_000);
+    await theReviewsConclude(s, issue);
+    const devPrompt = m.developer.requests.find((r) =>
+      JSON.stringify(r.messages).includes("RETRYABLE_STATUS_CODES"),
+    );
+    expect(devPrompt).toBeDefined();
+
+    const head = (await pr(s)).pr.number;
+    await s.user("maya").rest.issues.createComment({
+      ...repo,
+      issue_number: head,
+      body: "/triad fix Document that maxAttempts: 1 turns retries off.",
+    });
+    await waitFor("fix round 2 to finish", async () => (await pr(s)).commits.length === 3, 30_000);
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Ready/);
+
+    await s.user("maya").rest.pulls.merge({ ...repo, pull_number: head });
+    await waitFor("merged", () => trackingNow(s, issue).startsWith("Merged"));
+    const summary = botComments(s.thread(issue), TRACKING)[0]?.body ?? "";
+    expect(summary).toMatch(/### Summary[\s\S]*2 fix round\(s\)[\s\S]*findings: 2 blocker/);
+    expect(summary).toMatch(/\| developer \| \d+ \|/);
+    expect(summary).toMatch(/raised by check:ci\/test 1, maya 1/);
+    expect(summary).toMatch(
+      /time from the label: reviewing after \d+ s · fixing after \d+ s · ready after \d+ s · merged after \d+ s/,
+    );
+  });
+
+  it("a maintainer's /triad ignore on the only blocker → ready without a fix round; from a read-only user it is ignored", async () => {
+    const m = models(
+      [
+        [
+          submit({ findings: [{ ...agreedFinding, severity: "blocker" }], plan_compliance: met }),
+          { repeat: true, ...submit(clean) },
+        ],
+      ],
+      {
+        developer: [...developerRound0Steps(), ...developerFixSteps(DEMO_FINDING_ID)],
+      },
+    );
+    const s = await start("review-ignore", m);
+    const issue = await toApprovedPlan(s);
+    await waitFor("the pull request", () => trackingNow(s, issue).startsWith("Reviewers"), 20_000);
+    // Hold the developer's queue so the maintainer answers before the fix round could start.
+    const redis = new Redis(s.env.REDIS_URL, { maxRetriesPerRequest: null });
+    const developer = new Queue("developer", { connection: redis, prefix: s.env.TRIAD_REDIS_PREFIX });
+    await developer.pause();
+    try {
+      await waitFor(
+        "the fix round to be queued",
+        () => trackingNow(s, issue).includes("fix round 1"),
+        20_000,
+      );
+      const { data: comments } = await s
+        .user("maya")
+        .rest.pulls.listReviewComments({ ...repo, pull_number: (await pr(s)).pr.number });
+      const blocker = comments.find((c) => c.body.includes("triad:finding id="));
+      const pull = (await pr(s)).pr.number;
+      await s.user(SAMPLE.reader).rest.pulls.createReplyForReviewComment({
+        ...repo,
+        pull_number: pull,
+        comment_id: blocker?.id as number,
+        body: "/triad ignore not important",
+      });
+      await s.sim.waitForIdle();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(trackingNow(s, issue)).toMatch(/fix round 1/);
+      await s.user(SAMPLE.maintainer).rest.pulls.createReplyForReviewComment({
+        ...repo,
+        pull_number: pull,
+        comment_id: blocker?.id as number,
+        body: "/triad ignore this is intended",
+      });
+      await waitFor("ready", () => trackingNow(s, issue).startsWith("Ready"), 20_000);
+    } finally {
+      await developer.resume();
+      await developer.close();
+      redis.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const got = await pr(s);
+    expect(got.commits).toHaveLength(1);
+    expect(got.labels).toContain("triad:ready");
+    expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(
+      /Overruled by maintainers:\*\* finding `[0-9a-f]{16}` by @maya/,
+    );
+  });
+
+  it("refuses to start when the repository configures a reviewer of the developer's vendor", async () => {
+    const s = await start("review-vendor", demoModels(), {
+      ".github/triad.yml":
+        "models:\n  developer: anthropic:claude-sonnet-4-6\n  reviewers: [anthropic:claude-opus-5]\n",
+    });
+    const issueNumber = await s.openIssue();
+    await s.label(issueNumber, "triad");
+    const error = await waitFor(
+      "the refusal",
+      () => botComments(s.thread(issueNumber), "<!-- triad:error")[0],
+    );
+    expect(error.body).toMatch(/from the developer's vendor[\s\S]*no model reviews its own vendor's work/);
+    expect(botComments(s.thread(issueNumber), TRACKING)).toEqual([]);
+  });
+});
+
+const developerRound0Steps = developerSteps;
+const demoArchitectSteps = () =>
+  architectSteps().filter((step) => !JSON.stringify(step).includes("submit_ruling"));
+
+async function installationClient(s: SampleStack) {
+  const { createAppAuth } = await import("../../src/github/app-auth.js");
+  const auth = await createAppAuth({ appId: s.sim.appId, privateKey: s.sim.privateKey }, s.sim.url, s.log);
+  return auth.installation(s.seeded.installationId);
+}
