@@ -43,6 +43,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     STEP_KINDS.map((kind) => [kind, new Queue<StepJob>(STEP_QUEUE[kind], options)]),
   ) as Record<StepKind, Queue<StepJob>>;
   const flows = new FlowProducer({ connection, prefix });
+  // Connection errors are the Redis client's to retry; unhandled, each would print a stack trace.
+  for (const emitter of [events, flows, ...Object.values(steps)]) emitter.on("error", () => undefined);
   return {
     events,
     steps,

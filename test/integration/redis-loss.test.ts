@@ -37,7 +37,7 @@ describe("losing Redis", () => {
     expect(botComments(stack.thread(issue), TRACKING)).toHaveLength(1);
   });
 
-  it("a restarted Redis: the app reconnects and the next label is handled", async () => {
+  it("a restarted Redis: the app reconnects and the next label is handled", { timeout: 60_000 }, async () => {
     redis = await startPrivateRedis();
     stack = await startSampleStack("restart", { redisUrl: redis.url });
     const port = redis.port;
@@ -50,7 +50,7 @@ describe("losing Redis", () => {
 
     const issue = await stack.openIssue();
     await stack.label(issue, "triad");
-    await waitFor("tracking comment", () => botComments(s.thread(issue), TRACKING).length === 1, 20_000);
+    await waitFor("tracking comment", () => botComments(s.thread(issue), TRACKING).length === 1, 40_000);
     expect(stack.thread(issue).reactions.map((r) => r.content)).toEqual(["eyes"]);
   });
 });
