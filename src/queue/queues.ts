@@ -44,7 +44,10 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   ) as Record<StepKind, Queue<StepJob>>;
   const flows = new FlowProducer({ connection, prefix });
   // Connection errors are the Redis client's to retry; unhandled, each would print a stack trace.
-  for (const emitter of [events, flows, ...Object.values(steps)]) emitter.on("error", () => undefined);
+  const quiet = () => undefined;
+  events.on("error", quiet);
+  flows.on("error", quiet);
+  for (const queue of Object.values(steps)) queue.on("error", quiet);
   return {
     events,
     steps,
