@@ -13,12 +13,16 @@ import { SAMPLE } from "../../src/sim/sample.js";
 import { architectSteps, DEMO_PLANS, demoModels } from "../../src/sim/scenario.js";
 import { developerFixSteps, developerSteps } from "../../src/sim/scenario-developer.js";
 import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/scenario-review.js";
+import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
 import { planComment, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
+import { allJobs } from "../helpers/queue.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
 let stack: SampleStack | undefined;
+const workers: ChildWorker[] = [];
 afterEach(async () => {
+  for (const w of workers.splice(0)) await w.kill();
   await stack?.stop();
   stack = undefined;
 });
@@ -389,3 +393,123 @@ async function installationClient(s: SampleStack) {
   const auth = await createAppAuth({ appId: s.sim.appId, privateKey: s.sim.privateKey }, s.sim.url, s.log);
   return auth.installation(s.seeded.installationId);
 }
+
+describe("review when things repeat or fail", () => {
+  it("the same file changed in three consecutive fix rounds → fixing stops, the architect traces it, a revised plan needs approval", {
+    timeout: 90_000,
+  }, async () => {
+    const finding = (n: number) => ({
+      path: "src/retry.ts",
+      anchor: "export function isRetryableStatus(status: number): boolean {",
+      severity: "major" as const,
+      message: `The retryable statuses should come from the options: ${["alpha", "bravo", "charlie", "delta"][n]} shows why.`,
+      conflicts_with_plan: false,
+    });
+    const fixRound = (n: number): ScriptStep[] => [
+      {
+        toolCalls: [
+          {
+            name: "edit_file",
+            input: {
+              path: "src/retry.ts",
+              old_string: n === 1 ? "Defaults to 3." : `Defaults to 3 (revision ${n - 1}).`,
+              new_string: `Defaults to 3 (revision ${n}).`,
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "done",
+            input: {
+              summary: `Round ${n}.`,
+              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
+            },
+          },
+        ],
+      },
+    ];
+    const revised = { ...DEMO_PLANS.v2, goal: `${DEMO_PLANS.v2.goal} Retryable statuses become an option.` };
+    const m = models([[0, 1, 2, 3].map((n) => submit({ findings: [finding(n)], plan_compliance: met }))], {
+      developer: [...developerSteps(), ...fixRound(1), ...fixRound(2), ...fixRound(3)],
+      architect: [
+        ...demoArchitectSteps(),
+        {
+          toolCalls: [
+            {
+              name: "submit_trace",
+              input: {
+                trace:
+                  "Step 1 fixed the retryable statuses as a constant; every round reopens that decision.",
+                revised_plan: revised,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const s = await start("review-spiral", m, { ".github/triad.yml": "max_fix_rounds: 5\n" });
+    const issue = await toApprovedPlan(s);
+    await waitFor("plan v3", () => planComment(s, issue, 3), 60_000);
+    await waitFor("awaiting approval of v3", () => trackingNow(s, issue).includes("to plan v3"));
+    expect(botComments(s.thread(issue), "traced the repeated fixes")[0]?.body).toMatch(
+      /Step 1 fixed the retryable statuses as a constant/,
+    );
+    const got = await pr(s);
+    expect(got.commits).toHaveLength(4); // the implementation and three fix rounds, then it stopped
+    expect(got.checks.find((c) => c.name === "triad/review")?.conclusion).toBe("failure");
+  });
+
+  it("redelivered check_run webhooks start one fix round; a reviewer killed after posting leaves one review per sha", {
+    timeout: 90_000,
+  }, async () => {
+    const s = await startSampleStack("review-redeliver", { worker: false, lockMs: 1500 });
+    stack = s;
+    const first = spawnWorker(s.vars, {
+      TRIAD_FAULT: "after-review-posted",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    });
+    workers.push(first);
+    const issue = await toApprovedPlan(s, 30_000);
+    const exit = await Promise.race([
+      first.exited,
+      new Promise((r) => setTimeout(() => r("still running"), 20_000)),
+    ]);
+    expect(exit, first.output().slice(-3000)).toBe(-1);
+    const second = spawnWorker(s.vars, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn" });
+    workers.push(second);
+    await theReviewsConclude(s, issue).catch((error) => {
+      throw new Error(`${(error as Error).message}\n${second.output().slice(-3000)}`);
+    });
+    const got = await pr(s);
+    const reviewsOnHead = got.reviews.filter(
+      (r) => r.commit_id === got.pr.head.sha && (r.body ?? "").includes("triad:review"),
+    );
+    expect(reviewsOnHead).toHaveLength(1);
+    expect(got.checks.filter((c) => c.name === "triad/review")).toHaveLength(1);
+
+    const installation = await installationClient(s);
+    await installation.rest.checks.create({
+      ...repo,
+      name: "ci/lint",
+      head_sha: got.pr.head.sha,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "lint", summary: "src/client.ts: line too long" },
+    });
+    await s.sim.waitForIdle();
+    const delivery = s.sim.deliveries.filter((d) => d.event === "check_run").at(-1);
+    for (let i = 0; i < 5; i++) await s.sim.redeliver(delivery?.id as string);
+    // One fix round (round 2: the demo's ruling made round 1) is queued, however often the check arrives.
+    const roundTwo = async () =>
+      (await allJobs(s.env.REDIS_URL, s.env.TRIAD_REDIS_PREFIX, "developer")).filter(
+        (j) => j.data.round === 2,
+      );
+    await waitFor("the fix round for the failed check", async () => (await roundTwo()).length > 0, 30_000);
+    await s.sim.waitForIdle();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await roundTwo()).toHaveLength(1);
+    expect(got.commits).toHaveLength(2);
+  });
+});

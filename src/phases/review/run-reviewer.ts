@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import { parseUnifiedDiff } from "../../diff/index.js";
+import { faultPoint } from "../../faults.js";
 import { presentDiffForModel } from "../../diff/present.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { github } from "../../github/errors.js";
@@ -152,6 +153,7 @@ export async function runReviewerStep(
       return { body: moved.body + data, comments: moved.comments };
     },
   });
+  faultPoint("after-review-posted");
   log.info(
     { findings: output.findings.length, inline: posted.movedToBody ? 0 : rendered.comments.length },
     "review posted",
