@@ -8,12 +8,14 @@ import { benchDeveloper } from "./developer.js";
 import { benchModels } from "./models.js";
 import { benchSnapshot } from "./snapshot.js";
 import { benchWebhook } from "./webhook.js";
+import { benchWorkflow } from "./workflow.js";
 
 const BENCHES: Record<string, () => Promise<object>> = {
   webhook: () => benchWebhook(),
   developer: () => benchDeveloper(),
   models: () => benchModels(),
   snapshot: () => benchSnapshot(),
+  workflow: () => benchWorkflow({ many: Number(process.env.BENCH_WORKFLOWS ?? 100) }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

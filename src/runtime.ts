@@ -26,7 +26,7 @@ import { createQueues, type Queues } from "./queue/queues.js";
 import { createRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
-import { demoModels } from "./sim/scenario.js";
+import { demoStatelessModels } from "./sim/scenario.js";
 import { startWebServer, type WebServer } from "./web/server.js";
 import { handleEvent } from "./workflow/handle-event.js";
 import { StateStore } from "./workflow/state-store.js";
@@ -160,7 +160,7 @@ function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
     );
   }
   log.warn("no model API key is set: using scripted models (demo mode)");
-  return scriptedModels(demoModels());
+  return scriptedModels(demoStatelessModels());
 }
 
 async function closeAll(queues: Queues | undefined, worker: Worker | undefined, redis: Redis): Promise<void> {

@@ -2,7 +2,6 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { formatModelRef, resolveRoleModels } from "../models/config.js";
 import { type CreateChatModelOptions, createChatModel } from "../models/create-chat-model.js";
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ModelRef } from "../models/types.js";
-import type { ScriptedRoleModels } from "../sim/models/scripted-model.js";
 import { redactSecrets } from "../workflow/sanitize.js";
 
 /**
@@ -36,7 +35,14 @@ export function liveModels(env: NodeJS.ProcessEnv, options: CreateChatModelOptio
   };
 }
 
-export function scriptedModels(models: ScriptedRoleModels): ModelProvider {
+/** One model per role (the scripted stand-ins, or any ChatModels a test builds). */
+export interface RoleModelSet {
+  architect: ChatModel;
+  developer: ChatModel;
+  reviewers: ChatModel[];
+}
+
+export function scriptedModels(models: RoleModelSet): ModelProvider {
   return {
     mode: "scripted",
     architect: () => models.architect,

@@ -8,6 +8,8 @@ import {
   type ScriptedRoleModels,
   type ScriptStep,
 } from "./models/scripted-model.js";
+import type { RoleModelSet } from "../phases/models.js";
+import { StatelessScriptedModel } from "./models/stateless-model.js";
 import { developerFixSteps, developerSteps } from "./scenario-developer.js";
 import { DEMO_FINDING_ID, DEMO_RULING, reviewerSteps } from "./scenario-review.js";
 
@@ -160,4 +162,30 @@ export function demoModels(): ScriptedRoleModels {
       new ScriptedModel(SCRIPTED_REFS.reviewerB, reviewerSteps(1)),
     ],
   };
+}
+
+/**
+ * The demo's conversation as stateless scripted models (src/sim/models/stateless-model.ts): each
+ * answer follows from the request, so many workflows on several worker processes each play the
+ * whole demo. Used by `triad worker` without API keys outside production, and by the benchmarks.
+ */
+export function demoStatelessModels(): RoleModelSet {
+  const architect = new StatelessScriptedModel(SCRIPTED_REFS.architect, (_request, text) => {
+    const steps = architectSteps();
+    if (text.includes("# The findings")) return [steps[6] as ScriptStep];
+    if (text.includes("Latest plan posted: v1")) return [steps[4] as ScriptStep, steps[5] as ScriptStep];
+    if (text.includes("Latest plan posted: v")) return [steps[5] as ScriptStep];
+    if (text.includes("## Your earlier output")) return [steps[2] as ScriptStep, steps[3] as ScriptStep];
+    return [steps[0] as ScriptStep, steps[1] as ScriptStep];
+  });
+  const developer = new StatelessScriptedModel(SCRIPTED_REFS.developer, (_request, text) => {
+    const finding = /## Finding ([0-9a-f]{16})/.exec(text)?.[1];
+    return finding ? developerFixSteps(finding) : developerSteps();
+  });
+  const reviewer = (slot: 0 | 1) =>
+    new StatelessScriptedModel(slot === 0 ? SCRIPTED_REFS.reviewerA : SCRIPTED_REFS.reviewerB, (_request, text) => {
+      const steps = reviewerSteps(slot);
+      return text.includes("incremental review") ? [steps[2] as ScriptStep] : [steps[0] as ScriptStep, steps[1] as ScriptStep];
+    });
+  return { architect, developer, reviewers: [reviewer(0), reviewer(1)] };
 }
