@@ -29,7 +29,10 @@ class Maintainers {
     this.seen += fresh.length;
     for (const d of fresh) {
       if (d.event !== "issue_comment" || (d.action !== "created" && d.action !== "edited")) continue;
-      const p = d.payload as { issue: { number: number; pull_request?: unknown }; comment: { body: string; user: { type: string } } };
+      const p = d.payload as {
+        issue: { number: number; pull_request?: unknown };
+        comment: { body: string; user: { type: string } };
+      };
       if (p.issue.pull_request || p.comment.user.type !== "Bot") continue;
       const n = p.issue.number;
       const body = p.comment.body;
@@ -109,7 +112,11 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
       const calls0 = stack.sim.calls.length;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await maya.rest.issues.addLabels({ ...REPO, issue_number: issue as number, labels: ["triad", "triad:important"] });
+      await maya.rest.issues.addLabels({
+        ...REPO,
+        issue_number: issue as number,
+        labels: ["triad", "triad:important"],
+      });
       while (!maintainers.readyAt.has(issue as number)) {
         await stack.sim.waitForIdle();
         await maintainers.step();
@@ -118,7 +125,11 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
       const wall = (maintainers.readyAt.get(issue as number) as number) - t0;
       const cpu = process.cpuUsage(cpu0);
       const appCalls = stack.sim.calls.slice(calls0).filter((c) => c.actor !== SAMPLE.maintainer).length;
-      return { wall_ms: Math.round(wall), cpu_ms: Math.round((cpu.user + cpu.system) / 1000), github_calls: appCalls };
+      return {
+        wall_ms: Math.round(wall),
+        cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+        github_calls: appCalls,
+      };
     } finally {
       await stack.stop();
     }
@@ -153,7 +164,9 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
     }
     const wallMs = performance.now() - t0;
     await stack.sim.waitForIdle();
-    const perWorkflow = issues.filter((n) => maintainers.readyAt.has(n)).map((n) => (maintainers.readyAt.get(n) as number) - (labelledAt.get(n) as number));
+    const perWorkflow = issues
+      .filter((n) => maintainers.readyAt.has(n))
+      .map((n) => (maintainers.readyAt.get(n) as number) - (labelledAt.get(n) as number));
     const { lost, duplicated } = audit(stack.sim, issues);
     return {
       name: "workflow",
@@ -168,7 +181,9 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
         wall_s: Math.round(wallMs / 100) / 10,
         throughput_per_min: Math.round((perWorkflow.length / (wallMs / 60_000)) * 10) / 10,
         p95_workflow_s: Math.round(p95(perWorkflow) / 100) / 10,
-        github_calls_per_workflow: Math.round(stack.sim.calls.filter((c) => c.actor !== SAMPLE.maintainer).length / many),
+        github_calls_per_workflow: Math.round(
+          stack.sim.calls.filter((c) => c.actor !== SAMPLE.maintainer).length / many,
+        ),
       },
     };
   } finally {

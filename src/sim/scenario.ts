@@ -1,5 +1,6 @@
 import type { Role } from "../models/types.js";
 import type { ArchitectOutput, Plan } from "../phases/architect/schema.js";
+import type { RoleModelSet } from "../phases/models.js";
 import {
   createScriptedRoleModels,
   defaultScenario,
@@ -8,7 +9,6 @@ import {
   type ScriptedRoleModels,
   type ScriptStep,
 } from "./models/scripted-model.js";
-import type { RoleModelSet } from "../phases/models.js";
 import { StatelessScriptedModel } from "./models/stateless-model.js";
 import { developerFixSteps, developerSteps } from "./scenario-developer.js";
 import { DEMO_FINDING_ID, DEMO_RULING, reviewerSteps } from "./scenario-review.js";
@@ -183,9 +183,14 @@ export function demoStatelessModels(): RoleModelSet {
     return finding ? developerFixSteps(finding) : developerSteps();
   });
   const reviewer = (slot: 0 | 1) =>
-    new StatelessScriptedModel(slot === 0 ? SCRIPTED_REFS.reviewerA : SCRIPTED_REFS.reviewerB, (_request, text) => {
-      const steps = reviewerSteps(slot);
-      return text.includes("incremental review") ? [steps[2] as ScriptStep] : [steps[0] as ScriptStep, steps[1] as ScriptStep];
-    });
+    new StatelessScriptedModel(
+      slot === 0 ? SCRIPTED_REFS.reviewerA : SCRIPTED_REFS.reviewerB,
+      (_request, text) => {
+        const steps = reviewerSteps(slot);
+        return text.includes("incremental review")
+          ? [steps[2] as ScriptStep]
+          : [steps[0] as ScriptStep, steps[1] as ScriptStep];
+      },
+    );
   return { architect, developer, reviewers: [reviewer(0), reviewer(1)] };
 }

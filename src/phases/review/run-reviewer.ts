@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { parseUnifiedDiff } from "../../diff/index.js";
-import { faultPoint } from "../../faults.js";
 import { presentDiffForModel } from "../../diff/present.js";
+import { faultPoint } from "../../faults.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { github } from "../../github/errors.js";
 import { loadRepoConfig } from "../../github/repo-config.js";

@@ -1,0 +1,112 @@
+import { Octokit } from "@octokit/rest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAppAuth } from "../../src/github/app-auth.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import { publishRound } from "../../src/github/publish.js";
+import { postReview } from "../../src/github/reviews.js";
+import { createLogger } from "../../src/log.js";
+import { readOverrules } from "../../src/phases/review/overrules.js";
+import { findingMarker } from "../../src/phases/review/run-reviewer.js";
+import { type GitHubSimulator, startSimulator } from "../../src/sim/github/index.js";
+
+const repo = { owner: "acme", repo: "w" };
+let sim: GitHubSimulator;
+let bot: GitHubClient;
+const as: Record<string, Octokit> = {};
+let pull = 0;
+let commentIds: number[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ webhookSecret: "x" });
+  for (const login of ["maya", "rita", "sam"])
+    as[login] = new Octokit({ baseUrl: sim.url, auth: sim.createUser(login).token });
+  const { headSha } = sim.createRepo({
+    owner: "acme",
+    name: "w",
+    files: { "a.ts": "export const a = 1;\n" },
+  });
+  sim.addCollaborator("acme/w", "maya", "maintain");
+  sim.addCollaborator("acme/w", "rita", "read");
+  sim.addCollaborator("acme/w", "sam", "write");
+  const { installationId } = sim.installApp("acme");
+  const auth = await createAppAuth(
+    { appId: sim.appId, privateKey: sim.privateKey },
+    sim.url,
+    createLogger("silent"),
+  );
+  bot = await auth.installation(installationId);
+  const published = await publishRound(bot, {
+    repo,
+    baseBranch: "main",
+    baseSha: headSha,
+    branch: "triad/1-x",
+    changes: [
+      {
+        path: "a.ts",
+        status: "modified",
+        content: Buffer.from("export const a = 2;\nexport const b = 3;\n"),
+      },
+    ],
+    message: "change",
+    roundId: "issue-1-plan-v1-round-0",
+    pr: { title: "x", body: "Closes #1", labels: [], marker: "<!-- triad:pr id=1 -->" },
+    fault: () => undefined,
+  });
+  pull = published.prNumber;
+  await postReview(bot, repo, {
+    pull,
+    commitId: published.commitSha,
+    review: {
+      body: "review",
+      comments: [
+        { path: "a.ts", line: 1, side: "RIGHT", body: `${findingMarker("aaaaaaaaaaaaaaaa")}\nfirst` },
+        { path: "a.ts", line: 2, side: "RIGHT", body: `${findingMarker("bbbbbbbbbbbbbbbb")}\nsecond` },
+      ],
+    },
+    fallback: () => ({ body: "review", comments: [] }),
+  });
+  const { data } = await (as.maya as Octokit).rest.pulls.listReviewComments({ ...repo, pull_number: pull });
+  commentIds = data.map((c) => c.id);
+});
+
+afterAll(async () => {
+  await sim.stop();
+});
+
+describe("a maintainer overrules a finding", () => {
+  it("👎 or /triad ignore by write+ drops it; the same from a read-only user does not", async () => {
+    const [first, second] = commentIds as [number, number];
+    await (as.rita as Octokit).rest.reactions.createForPullRequestReviewComment({
+      ...repo,
+      comment_id: first,
+      content: "-1",
+    });
+    await (as.rita as Octokit).rest.pulls.createReplyForReviewComment({
+      ...repo,
+      pull_number: pull,
+      comment_id: second,
+      body: "/triad ignore",
+    });
+    expect(
+      await readOverrules(bot, repo, pull, "triad[bot]", ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]),
+    ).toEqual([]);
+
+    await (as.maya as Octokit).rest.reactions.createForPullRequestReviewComment({
+      ...repo,
+      comment_id: first,
+      content: "-1",
+    });
+    await (as.sam as Octokit).rest.pulls.createReplyForReviewComment({
+      ...repo,
+      pull_number: pull,
+      comment_id: second,
+      body: "/triad ignore: intended",
+    });
+    expect(
+      await readOverrules(bot, repo, pull, "triad[bot]", ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]),
+    ).toEqual([
+      { key: "aaaaaaaaaaaaaaaa", by: "maya", how: "👎" },
+      { key: "bbbbbbbbbbbbbbbb", by: "sam", how: "/triad ignore" },
+    ]);
+  });
+});
