@@ -117,11 +117,20 @@ describe("posting a review", () => {
     const posted = await postReview(bot, repo, {
       pull,
       commitId: pr.head.sha,
-      review: { body: "with a bad line", comments: [{ path: "a.ts", line: 99, side: "RIGHT", body: "outside the diff" }] },
-      fallback: () => ({ body: "with a bad line\n\nFindings outside the diff:\n- a.ts:99 outside the diff", comments: [] }),
+      review: {
+        body: "with a bad line",
+        comments: [{ path: "a.ts", line: 99, side: "RIGHT", body: "outside the diff" }],
+      },
+      fallback: () => ({
+        body: "with a bad line\n\nFindings outside the diff:\n- a.ts:99 outside the diff",
+        comments: [],
+      }),
     });
     expect(posted.movedToBody).toBe(true);
-    const { data: reviews } = await (as.maya as Octokit).rest.pulls.listReviews({ ...repo, pull_number: pull });
+    const { data: reviews } = await (as.maya as Octokit).rest.pulls.listReviews({
+      ...repo,
+      pull_number: pull,
+    });
     const review = reviews.find((r) => r.id === posted.id);
     expect(review?.state).toBe("COMMENTED");
     expect(review?.body).toMatch(/Findings outside the diff:\n- a.ts:99/);
