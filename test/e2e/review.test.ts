@@ -308,6 +308,68 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     );
   });
 
+  it("a human review with changes requested becomes findings for a fix round; closing the PR unmerged stops the workflow", {
+    timeout: 90_000,
+  }, async () => {
+    const fix: ScriptStep[] = [
+      {
+        toolCalls: [
+          {
+            name: "edit_file",
+            input: {
+              path: "src/retry.ts",
+              old_string: "Defaults to 3.",
+              new_string: "Defaults to 3 (at most 10).",
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: "done",
+            input: {
+              summary: "Documented the upper bound.",
+              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
+            },
+          },
+        ],
+      },
+    ];
+    const m = models([[{ repeat: true, ...submit(clean) }]], {
+      developer: [...developerRound0Steps(), ...fix],
+    });
+    const s = await start("review-human-review", m);
+    const issue = await toApprovedPlan(s);
+    await theReviewsConclude(s, issue);
+    const first = await pr(s);
+    await s.user("maya").rest.pulls.createReview({
+      ...repo,
+      pull_number: first.pr.number,
+      commit_id: first.pr.head.sha,
+      event: "REQUEST_CHANGES",
+      body: "Please document the upper bound of maxAttempts.",
+      comments: [
+        { path: "src/retry.ts", line: 3, side: "RIGHT", body: "Say what the largest sensible value is." },
+      ],
+    });
+    await waitFor(
+      "the fix round for the human review",
+      async () => (await pr(s)).commits.length === 2,
+      30_000,
+    );
+    await theReviewsConclude(s, issue);
+    const prompt = m.developer.requests.find((r) =>
+      JSON.stringify(r.messages).includes("largest sensible value"),
+    );
+    expect(prompt).toBeDefined();
+    expect(JSON.stringify(prompt?.messages)).toMatch(/raised by maya/);
+
+    await s.user("maya").rest.pulls.update({ ...repo, pull_number: first.pr.number, state: "closed" });
+    await waitFor("stopped", () => trackingNow(s, issue).startsWith("Stopped"));
+    expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/closed without merging by @maya/);
+  });
+
   it("a maintainer's /triad ignore on the only blocker → ready without a fix round; from a read-only user it is ignored", async () => {
     const m = models(
       [
