@@ -1,4 +1,3 @@
-import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Probot } from "probot";
@@ -69,7 +68,7 @@ export async function runWeb(env: TriadEnv, log: Logger): Promise<RunningWeb> {
       webhookPath: env.WEBHOOK_PATH,
     });
   } catch (error) {
-    await closeAll(queues, undefined, redis);
+    await closeAll(queues, redis);
     throw error;
   }
   log.info({ url: `${web.url}${env.WEBHOOK_PATH}` }, "web: receiving webhooks");
@@ -77,7 +76,7 @@ export async function runWeb(env: TriadEnv, log: Logger): Promise<RunningWeb> {
     url: web.url,
     async stop() {
       await web.close();
-      await closeAll(queues, undefined, redis);
+      await closeAll(queues, redis);
     },
   };
 }
@@ -142,7 +141,7 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
   return {
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
-      await closeAll(queues, undefined, redis);
+      await closeAll(queues, redis);
     },
   };
 }
@@ -163,8 +162,7 @@ function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
   return scriptedModels(demoStatelessModels());
 }
 
-async function closeAll(queues: Queues | undefined, worker: Worker | undefined, redis: Redis): Promise<void> {
-  await worker?.close();
-  await queues?.close();
+async function closeAll(queues: Queues, redis: Redis): Promise<void> {
+  await queues.close();
   redis.disconnect();
 }

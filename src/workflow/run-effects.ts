@@ -2,7 +2,7 @@ import { faultPoint } from "../faults.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { ensureComment, react, removeLabel } from "../github/comments.js";
 import { enqueueStep, type Queues } from "../queue/queues.js";
-import type { StepJob } from "../queue/steps.js";
+import { STEP_QUEUE, type StepJob } from "../queue/steps.js";
 import type { Effect } from "./decide.js";
 import { marker } from "./markers.js";
 import type { WorkflowState } from "./state.js";
@@ -98,6 +98,29 @@ async function retryFailed(ctx: EffectContext, state: WorkflowState, key: string
       },
     };
   const retryId = `${failed.jobId.replace(/-retry-\w+$/, "")}-retry-${key}`;
+  if (failed.queue === STEP_QUEUE.review || failed.queue === STEP_QUEUE.review_one) {
+    // A review is a flow: run the whole of it again. Reviewers that already posted find their
+    // review by its marker and only hand their findings to the new parent.
+    const data: StepJob = { ...(job.data as StepJob), kind: "review" };
+    await ctx.queues.flows.add({
+      name: "review",
+      queueName: STEP_QUEUE.review,
+      data,
+      opts: { jobId: retryId },
+      children: Array.from({ length: data.reviewers ?? 1 }, (_, slot) => ({
+        name: "review_one",
+        queueName: STEP_QUEUE.review_one,
+        data: { ...data, kind: "review_one" as const, slot },
+        opts: { jobId: `${retryId}-${slot}`, failParentOnFailure: true },
+      })),
+    });
+    return {
+      ...state,
+      phase: "reviewing",
+      failed: undefined,
+      queued: { queue: STEP_QUEUE.review, jobId: retryId, label: failed.label },
+    };
+  }
   // biome-ignore lint/suspicious/noExplicitAny: the job's data goes back to the queue it came from.
   await (queue as any).add(job.name, job.data, { jobId: retryId });
   return {

@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { TriadError } from "../../src/errors.js";
 import { scriptedModels } from "../../src/phases/models.js";
 import type { ReviewOutput } from "../../src/phases/review/schema.js";
 import {
@@ -14,7 +15,7 @@ import { architectSteps, DEMO_PLANS, demoModels } from "../../src/sim/scenario.j
 import { developerFixSteps, developerSteps } from "../../src/sim/scenario-developer.js";
 import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/scenario-review.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
-import { planComment, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
+import { planComment, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { allJobs } from "../helpers/queue.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
@@ -368,6 +369,39 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     await s.user("maya").rest.pulls.update({ ...repo, pull_number: first.pr.number, state: "closed" });
     await waitFor("stopped", () => trackingNow(s, issue).startsWith("Stopped"));
     expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/closed without merging by @maya/);
+  });
+
+  it("a reviewer that fails for good: one comment naming /triad retry; the retry runs the review again → ready", {
+    timeout: 60_000,
+  }, async () => {
+    const m = models([[{ repeat: true, ...submit(clean) }]]);
+    const real = m.reviewers[0] as ScriptedModel;
+    let failures = 0;
+    const flaky = {
+      ref: real.ref,
+      async chat(request: Parameters<ScriptedModel["chat"]>[0]) {
+        if (failures++ === 0)
+          throw new TriadError("auth_failed", "OPENAI_API_KEY is missing or invalid (401)");
+        return real.chat(request);
+      },
+    };
+    const s = await start("review-retry", { ...m, reviewers: [flaky as unknown as ScriptedModel] });
+    const issue = await toApprovedPlan(s);
+    const error = await waitFor(
+      "the failure comment",
+      () => botComments(s.thread(issue), "<!-- triad:error")[0],
+      20_000,
+    );
+    expect(error.body).toMatch(
+      /could not finish a step\*\* \(reviewer 1 on [0-9a-f]{7}\): OPENAI_API_KEY is missing or invalid[\s\S]*\/triad retry/,
+    );
+    await waitFor("the failure in the tracking comment", () =>
+      botComments(s.thread(issue), TRACKING)[0]?.body.includes("**Failed:**"),
+    );
+    await say(s, issue, "/triad retry");
+    await theReviewsConclude(s, issue);
+    expect(trackingNow(s, issue)).toMatch(/^Ready/);
+    expect(botComments(s.thread(issue), "<!-- triad:error")).toHaveLength(1);
   });
 
   it("a maintainer's /triad ignore on the only blocker → ready without a fix round; from a read-only user it is ignored", async () => {
