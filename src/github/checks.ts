@@ -19,6 +19,8 @@ export async function ensureCheckRun(
     title: string;
     summary: string;
     detailsUrl?: string;
+    /** The caller just made this commit, so no check run can be on it yet: skip looking. */
+    freshCommit?: boolean;
   },
 ): Promise<number> {
   const output = { title: o.title.slice(0, 255), summary: o.summary.slice(0, 65_000) };
@@ -30,16 +32,7 @@ export async function ensureCheckRun(
     output,
     ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
   };
-  const { data: existing } = await github(`list check runs on ${o.headSha}`, () =>
-    gh.rest.checks.listForRef({
-      ...repo,
-      ref: o.headSha,
-      check_name: o.name,
-      filter: "latest",
-      per_page: 10,
-    }),
-  );
-  const found = existing.check_runs.find((r) => r.name === o.name);
+  const found = o.freshCommit ? undefined : await findCheckRun(gh, repo, o.headSha, o.name);
   if (found) {
     await github(`update check run ${o.name}`, () =>
       gh.rest.checks.update({ ...repo, check_run_id: found.id, ...fields }),
@@ -50,4 +43,11 @@ export async function ensureCheckRun(
     gh.rest.checks.create({ ...repo, name: o.name, head_sha: o.headSha, ...fields }),
   );
   return data.id;
+}
+
+async function findCheckRun(gh: GitHubClient, repo: RepoRef, headSha: string, name: string) {
+  const { data } = await github(`list check runs on ${headSha}`, () =>
+    gh.rest.checks.listForRef({ ...repo, ref: headSha, check_name: name, filter: "latest", per_page: 10 }),
+  );
+  return data.check_runs.find((r) => r.name === name);
 }

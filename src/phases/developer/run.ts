@@ -249,6 +249,7 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
     headSha: published.commitSha,
     ...(round > 0 && state.reviewedSha ? { sinceSha: state.reviewedSha } : {}),
     reviewers: reviewerCount(config, issue.labels),
+    freshCommit: published.created.commit,
   });
   next = { ...next, queued };
   await deps.store.save(await ensureTrackingComment({ gh, ref, botLogin: deps.botLogin }, next));

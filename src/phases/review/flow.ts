@@ -14,6 +14,8 @@ export interface ReviewFlowInput {
   /** The sha reviewed last: reviewers then see only what changed since (incremental rounds). */
   sinceSha?: string;
   reviewers: number;
+  /** The head commit was made just now (no check run can be on it yet). */
+  freshCommit?: boolean;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function startReviewFlow(
     headSha: o.headSha,
     state: { status: "in_progress" },
     title: `Reviewing ${o.headSha.slice(0, 7)}`,
+    freshCommit: o.freshCommit ?? false,
     summary: `${o.reviewers} reviewer${o.reviewers > 1 ? "s" : ""} from other vendors than the developer's are reviewing${o.sinceSha ? ` the changes since ${o.sinceSha.slice(0, 7)}` : ""}.`,
   });
   const parent: StepJob = {
