@@ -162,7 +162,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     print("");
     const final = s.sim.dump().repositories[0]?.pullRequests.find((p) => p.number === pr.number);
     print(`✓ ${trackingNow(finished)}`);
-    print(`  PR #${pr.number}: labels ${final?.labels.join(", ")} · ${final?.reviews.length ?? 0} reviews`);
+    const reviews = final?.reviews.filter((r) => r.body.trim() !== "").length ?? 0;
+    print(
+      `  PR #${pr.number}: labels ${final?.labels.join(", ")} · ${reviews} reviews · ${final?.files.length ?? 0} files`,
+    );
     print(
       `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API), or run with --dump FILE for the whole state.`,
     );
