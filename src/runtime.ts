@@ -140,7 +140,13 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
   );
   return {
     async stop() {
-      await Promise.all(workers.map((w) => w.close()));
+      // Let running steps finish, but not forever: a worker whose Redis connection was lost can wait
+      // on it indefinitely. Steps cut short are safe to run again (every write is "ensure").
+      const graceful = await within(SHUTDOWN_GRACE_MS, Promise.all(workers.map((w) => w.close())));
+      if (!graceful) {
+        log.warn("worker: steps did not finish in time; closing anyway");
+        await within(SHUTDOWN_GRACE_MS, Promise.all(workers.map((w) => w.close(true))));
+      }
       await closeAll(queues, redis);
     },
   };
@@ -162,7 +168,28 @@ function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
   return scriptedModels(demoStatelessModels());
 }
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** True when the work settled within the time; false when the time ran out first. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function closeAll(queues: Queues, redis: Redis): Promise<void> {
-  await queues.close();
+  await within(SHUTDOWN_GRACE_MS / 2, queues.close());
   redis.disconnect();
 }
