@@ -22,7 +22,7 @@ import { renderPlanForModel } from "../developer/prompt.js";
 import { runUntilFinished } from "../finish.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import type { AggregatedFinding } from "../review/aggregate.js";
-import { applyReviewDecision, loadOpenFindings, queueFixRound } from "../review/outcome.js";
+import { applyReviewDecision, loadOpenFindings, outcomeContext, queueFixRound } from "../review/outcome.js";
 import { diffText } from "../review/run-reviewer.js";
 import { renderPlan } from "./render.js";
 import { type Plan, planSchema } from "./schema.js";
@@ -162,23 +162,17 @@ export async function runArchitectReviewStep(deps: PhaseDeps, job: StepJob, jobI
     (f, i, all) => all.findIndex((x) => x.key === f.key) === i,
   );
   const blocking = toFix.filter((f) => f.severity === "blocker" || f.severity === "major");
-  const outcome = {
+  const outcome = outcomeContext({
     deps,
     gh,
     ref,
     config,
     state: next,
-    step: {
-      installationId: job.installationId,
-      repo: job.repo,
-      issue: job.issue,
-      runId: job.runId,
-      prNumber: state.pr.number,
-      headSha: open.headSha,
-    },
+    installationId: job.installationId,
     headSha: open.headSha,
     comments: open.comments,
-  };
+  });
+
   if (blocking.length === 0) {
     await applyReviewDecision(outcome, {
       kind: "ready",

@@ -59,6 +59,36 @@ export interface OutcomeContext {
   comments: Record<string, number>;
 }
 
+/** The context a review decision is carried out in, for the workflow's pull request at `headSha`. */
+export function outcomeContext(o: {
+  deps: PhaseDeps;
+  gh: GitHubClient;
+  ref: IssueRef;
+  config: RepoConfig;
+  state: WorkflowState;
+  installationId: number;
+  headSha: string;
+  comments?: Record<string, number>;
+}): OutcomeContext {
+  return {
+    deps: o.deps,
+    gh: o.gh,
+    ref: o.ref,
+    config: o.config,
+    state: o.state,
+    headSha: o.headSha,
+    comments: o.comments ?? {},
+    step: {
+      installationId: o.installationId,
+      repo: { owner: o.ref.owner, name: o.ref.repo },
+      issue: o.ref.issue_number,
+      runId: o.state.runId,
+      ...(o.state.pr ? { prNumber: o.state.pr.number } : {}),
+      headSha: o.headSha,
+    },
+  };
+}
+
 const sev = (f: AggregatedFinding) => `**${f.severity}**`;
 const listFindings = (fs: readonly AggregatedFinding[]) =>
   fs

@@ -17,7 +17,7 @@ import { aggregateFindings } from "./aggregate.js";
 import type { FindingSet } from "./finding.js";
 import { REVIEW_CHECK } from "./flow.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./human-findings.js";
-import { applyReviewDecision, loadOpenFindings, type OutcomeContext, queueFixRound } from "./outcome.js";
+import { applyReviewDecision, loadOpenFindings, outcomeContext, queueFixRound } from "./outcome.js";
 import { addPendingFindings } from "./pending.js";
 import { diffText } from "./run-reviewer.js";
 
@@ -99,7 +99,7 @@ export async function handlePullRequestEvent(
         event.comment.inReplyTo,
         `${marker("reply", `ignore-${event.comment.id}`)}\nNoted: @${who} overruled this finding; it is dropped from the next fix round and from the ready decision.`,
       );
-      await reconsider(deps, gh, ref, next, config, save);
+      await reconsider(deps, gh, ref, next, config, event.installationId, save);
       return;
     }
     default:
@@ -171,7 +171,15 @@ export async function handlePullRequestEvent(
   if (state.phase === "ready" || state.phase === "needs-human") {
     // Nothing is running: these findings start a fix round now.
     const findings = aggregateFindings([set]);
-    const outcome = outcomeContext(deps, gh, ref, state, config, event);
+    const outcome = outcomeContext({
+      deps,
+      gh,
+      ref,
+      config,
+      state,
+      installationId: event.installationId,
+      headSha: pr.headSha,
+    });
     await removeLabel(
       gh,
       { ...repo, issue_number: pr.number },
@@ -195,34 +203,6 @@ export async function handlePullRequestEvent(
   }
 }
 
-function outcomeContext(
-  deps: PhaseDeps,
-  gh: GitHubClient,
-  ref: IssueRef,
-  state: WorkflowState,
-  config: RepoConfig,
-  event: PullEvent,
-): OutcomeContext {
-  const pr = state.pr as NonNullable<WorkflowState["pr"]>;
-  return {
-    deps,
-    gh,
-    ref,
-    config,
-    state,
-    step: {
-      installationId: event.installationId,
-      repo: event.repo,
-      issue: ref.issue_number,
-      runId: state.runId,
-      prNumber: pr.number,
-      headSha: pr.headSha,
-    },
-    headSha: pr.headSha,
-    comments: {},
-  };
-}
-
 /**
  * After a maintainer overrules a finding: if a fix round is queued for findings that are now all
  * overruled (or minor), there is nothing left to fix — the PR is ready, without that round.
@@ -233,6 +213,7 @@ async function reconsider(
   ref: IssueRef,
   state: WorkflowState,
   config: RepoConfig,
+  installationId: number,
   save: (s: WorkflowState) => Promise<void>,
 ): Promise<void> {
   const open =
@@ -245,24 +226,17 @@ async function reconsider(
   if (left.some((f) => f.severity === "blocker" || f.severity === "major")) return save(state);
   const pr = state.pr as NonNullable<WorkflowState["pr"]>;
   await applyReviewDecision(
-    {
+    outcomeContext({
       deps,
       gh,
       ref,
       config,
       // The queued round is withdrawn: it checks the phase and the round before it starts.
       state: { ...state, fixRound: state.fixRound - 1 },
-      step: {
-        installationId: 0,
-        repo: { owner: ref.owner, name: ref.repo },
-        issue: ref.issue_number,
-        runId: state.runId,
-        prNumber: pr.number,
-        headSha: pr.headSha,
-      },
+      installationId,
       headSha: pr.headSha,
       comments: open.comments,
-    },
+    }),
     {
       kind: "ready",
       dropped: { ignored: open.findings.filter((f) => !left.includes(f)), repeated: [] },

@@ -9,7 +9,7 @@ import type { PhaseDeps } from "../deps.js";
 import { aggregateFindings } from "./aggregate.js";
 import { decideReview } from "./decide-review.js";
 import type { FindingSet } from "./finding.js";
-import { applyReviewDecision } from "./outcome.js";
+import { applyReviewDecision, outcomeContext } from "./outcome.js";
 import { findingComments, readOverrules } from "./overrules.js";
 import { takePendingFindings } from "./pending.js";
 import { diffText, type ReviewerResult } from "./run-reviewer.js";
@@ -86,23 +86,16 @@ export async function runReviewAggregate(
     findingStats: stats,
   };
   await applyReviewDecision(
-    {
+    outcomeContext({
       deps,
       gh,
       ref,
       config,
       state: next,
-      step: {
-        installationId: job.installationId,
-        repo: job.repo,
-        issue: job.issue,
-        runId: job.runId,
-        prNumber: pull,
-        headSha,
-      },
+      installationId: job.installationId,
       headSha,
       comments: Object.fromEntries(findingComments(comments, deps.botLogin)),
-    },
+    }),
     decision,
   );
   log.info(
