@@ -54,7 +54,7 @@ export async function handleEvent(deps: PhaseDeps, event: WorkflowEvent): Promis
   const state = await deps.store.load(gh, ref, deps.botLogin);
   let config = defaultRepoConfig;
   try {
-    config = (await loadRepoConfig(gh, ref)).config;
+    config = (await loadRepoConfig(gh, { owner: ref.owner, repo: ref.repo })).config;
   } catch (error) {
     if (!(error instanceof TriadError) || error.code !== "config_invalid") throw error;
     // Only speak up where triad would have acted: the default trigger label or a running workflow.

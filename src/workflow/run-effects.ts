@@ -1,6 +1,7 @@
 import { faultPoint } from "../faults.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { ensureComment, react, removeLabel } from "../github/comments.js";
+import { addReviewFlow } from "../phases/review/flow.js";
 import { enqueueStep, type Queues } from "../queue/queues.js";
 import { STEP_QUEUE, type StepJob } from "../queue/steps.js";
 import type { Effect } from "./decide.js";
@@ -101,19 +102,8 @@ async function retryFailed(ctx: EffectContext, state: WorkflowState, key: string
   if (failed.queue === STEP_QUEUE.review || failed.queue === STEP_QUEUE.review_one) {
     // A review is a flow: run the whole of it again. Reviewers that already posted find their
     // review by its marker and only hand their findings to the new parent.
-    const data: StepJob = { ...(job.data as StepJob), kind: "review" };
-    await ctx.queues.flows.add({
-      name: "review",
-      queueName: STEP_QUEUE.review,
-      data,
-      opts: { jobId: retryId },
-      children: Array.from({ length: data.reviewers ?? 1 }, (_, slot) => ({
-        name: "review_one",
-        queueName: STEP_QUEUE.review_one,
-        data: { ...data, kind: "review_one" as const, slot },
-        opts: { jobId: `${retryId}-${slot}`, failParentOnFailure: true },
-      })),
-    });
+    const { slot: _slot, ...data } = job.data as StepJob;
+    await addReviewFlow(ctx.queues, { ...data, kind: "review" }, retryId, (slot) => `${retryId}-${slot}`);
     return {
       ...state,
       phase: "reviewing",

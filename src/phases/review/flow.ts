@@ -47,27 +47,32 @@ export async function startReviewFlow(
   };
   const parentId = stepJobId(parent, o.headSha);
   const existing = await queues.steps.review.getJob(parentId);
-  if (!existing) {
-    await queues.flows.add({
-      name: "review",
-      queueName: STEP_QUEUE.review,
-      data: parent,
-      opts: { jobId: parentId },
-      children: Array.from({ length: o.reviewers }, (_, slot) => {
-        const child: StepJob = {
-          ...parent,
-          kind: "review_one",
-          slot,
-          reason: `review ${o.headSha.slice(0, 7)}`,
-        };
-        return {
-          name: "review_one",
-          queueName: STEP_QUEUE.review_one,
-          data: child,
-          opts: { jobId: stepJobId(child, `${o.headSha}-${slot}`), failParentOnFailure: true },
-        };
-      }),
-    });
-  }
+  if (!existing)
+    await addReviewFlow(queues, parent, parentId, (slot) => stepJobId(parent, `${o.headSha}-${slot}`));
   return { queue: STEP_QUEUE.review, jobId: parentId, label: stepLabel(parent) };
+}
+
+/**
+ * The shape of a review flow, in one place: a parent on the review queue and one child per reviewer
+ * slot, whose final failure fails the parent (so the failure is reported and `/triad retry` can run
+ * the flow again).
+ */
+export async function addReviewFlow(
+  queues: Queues,
+  parent: StepJob,
+  parentId: string,
+  childId: (slot: number) => string,
+): Promise<void> {
+  await queues.flows.add({
+    name: "review",
+    queueName: STEP_QUEUE.review,
+    data: parent,
+    opts: { jobId: parentId },
+    children: Array.from({ length: parent.reviewers ?? 1 }, (_, slot) => ({
+      name: "review_one",
+      queueName: STEP_QUEUE.review_one,
+      data: { ...parent, kind: "review_one" as const, slot },
+      opts: { jobId: childId(slot), failParentOnFailure: true },
+    })),
+  });
 }
