@@ -1,7 +1,7 @@
 import type { IssueComment } from "../github/comments.js";
 import type { Permission } from "../github/permissions.js";
 import { isCollaborator } from "../github/permissions.js";
-import { extractData, isOwnComment } from "./markers.js";
+import { isOwnComment } from "./markers.js";
 
 /**
  * The issue thread as the architect may see it: the issue, the humans' comments that the
@@ -68,10 +68,4 @@ export async function buildThread(o: {
 /** The visible text of triad's own comment (markers and embedded data removed). */
 function ownVisible(body: string): string {
   return body.replace(/<!-- triad:[^>]*-->\n?/g, "").trim();
-}
-
-/** The plan version an own comment carries, if it is a plan. */
-export function planVersionOf(body: string): number | undefined {
-  const data = extractData(body, "plan") as { version?: unknown } | undefined;
-  return typeof data?.version === "number" ? data.version : undefined;
 }
