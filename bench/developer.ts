@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { scriptedModels } from "../src/phases/models.js";
+import { scriptedModels } from "../src/models/provider.js";
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../src/sim/scenario.js";
 import { startLocalStack } from "../src/sim/stack.js";

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { scriptedModels } from "../src/phases/models.js";
+import { scriptedModels } from "../src/models/provider.js";
 import { createScriptedRoleModels } from "../src/sim/models/scripted-model.js";
 import { SAMPLE, seedSample } from "../src/sim/sample.js";
 import { DEMO_QUESTIONS } from "../src/sim/scenario.js";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import type { Octokit } from "@octokit/rest";
-import { scriptedModels } from "../src/phases/models.js";
+import { scriptedModels } from "../src/models/provider.js";
 import type { GitHubSimulator } from "../src/sim/github/index.js";
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
 import { DEMO_ANSWERS, demoStatelessModels } from "../src/sim/scenario.js";

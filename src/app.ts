@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
+import { normaliseWebhook } from "./core/events.js";
 import { enqueueEvent, type Queues } from "./queue/queues.js";
-import { normaliseWebhook } from "./workflow/events.js";
 
 export interface AppDeps {
   queues: Queues;

@@ -7,17 +7,17 @@ import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
 import { hasAnyApiKey } from "./models/config.js";
-import { runArchitectReviewStep } from "./phases/architect/review-time.js";
-import { runArchitectStep } from "./phases/architect/run.js";
-import type { PhaseDeps } from "./phases/deps.js";
-import { runDeveloperStep } from "./phases/developer/run.js";
 import {
   guardedProvider,
   liveModels,
   type ModelProvider,
   scriptedModels,
   secretValues,
-} from "./phases/models.js";
+} from "./models/provider.js";
+import { runArchitectReviewStep } from "./phases/architect/review-time.js";
+import { runArchitectStep } from "./phases/architect/run.js";
+import type { PhaseDeps } from "./phases/deps.js";
+import { runDeveloperStep } from "./phases/developer/run.js";
 import { runReviewAggregate } from "./phases/review/run-aggregate.js";
 import { runReviewerStep } from "./phases/review/run-reviewer.js";
 import { keys } from "./queue/names.js";

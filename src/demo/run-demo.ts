@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { Octokit } from "@octokit/rest";
 import { hasAnyApiKey } from "../models/config.js";
-import { liveModels, type ModelProvider, scriptedModels } from "../phases/models.js";
+import { liveModels, type ModelProvider, scriptedModels } from "../models/provider.js";
 import type { SimulatorDump } from "../sim/github/index.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";

@@ -1,4 +1,4 @@
-import { isOwnComment } from "../workflow/markers.js";
+import { isOwnComment } from "../core/markers.js";
 import type { GitHubClient, IssueRef } from "./client.js";
 import { github } from "./errors.js";
 

@@ -1,20 +1,6 @@
+import { type Permission, PERMISSIONS as ROLES } from "../core/permissions.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
-
-/** A user's role on a repository, as GitHub's collaborator-permission API reports it. */
-export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
-
-const ROLES: readonly Permission[] = ["admin", "maintain", "write", "triage", "read", "none"];
-
-/** Write, maintain or admin: who may approve a plan and give commands. */
-export function canWrite(permission: Permission): boolean {
-  return permission === "admin" || permission === "maintain" || permission === "write";
-}
-
-/** Any collaborator role, for "only comments from collaborators reach the architect". */
-export function isCollaborator(permission: Permission): boolean {
-  return permission !== "none";
-}
 
 /**
  * The user's role, from the collaborator-permission API — never from a payload's

@@ -1,8 +1,8 @@
+import { contentHash, extractData } from "../core/markers.js";
+import type { WorkflowState } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { github } from "../github/errors.js";
-import { contentHash, extractData } from "../workflow/markers.js";
-import type { WorkflowState } from "../workflow/state.js";
 import type { Plan } from "./architect/schema.js";
 
 /**

@@ -1,8 +1,8 @@
 import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { WorkflowEvent } from "../core/events.js";
+import type { StepRef } from "../core/state.js";
 import { TriadError } from "../errors.js";
-import type { WorkflowEvent } from "../workflow/events.js";
-import type { StepRef } from "../workflow/state.js";
 import { deliveryJobId, EVENTS_QUEUE } from "./names.js";
 import { STEP_KINDS, STEP_QUEUE, type StepJob, type StepKind, stepJobId, stepLabel } from "./steps.js";
 

@@ -3,7 +3,7 @@ import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { loadEnv, type TriadEnv } from "../config/env.js";
 import { createLogger } from "../log.js";
-import type { ModelProvider } from "../phases/models.js";
+import type { ModelProvider } from "../models/provider.js";
 import { type Running, type RunningWeb, runWeb, runWorker } from "../runtime.js";
 import { type GitHubSimulator, startSimulator } from "./github/index.js";
 

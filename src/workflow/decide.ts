@@ -1,9 +1,9 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { canWrite, isCollaborator, type Permission } from "../github/permissions.js";
+import { COMMAND_HELP, classifyComment } from "../core/commands.js";
+import type { WorkflowEvent } from "../core/events.js";
+import { canWrite, isCollaborator, type Permission } from "../core/permissions.js";
+import { isActive, type Phase, type WorkflowState, workflowStateSchema } from "../core/state.js";
 import type { StepKind } from "../queue/steps.js";
-import { COMMAND_HELP, classifyComment } from "./commands.js";
-import type { WorkflowEvent } from "./events.js";
-import { isActive, type Phase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { renderStatus } from "./tracking-comment.js";
 
 /**

@@ -2,6 +2,11 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { defaultRepoConfig, type RepoConfig } from "../config/repo-config.js";
+import { classifyComment } from "../core/commands.js";
+import { issueFromBranch, type WorkflowEvent } from "../core/events.js";
+import { contentHash, marker } from "../core/markers.js";
+import type { WorkflowState } from "../core/state.js";
+import { isActive } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { ensureComment } from "../github/comments.js";
@@ -13,13 +18,8 @@ import type { PhaseDeps } from "../phases/deps.js";
 import { handlePullRequestEvent } from "../phases/review/pr-events.js";
 import type { Queues } from "../queue/queues.js";
 import { enqueueEvent } from "../queue/queues.js";
-import { classifyComment } from "./commands.js";
 import { type DecideFacts, decide } from "./decide.js";
-import { issueFromBranch, type WorkflowEvent } from "./events.js";
-import { contentHash, marker } from "./markers.js";
 import { runEffects } from "./run-effects.js";
-import type { WorkflowState } from "./state.js";
-import { isActive } from "./state.js";
 import type { StateStore } from "./state-store.js";
 
 export interface HandlerDeps {

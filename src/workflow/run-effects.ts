@@ -1,3 +1,5 @@
+import { marker } from "../core/markers.js";
+import type { WorkflowState } from "../core/state.js";
 import { faultPoint } from "../faults.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { ensureComment, react, removeLabel } from "../github/comments.js";
@@ -5,8 +7,6 @@ import { addReviewFlow } from "../phases/review/flow.js";
 import { enqueueStep, type Queues } from "../queue/queues.js";
 import { STEP_QUEUE, type StepJob } from "../queue/steps.js";
 import type { Effect } from "./decide.js";
-import { marker } from "./markers.js";
-import type { WorkflowState } from "./state.js";
 import { renderTrackingComment } from "./tracking-comment.js";
 
 export interface EffectContext {

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
+import { marker } from "../core/markers.js";
+import { type WorkflowState, workflowKey, workflowStateSchema } from "../core/state.js";
 import type { GitHubClient, IssueRef } from "../github/client.js";
 import { findOwnMarked, type IssueComment, listComments } from "../github/comments.js";
-import { marker } from "./markers.js";
-import { type WorkflowState, workflowKey, workflowStateSchema } from "./state.js";
 import { stateFromTrackingComment } from "./tracking-comment.js";
 
 /**

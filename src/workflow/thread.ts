@@ -1,7 +1,6 @@
+import { isOwnComment } from "../core/markers.js";
+import { isCollaborator, type Permission } from "../core/permissions.js";
 import type { IssueComment } from "../github/comments.js";
-import type { Permission } from "../github/permissions.js";
-import { isCollaborator } from "../github/permissions.js";
-import { isOwnComment } from "./markers.js";
 
 /**
  * The issue thread as the architect may see it: the issue, the humans' comments that the

@@ -1,6 +1,6 @@
+import { embedData, extractData, marker } from "../core/markers.js";
+import { type Phase, type WorkflowState, workflowStateSchema } from "../core/state.js";
 import { type LedgerSnapshot, UsageLedger } from "../models/usage.js";
-import { embedData, extractData, marker } from "./markers.js";
-import { type Phase, type WorkflowState, workflowStateSchema } from "./state.js";
 
 /**
  * The one tracking comment per workflow, edited in place (ARCHITECTURE §2). It is also where the

@@ -1,10 +1,10 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { scriptedModels } from "../../src/phases/models.js";
+import { contentHash } from "../../src/core/markers.js";
+import { scriptedModels } from "../../src/models/provider.js";
 import type { ScriptedRoleModels } from "../../src/sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
-import { contentHash } from "../../src/workflow/markers.js";
 import { allJobs } from "../helpers/queue.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { type PrivateRedis, startPrivateRedis } from "../../src/demo/private-redis.js";
+import { type ModelProvider, scriptedModels } from "../../src/models/provider.js";
 import type { ChatModel } from "../../src/models/types.js";
-import { type ModelProvider, scriptedModels } from "../../src/phases/models.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
 import { allJobs } from "../helpers/queue.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ModelProvider, scriptedModels } from "../../src/phases/models.js";
+import { type ModelProvider, scriptedModels } from "../../src/models/provider.js";
 import { createScriptedRoleModels, type ScriptStep } from "../../src/sim/models/scripted-model.js";
 import { DEMO_PLANS, demoScenario } from "../../src/sim/scenario.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";

@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { TriadError } from "../../src/errors.js";
-import { scriptedModels } from "../../src/phases/models.js";
+import { scriptedModels } from "../../src/models/provider.js";
 import type { ReviewOutput } from "../../src/phases/review/schema.js";
 import {
   SCRIPTED_REFS,

@@ -7,7 +7,7 @@ import {
   sanitizeUntrusted,
   stripHtmlComments,
   stripInvisible,
-} from "../../src/workflow/sanitize.js";
+} from "../../src/core/sanitize.js";
 
 describe("stripInvisible", () => {
   const cases: [string, string][] = [

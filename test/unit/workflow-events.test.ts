@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { issueFromBranch, normaliseWebhook } from "../../src/workflow/events.js";
+import { issueFromBranch, normaliseWebhook } from "../../src/core/events.js";
 import { webhookExample, webhookExamples } from "../helpers/webhook-examples.js";
 
 describe("normaliseWebhook on GitHub's example payloads", () => {

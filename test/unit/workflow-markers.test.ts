@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/workflow/markers.js";
-import { type WorkflowState, workflowStateSchema } from "../../src/workflow/state.js";
+import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/core/markers.js";
+import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../../src/workflow/tracking-comment.js";
 
 const state: WorkflowState = workflowStateSchema.parse({

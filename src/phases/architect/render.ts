@@ -1,4 +1,4 @@
-import { embedData, marker } from "../../workflow/markers.js";
+import { embedData, marker } from "../../core/markers.js";
 import type { ArchitectQuestion, Plan } from "./schema.js";
 
 /**

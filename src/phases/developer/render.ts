@@ -1,4 +1,4 @@
-import { marker } from "../../workflow/markers.js";
+import { marker } from "../../core/markers.js";
 import type { Plan } from "../architect/schema.js";
 import type { DeveloperReport } from "./schema.js";
 

@@ -1,8 +1,8 @@
+import type { StepRef } from "../../core/state.js";
 import { ensureCheckRun } from "../../github/checks.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import type { Queues } from "../../queue/queues.js";
 import { STEP_QUEUE, type StepJob, stepJobId, stepLabel } from "../../queue/steps.js";
-import type { StepRef } from "../../workflow/state.js";
 
 export const REVIEW_CHECK = "triad/review";
 

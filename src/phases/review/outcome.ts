@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../../config/repo-config.js";
+import type { WorkflowState } from "../../core/state.js";
 import { ensureCheckRun } from "../../github/checks.js";
 import type { GitHubClient, IssueRef } from "../../github/client.js";
 import { removeLabel } from "../../github/comments.js";
@@ -6,7 +7,6 @@ import { ensureLabels } from "../../github/pulls.js";
 import { enqueueStep } from "../../queue/queues.js";
 import type { StepJob } from "../../queue/steps.js";
 import { ensureTrackingComment } from "../../workflow/run-effects.js";
-import type { WorkflowState } from "../../workflow/state.js";
 import type { PhaseDeps } from "../deps.js";
 import type { AggregatedFinding } from "./aggregate.js";
 import type { ReviewDecision } from "./decide-review.js";

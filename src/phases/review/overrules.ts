@@ -1,6 +1,7 @@
+import { canWrite } from "../../core/permissions.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { github } from "../../github/errors.js";
-import { canWrite, permissionCache } from "../../github/permissions.js";
+import { permissionCache } from "../../github/permissions.js";
 import { listReviewComments, type ReviewThreadComment } from "../../github/reviews.js";
 
 /** Finding key → the id of the inline review comment that carries it (`<!-- triad:finding id=… -->`). */

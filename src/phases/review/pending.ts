@@ -1,4 +1,4 @@
-import type { WorkflowState } from "../../workflow/state.js";
+import type { WorkflowState } from "../../core/state.js";
 import type { PhaseDeps } from "../deps.js";
 import type { FindingSet } from "./finding.js";
 

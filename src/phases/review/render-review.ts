@@ -1,3 +1,4 @@
+import { stripHtmlComments, stripInvisible } from "../../core/sanitize.js";
 import {
   type AnchorResult,
   type DiffFile,
@@ -6,7 +7,6 @@ import {
   mapAnchor,
   type Side,
 } from "../../diff/index.js";
-import { stripHtmlComments, stripInvisible } from "../../workflow/sanitize.js";
 import { findingKey } from "./finding.js";
 import {
   type PlanCompliance,

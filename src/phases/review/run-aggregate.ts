@@ -1,10 +1,10 @@
 import type { Job } from "bullmq";
+import type { WorkflowState } from "../../core/state.js";
 import { parseUnifiedDiff } from "../../diff/index.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { listReviewComments } from "../../github/reviews.js";
 import { UsageLedger } from "../../models/usage.js";
 import type { StepJob } from "../../queue/steps.js";
-import type { WorkflowState } from "../../workflow/state.js";
 import type { PhaseDeps } from "../deps.js";
 import { aggregateFindings } from "./aggregate.js";
 import { decideReview } from "./decide-review.js";

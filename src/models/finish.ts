@@ -1,5 +1,5 @@
 import { TriadError } from "../errors.js";
-import { runToolLoop, type ToolLoopOptions } from "../models/tool-loop.js";
+import { runToolLoop, type ToolLoopOptions } from "./tool-loop.js";
 
 /**
  * A tool loop that must end with its finish tool. A model that answers in prose instead is told once

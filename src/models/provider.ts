@@ -1,8 +1,8 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { formatModelRef, resolveRoleModels } from "../models/config.js";
-import { type CreateChatModelOptions, createChatModel } from "../models/create-chat-model.js";
-import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ModelRef } from "../models/types.js";
-import { redactSecrets } from "../workflow/sanitize.js";
+import { redactSecrets } from "../core/sanitize.js";
+import { formatModelRef, resolveRoleModels } from "./config.js";
+import { type CreateChatModelOptions, createChatModel } from "./create-chat-model.js";
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ModelRef } from "./types.js";
 
 /**
  * Where the phases get their models: the vendors' (live) or the scripted stand-ins (demo, tests).
