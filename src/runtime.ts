@@ -14,21 +14,21 @@ import {
   scriptedModels,
   secretValues,
 } from "./models/provider.js";
-import { runArchitectReviewStep } from "./phases/architect/review-time.js";
-import { runArchitectStep } from "./phases/architect/run.js";
-import type { PhaseDeps } from "./phases/deps.js";
-import { runDeveloperStep } from "./phases/developer/run.js";
-import { runReviewAggregate } from "./phases/review/run-aggregate.js";
-import { runReviewerStep } from "./phases/review/run-reviewer.js";
 import { keys } from "./queue/names.js";
 import { createQueues, type Queues } from "./queue/queues.js";
 import { createRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
+import { runArchitectReviewStep } from "./shell/architect/review-time.js";
+import { runArchitectStep } from "./shell/architect/turn.js";
+import type { PhaseDeps } from "./shell/context.js";
+import { runDeveloperStep } from "./shell/developer/round.js";
+import { handleEvent } from "./shell/handle-event.js";
+import { runReviewAggregate } from "./shell/review/aggregate.js";
+import { runReviewerStep } from "./shell/review/reviewer.js";
 import { demoStatelessModels } from "./sim/scenario.js";
+import { StateStore } from "./stores/state-store.js";
 import { startWebServer, type WebServer } from "./web/server.js";
-import { handleEvent } from "./workflow/handle-event.js";
-import { StateStore } from "./workflow/state-store.js";
 
 /**
  * Wiring of the two processes (ARCHITECTURE §1). `web` verifies, decides and enqueues; `worker`

@@ -2,9 +2,9 @@ import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkflowEvent } from "../core/events.js";
 import type { StepRef } from "../core/state.js";
+import { STEP_KINDS, STEP_QUEUE, type StepJob, type StepKind, stepJobId, stepLabel } from "../core/steps.js";
 import { TriadError } from "../errors.js";
 import { deliveryJobId, EVENTS_QUEUE } from "./names.js";
-import { STEP_KINDS, STEP_QUEUE, type StepJob, type StepKind, stepJobId, stepLabel } from "./steps.js";
 
 /**
  * Retry policy for every job, once: retryable failures back off exponentially with jitter (1 s, 2 s,

@@ -5,14 +5,6 @@ import type { z } from "zod";
 import { type WorkflowEvent, workflowEventSchema } from "../core/events.js";
 import { marker } from "../core/markers.js";
 import { workflowKey } from "../core/state.js";
-import { errorMessage, isRetryable } from "../errors.js";
-import type { IssueRef } from "../github/client.js";
-import { ensureComment } from "../github/comments.js";
-import type { HandlerDeps } from "../workflow/handle-event.js";
-import { ensureTrackingComment } from "../workflow/run-effects.js";
-import { tryLock } from "./lock.js";
-import { EVENTS_QUEUE, keys } from "./names.js";
-import { backoffDelay } from "./queues.js";
 import {
   STEP_QUEUE,
   type StepJob,
@@ -20,7 +12,15 @@ import {
   stepJobSchema,
   stepLabel,
   UNLOCKED_KINDS,
-} from "./steps.js";
+} from "../core/steps.js";
+import { errorMessage, isRetryable } from "../errors.js";
+import type { IssueRef } from "../github/client.js";
+import { ensureComment } from "../github/comments.js";
+import type { HandlerDeps } from "../shell/handle-event.js";
+import { ensureTrackingComment } from "../shell/interpret.js";
+import { tryLock } from "./lock.js";
+import { EVENTS_QUEUE, keys } from "./names.js";
+import { backoffDelay } from "./queues.js";
 
 /** What a job must say about itself: which workflow it belongs to. */
 interface WorkflowJob {

@@ -1,5 +1,5 @@
-import { findingKey } from "../phases/review/finding.js";
-import type { ReviewOutput } from "../phases/review/schema.js";
+import { findingKey } from "../core/review/finding.js";
+import type { ReviewOutput } from "../core/schemas/review.js";
 import type { ScriptStep } from "./models/scripted-model.js";
 
 /**

@@ -1,6 +1,6 @@
+import type { ArchitectOutput, Plan } from "../core/schemas/architect.js";
 import type { RoleModelSet } from "../models/provider.js";
 import type { Role } from "../models/types.js";
-import type { ArchitectOutput, Plan } from "../phases/architect/schema.js";
 import {
   createScriptedRoleModels,
   defaultScenario,

@@ -1,9 +1,9 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ReviewOutput } from "../../src/core/schemas/review.js";
 import { TriadError } from "../../src/errors.js";
 import { scriptedModels } from "../../src/models/provider.js";
-import type { ReviewOutput } from "../../src/phases/review/schema.js";
 import {
   SCRIPTED_REFS,
   ScriptedModel,

@@ -5,8 +5,8 @@ import type { GitHubClient } from "../../src/github/client.js";
 import { publishRound } from "../../src/github/publish.js";
 import { postReview } from "../../src/github/reviews.js";
 import { createLogger } from "../../src/log.js";
-import { readOverrules } from "../../src/phases/review/overrules.js";
-import { findingMarker } from "../../src/phases/review/run-reviewer.js";
+import { readOverrules } from "../../src/shell/review/overrules.js";
+import { findingMarker } from "../../src/shell/review/reviewer.js";
 import { type GitHubSimulator, startSimulator } from "../../src/sim/github/index.js";
 
 const repo = { owner: "acme", repo: "w" };

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { buildArchitectPrompt } from "../../src/phases/architect/prompt.js";
-import { renderPlan, renderQuestions } from "../../src/phases/architect/render.js";
-import { architectOutputSchema } from "../../src/phases/architect/schema.js";
-import { loadContract } from "../../src/phases/contracts.js";
+import { renderPlan, renderQuestions } from "../../src/core/render/architect.js";
+import { architectOutputSchema } from "../../src/core/schemas/architect.js";
 import { buildRepoMap } from "../../src/repo/repo-map.js";
 import { Snapshot } from "../../src/repo/snapshot.js";
+import { buildArchitectPrompt } from "../../src/shell/architect/prompt.js";
+import { loadContract } from "../../src/shell/contracts.js";
 import { EXAMPLES_DIR, readTree, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, DEMO_PLANS, DEMO_QUESTIONS } from "../../src/sim/scenario.js";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { aggregateFindings } from "../../src/core/review/aggregate.js";
+import { type FindingInput, findingKey, normaliseAnchor } from "../../src/core/review/finding.js";
+import { jaccard, polarity, similarity, tokens } from "../../src/core/review/similarity.js";
+import type { Severity } from "../../src/core/schemas/review.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
-import { aggregateFindings } from "../../src/phases/review/aggregate.js";
-import { type FindingInput, findingKey, normaliseAnchor } from "../../src/phases/review/finding.js";
-import { fromHumanReview } from "../../src/phases/review/human-findings.js";
-import type { Severity } from "../../src/phases/review/schema.js";
-import { jaccard, polarity, similarity, tokens } from "../../src/phases/review/similarity.js";
+import { fromHumanReview } from "../../src/shell/review/human-findings.js";
 import { fixture } from "../fixtures/diff/golden.js";
 
 const files = parseUnifiedDiff(fixture("all.diff"));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { aggregateFindings } from "../../src/core/review/aggregate.js";
+import { type DecideContext, decideReview } from "../../src/core/review/decide.js";
+import type { FindingInput, FindingSet } from "../../src/core/review/finding.js";
+import type { Severity } from "../../src/core/schemas/review.js";
+import { detectSpiral } from "../../src/core/spiral.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
-import { aggregateFindings } from "../../src/phases/review/aggregate.js";
-import { type DecideContext, decideReview } from "../../src/phases/review/decide-review.js";
-import type { FindingInput, FindingSet } from "../../src/phases/review/finding.js";
-import { fromCheckFailure, fromFixCommand } from "../../src/phases/review/human-findings.js";
-import type { Severity } from "../../src/phases/review/schema.js";
-import { detectSpiral } from "../../src/phases/review/spiral.js";
+import { fromCheckFailure, fromFixCommand } from "../../src/shell/review/human-findings.js";
 import { fixture } from "../fixtures/diff/golden.js";
 
 const files = parseUnifiedDiff(fixture("all.diff"));

@@ -5,7 +5,7 @@ import {
   fromFixCommand,
   fromHumanReview,
   parseSeverityPrefix,
-} from "../../src/phases/review/human-findings.js";
+} from "../../src/shell/review/human-findings.js";
 import { fixture } from "../fixtures/diff/golden.js";
 
 const files = parseUnifiedDiff(fixture("all.diff"));

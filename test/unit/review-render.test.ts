@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { findingKey } from "../../src/core/review/finding.js";
+import { type ReviewOutput, reviewOutputSchema } from "../../src/core/schemas/review.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
-import { findingKey } from "../../src/phases/review/finding.js";
 import {
   fence,
   moveToBody,
@@ -8,8 +9,7 @@ import {
   type RenderReviewInput,
   renderReview,
   safeProse,
-} from "../../src/phases/review/render-review.js";
-import { type ReviewOutput, reviewOutputSchema } from "../../src/phases/review/schema.js";
+} from "../../src/shell/review/render-review.js";
 import { fixture } from "../fixtures/diff/golden.js";
 import { expectReviewGolden, reviewFixture } from "../fixtures/review/golden.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { reviewOutputSchema, SUBMIT_REVIEW_TOOL, submitReviewTool } from "../../src/core/schemas/review.js";
 import { toToolSpec } from "../../src/models/schema.js";
-import { reviewOutputSchema, SUBMIT_REVIEW_TOOL, submitReviewTool } from "../../src/phases/review/schema.js";
 
 const finding = {
   path: "src/util.ts",

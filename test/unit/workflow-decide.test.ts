@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defaultRepoConfig, parseRepoConfig } from "../../src/config/repo-config.js";
 import type { WorkflowEvent } from "../../src/core/events.js";
+import { decide } from "../../src/core/issue-events.js";
 import type { WorkflowState } from "../../src/core/state.js";
-import { decide } from "../../src/workflow/decide.js";
 
 const now = "2026-11-27T12:00:00.000Z";
 const common = {

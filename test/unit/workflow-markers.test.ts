@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/core/markers.js";
+import { renderTrackingComment, stateFromTrackingComment } from "../../src/core/render/tracking.js";
 import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
-import { renderTrackingComment, stateFromTrackingComment } from "../../src/workflow/tracking-comment.js";
 
 const state: WorkflowState = workflowStateSchema.parse({
   v: 1,

@@ -1,0 +1,80 @@
+import { marker } from "../markers.js";
+import type { Plan } from "../schemas/architect.js";
+import type { DeveloperReport } from "../schemas/developer.js";
+
+/** `triad/<issue>-<slug>`: the only kind of branch triad writes to. */
+export function branchName(issue: number, title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return `triad/${issue}-${slug || "change"}`;
+}
+
+const STATUS: Record<string, string> = { done: "✅ done", partly: "🟡 partly", not_done: "❌ not done" };
+
+export interface PullRequestFacts {
+  issue: number;
+  planVersion: number;
+  planUrl: string;
+  approvedBy: string;
+}
+
+export function renderPullRequestBody(plan: Plan, report: DeveloperReport, facts: PullRequestFacts): string {
+  const lines = [
+    marker("pr", String(facts.issue)),
+    `Closes #${facts.issue}`,
+    "",
+    `Implements [plan v${facts.planVersion}](${facts.planUrl}), approved by @${facts.approvedBy}.`,
+    "",
+    "### What was built",
+    "",
+    report.summary.trim(),
+    "",
+    "### Not covered",
+    "",
+    ...(report.not_covered.length > 0 ? report.not_covered.map((n) => `- ${n}`) : ["- Nothing reported."]),
+    "",
+    "### Plan conformance",
+    "",
+    "| # | step | status | files |",
+    "|---|---|---|---|",
+  ];
+  plan.steps.forEach((step, i) => {
+    const reported = report.plan_steps.find((s) => s.step === i + 1);
+    const status = reported ? (STATUS[reported.status] ?? reported.status) : "❔ not reported";
+    const files = (reported?.files ?? []).map((f) => `\`${f}\``).join(", ") || "—";
+    const note = reported?.note ? ` — ${reported.note.replace(/\|/g, "\\|").replace(/\n/g, " ")}` : "";
+    lines.push(`| ${i + 1} | ${step.title.replace(/\|/g, "\\|")} | ${status}${note} | ${files} |`);
+  });
+  lines.push(
+    "",
+    "<sub>Written by triad's developer from the approved plan; reviewers from other vendors review it next.</sub>",
+  );
+  return lines.join("\n");
+}
+
+export function commitMessage(issueTitle: string, issue: number, planVersion: number, round: number): string {
+  const subject =
+    round === 0
+      ? `${issueTitle.replace(/\s+/g, " ").trim().slice(0, 60)} (#${issue})`
+      : `Address review findings, round ${round} (#${issue})`;
+  return `${subject}\n\nImplements plan v${planVersion} of #${issue}${round > 0 ? `, fix round ${round}` : ""}.`;
+}
+
+export function renderBlocked(report: DeveloperReport, planVersion: number, turnId: string): string {
+  const b = report.blocked;
+  return [
+    marker("developer", turnId),
+    `**🛑 The developer stopped: plan v${planVersion} cannot be followed as written (step ${b?.step ?? "?"}).**`,
+    "",
+    `- **Found:** ${b?.found ?? ""}`,
+    `- **Why the step cannot be done:** ${b?.why ?? ""}`,
+    `- **Decision needed:** ${b?.decision_needed ?? ""}`,
+    "",
+    "The architect will revise the plan; the new version needs a new `approved`. Nothing was pushed.",
+  ].join("\n");
+}
