@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { normaliseWebhook } from "./core/events.js";
-import { enqueueEvent, type Queues } from "./queue/queues.js";
+import { acceptEvent, type Queues } from "./queue/queues.js";
 
 export interface AppDeps {
   queues: Queues;
@@ -24,7 +24,7 @@ export function triadApp(deps: AppDeps) {
         );
         return;
       }
-      const jobId = await enqueueEvent(deps.queues, result.event);
+      const jobId = await acceptEvent(deps.queues, result.event);
       deps.log.info({ delivery: context.id, event: result.event.kind, job: jobId }, "webhook queued");
     });
   };

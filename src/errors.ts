@@ -14,6 +14,10 @@ export type ErrorCode =
   | "server_error"
   | "timeout"
   | "lock_busy"
+  /** The workflow lock expired or was taken while the step ran: stop writing; the step runs again. */
+  | "lock_lost"
+  /** A maintainer stopped the workflow while the step ran. */
+  | "stopped"
   | "config_invalid"
   | "auth_failed"
   | "permission_denied"
@@ -31,6 +35,7 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
   "server_error",
   "timeout",
   "lock_busy",
+  "lock_lost",
 ]);
 
 export class TriadError extends Error {

@@ -7,27 +7,23 @@ import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
 import { hasAnyApiKey } from "./models/config.js";
-import {
-  guardedProvider,
-  liveModels,
-  type ModelProvider,
-  scriptedModels,
-  secretValues,
-} from "./models/provider.js";
+import { guardedProvider, liveModels, type ModelProvider, secretValues } from "./models/provider.js";
+import { type Clock, systemClock } from "./ports/clock.js";
+import { type Faults, noFaults } from "./ports/faults.js";
 import { keys } from "./queue/names.js";
-import { createQueues, type Queues } from "./queue/queues.js";
+import { acceptEvent, createQueues, type Queues, stepQueue } from "./queue/queues.js";
 import { createRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
 import { runArchitectReviewStep } from "./shell/architect/review-time.js";
-import { runArchitectStep } from "./shell/architect/turn.js";
-import type { PhaseDeps } from "./shell/context.js";
-import { runDeveloperStep } from "./shell/developer/round.js";
-import { handleEvent } from "./shell/handle-event.js";
+import { runArchitectTurn } from "./shell/architect/turn.js";
+import type { ShellDeps } from "./shell/context.js";
+import { runDeveloperRound } from "./shell/developer/round.js";
+import { recordStepFailure } from "./shell/failure.js";
+import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/handle-event.js";
 import { runReviewAggregate } from "./shell/review/aggregate.js";
 import { runReviewerStep } from "./shell/review/reviewer.js";
-import { demoStatelessModels } from "./sim/scenario.js";
-import { StateStore } from "./stores/state-store.js";
+import { redisStores } from "./stores/redis-stores.js";
 import { startWebServer, type WebServer } from "./web/server.js";
 
 /**
@@ -87,53 +83,61 @@ export interface WorkerRuntimeOptions {
   /** Replace the models (the demo and tests hand in scripted ones). */
   models?: ModelProvider;
   lockMs?: number;
+  /** Fault injection for crash tests (default: none). */
+  faults?: Faults;
+  clock?: Clock;
 }
 
 export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOptions = {}): Promise<Running> {
   if (!env.app && !o.auth) throw new Error("worker needs APP_ID and PRIVATE_KEY");
-  const models = guardedProvider(o.models ?? defaultModels(env, log), secretValues(env.raw));
+  const models = guardedProvider(o.models ?? liveModelsOrRefuse(env, log), secretValues(env.raw));
   const auth =
     o.auth ?? (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log));
   const redis = createRedis(env.REDIS_URL, (error) =>
     log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
   );
-  const k = keys(env.TRIAD_REDIS_PREFIX);
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   const workerLog = log.child({ name: "worker" });
-  const deps: PhaseDeps = {
-    redis,
-    store: new StateStore(redis, k.state),
-    queues,
+  const deps: ShellDeps = {
+    stores: redisStores(redis, keys(env.TRIAD_REDIS_PREFIX)),
+    queue: stepQueue(queues),
+    inbox: queues.inbox,
+    accept: async (event, receivedAt) => {
+      await acceptEvent(queues, event, receivedAt);
+    },
     github: (id: number): Promise<GitHubClient> => auth.installation(id),
     botLogin: auth.botLogin,
     log: workerLog,
-    now: () => new Date(),
+    clock: o.clock ?? systemClock,
     models,
     snapshots: new SnapshotCache(),
-    prefix: env.TRIAD_REDIS_PREFIX,
+    faults: o.faults ?? noFaults,
     modelEnv: env.raw,
   };
-  const workers = startWorkers({
+  const running = startWorkers({
     connection: redis,
     prefix: env.TRIAD_REDIS_PREFIX,
+    queues,
     concurrency: env.TRIAD_WORKER_CONCURRENCY,
     lockMs: o.lockMs ?? env.TRIAD_JOB_LOCK_MS,
     log: workerLog,
-    deps,
     handlers: {
-      events: (event) => handleEvent(deps, event),
+      drain: (ref, job) => drainInbox(deps, ref, job),
+      route: (data) => routePullRequestComment(deps, data),
+      stepFailed: (data, job) => recordStepFailure(deps, data, job),
+      eventFailed: (data, job) => dropFailedEvent(deps, data, job, data.error),
       steps: {
-        architect: (step, jobId) =>
+        architect: (step, job) =>
           step.mode === "ruling" || step.mode === "spiral"
-            ? runArchitectReviewStep(deps, step, jobId)
-            : runArchitectStep(deps, step, jobId),
-        develop: (step, jobId) => runDeveloperStep(deps, step, jobId),
-        review: (step, jobId, job) => runReviewAggregate(deps, step, jobId, job),
-        review_one: (step, jobId) => runReviewerStep(deps, step, jobId),
+            ? runArchitectReviewStep(deps, step, job)
+            : runArchitectTurn(deps, step, job),
+        develop: (step, job) => runDeveloperRound(deps, step, job),
+        review: (step, job) => runReviewAggregate(deps, step, job),
+        review_one: (step, job) => runReviewerStep(deps, step, job),
       },
     },
   });
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await running.ready();
   log.info(
     { bot: auth.botLogin, concurrency: env.TRIAD_WORKER_CONCURRENCY, models: models.mode },
     "worker: waiting for jobs",
@@ -142,10 +146,10 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     async stop() {
       // Let running steps finish, but not forever: a worker whose Redis connection was lost can wait
       // on it indefinitely. Steps cut short are safe to run again (every write is "ensure").
-      const graceful = await within(SHUTDOWN_GRACE_MS, Promise.all(workers.map((w) => w.close())));
+      const graceful = await within(SHUTDOWN_GRACE_MS, running.close());
       if (!graceful) {
         log.warn("worker: steps did not finish in time; closing anyway");
-        await within(SHUTDOWN_GRACE_MS, Promise.all(workers.map((w) => w.close(true))));
+        await within(SHUTDOWN_GRACE_MS, running.close(true));
       }
       await closeAll(queues, redis);
     },
@@ -153,19 +157,16 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
 }
 
 /**
- * Live models when a key is set. Without one: scripted models outside production (with a warning),
- * and a refusal in production — a deployment must never post canned plans on real repositories.
+ * Live models when a key is set. Without one the worker refuses to start: scripted models exist only
+ * against the built-in simulator (the demo and the tests hand them in), so a deployment can never
+ * post canned plans on real repositories.
  */
-function defaultModels(env: TriadEnv, log: Logger): ModelProvider {
+function liveModelsOrRefuse(env: TriadEnv, log: Logger): ModelProvider {
   if (hasAnyApiKey(env.raw)) return liveModels(env.raw, { log });
-  if (env.NODE_ENV === "production") {
-    throw new TriadError(
-      "config_invalid",
-      "triad cannot start: no model API key is set (ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or OPENAI_COMPATIBLE_API_KEY).",
-    );
-  }
-  log.warn("no model API key is set: using scripted models (demo mode)");
-  return scriptedModels(demoStatelessModels());
+  throw new TriadError(
+    "config_invalid",
+    "triad cannot start a worker: no model API key is set. Set ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or OPENAI_COMPATIBLE_API_KEY (with OPENAI_COMPATIBLE_BASE_URL); `npm run demo` plays the workflow with scripted models and needs none.",
+  );
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -1,7 +1,7 @@
 /**
  * Hidden markers: the one place that writes and reads the HTML comments triad leaves in what it
- * posts. A marker lets a retried job find its earlier write instead of posting again, and lets the
- * workflow state be rebuilt from the thread when Redis lost it.
+ * posts, and the one place for triad's labels. A marker lets a retried job find its earlier write
+ * instead of posting again, and lets the workflow state be rebuilt from the thread when Redis lost it.
  *
  * Only comments written by the app itself are trusted to carry markers (see `isOwnComment`): anyone
  * can paste `<!-- triad:... -->` into a comment.
@@ -19,7 +19,8 @@ export type MarkerKind =
   | "plan"
   | "developer"
   | "pr"
-  | "review";
+  | "review"
+  | "finding";
 
 /** `<!-- triad:tracking -->` or `<!-- triad:error id=config-abc -->`. */
 export function marker(kind: MarkerKind, id?: string): string {
@@ -28,6 +29,42 @@ export function marker(kind: MarkerKind, id?: string): string {
 
 export function hasMarker(body: string | null | undefined, kind: MarkerKind, id?: string): boolean {
   return typeof body === "string" && body.includes(marker(kind, id));
+}
+
+/** The id of the first marker of this kind in the body (`<!-- triad:finding id=abc -->` → `abc`). */
+export function markerId(body: string | null | undefined, kind: MarkerKind): string | undefined {
+  if (typeof body !== "string") return undefined;
+  return new RegExp(`<!-- ${PREFIX}:${kind} id=([\\w.-]+) -->`).exec(body)?.[1];
+}
+
+/** Every triad marker and embedded data block removed (the visible text of triad's own comment). */
+export function withoutMarkers(body: string): string {
+  return body.replace(/<!-- triad:[^>]*-->\n?/g, "").trim();
+}
+
+/** The marker an inline review comment carries for its finding (the key a maintainer overrules). */
+export function findingMarker(key: string): string {
+  return marker("finding", key);
+}
+
+/** The marker of reviewer `slot`'s review of `headSha`: one review per reviewer and sha. */
+export function reviewMarker(slot: number, headSha: string): string {
+  return marker("review", `${slot}-${headSha}`);
+}
+
+/** A reply in a finding's thread from a fix round (one per finding and round). */
+export function fixReplyMarker(findingId: string, round: number): string {
+  return marker("reply", `finding-${findingId}-round-${round}`);
+}
+
+/** A reply to a comment (one per comment answered). */
+export function replyMarker(to: number | string): string {
+  return marker("reply", String(to));
+}
+
+/** A review-thread reply that starts with `/triad ignore` overrules the thread's finding. */
+export function isIgnoreCommand(body: string): boolean {
+  return /^\s*\/triad\s+ignore\b/i.test(body);
 }
 
 /** Embed a JSON document (base64, so no `-->` or markdown can break it) in a hidden comment. */
@@ -61,3 +98,14 @@ export function isOwnComment(user: CommentAuthor | null | undefined, botLogin: s
 export function contentHash(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
+
+/** triad's labels on its pull request (the trigger label on the issue is per-repository config). */
+export const LABELS = {
+  pr: "triad",
+  inReview: "triad:in-review",
+  ready: "triad:ready",
+  needsHuman: "triad:needs-human",
+} as const;
+
+/** The check run triad keeps on the PR's head (ARCHITECTURE §5), which a maintainer can make required. */
+export const REVIEW_CHECK = "triad/review";

@@ -1,13 +1,17 @@
-import picomatch from "picomatch";
-
 /**
- * The confidence-spiral guard (ARCHITECTURE §2): the same file, or a file of the same configured
- * component glob, changed in each of the last `rounds` (default 3) consecutive fix rounds.
+ * "When the same file keeps changing" — the confidence-spiral guard (ARCHITECTURE §2): the same
+ * file, or a file of the same configured component glob, changed in each of the last `rounds`
+ * (default 3) consecutive fix rounds.
  *
- * `changedFilesByRound[i]` holds the paths fix round i + 1 changed. Only the trailing rounds count
- * (the current streak): after a revised plan the caller starts a new list, and an old streak does
- * not fire again.
+ * `rounds[i]` holds what fix round i + 1 changed: its paths, and the component globs those paths
+ * fall in (matched by the shell when the round is published). Only the trailing rounds count (the
+ * current streak), and approving a revised plan starts a new list, so an old streak never fires again.
  */
+export interface RoundChanges {
+  files: readonly string[];
+  components?: readonly string[];
+}
+
 export interface Spiral {
   /** Files changed in every one of the trailing rounds. */
   files: string[];
@@ -15,20 +19,21 @@ export interface Spiral {
   components: string[];
 }
 
+export const SPIRAL_ROUNDS = 3;
+
 export function detectSpiral(
-  changedFilesByRound: ReadonlyArray<readonly string[]>,
-  components: readonly string[] = [],
-  rounds = 3,
+  rounds: ReadonlyArray<RoundChanges>,
+  streak = SPIRAL_ROUNDS,
 ): Spiral | undefined {
-  if (rounds < 1 || changedFilesByRound.length < rounds) return undefined;
-  const streak = changedFilesByRound.slice(-rounds).map((r) => new Set(r));
-  const [head, ...rest] = streak;
-  if (!head) return undefined;
-  const files = [...head].filter((f) => rest.every((r) => r.has(f))).sort();
-  const matched = components.filter((glob) => {
-    const isMatch = picomatch(glob, { dot: true });
-    return streak.every((r) => [...r].some((f) => isMatch(f)));
-  });
-  if (files.length === 0 && matched.length === 0) return undefined;
-  return { files, components: matched };
+  if (streak < 1 || rounds.length < streak) return undefined;
+  const last = rounds.slice(-streak);
+  const common = (pick: (r: RoundChanges) => readonly string[]) => {
+    const [head, ...rest] = last.map((r) => new Set(pick(r)));
+    if (!head) return [];
+    return [...head].filter((x) => rest.every((r) => r.has(x))).sort();
+  };
+  const files = common((r) => r.files);
+  const components = common((r) => r.components ?? []);
+  if (files.length === 0 && components.length === 0) return undefined;
+  return { files, components };
 }

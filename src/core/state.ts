@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { LedgerSnapshot } from "../models/usage.js";
+import { type StepJob, stepJobSchema } from "./steps.js";
+import { usageSnapshotSchema } from "./usage.js";
 
-/** ARCHITECTURE §2. `idle` is a workflow that has not started (or was reset by a new label). */
+/** ARCHITECTURE §2. */
 export const PHASES = [
   "planning",
   "awaiting-approval",
@@ -24,27 +25,28 @@ export const planRefSchema = z.object({
 });
 export type PlanRef = z.infer<typeof planRefSchema>;
 
-/** A step on a phase queue, as the workflow remembers it (to show it, and to retry it). */
+/**
+ * A step on a queue, as the workflow remembers it: to show it, to know whether it is still wanted,
+ * and to queue it again (`/triad retry`, also after Redis lost the queue) from the job data kept here.
+ */
 export const stepRefSchema = z.object({
-  queue: z.string(),
   jobId: z.string(),
   /** What a maintainer reads in the tracking comment, e.g. "developer: implement plan v2". */
   label: z.string(),
+  step: stepJobSchema,
 });
 export type StepRef = z.infer<typeof stepRefSchema>;
 
-const ledgerSchema = z.custom<LedgerSnapshot>(
-  (v) =>
-    typeof v === "object" &&
-    v !== null &&
-    (v as LedgerSnapshot).version === 1 &&
-    Array.isArray((v as LedgerSnapshot).lines),
-);
+/** The issue's title and body as a maintainer approved them with the plan (later edits are not used). */
+export const frozenIssueSchema = z.object({ title: z.string(), body: z.string(), hash: z.string() });
+export type FrozenIssue = z.infer<typeof frozenIssueSchema>;
 
 export const workflowStateSchema = z.object({
   v: z.literal(1),
   repo: z.string(),
   issue: z.number().int().positive(),
+  /** The app installation the workflow's repository belongs to (every step runs as it). */
+  installationId: z.number().int(),
   phase: z.enum(PHASES),
   /** Who labelled the issue, for the tracking comment. */
   startedBy: z.string(),
@@ -58,8 +60,12 @@ export const workflowStateSchema = z.object({
   note: z.string().optional(),
   /** The latest plan the architect posted. */
   plan: planRefSchema.optional(),
-  /** The plan version a maintainer approved, frozen (content hash) at approval time. */
-  approved: planRefSchema.extend({ by: z.string(), approvalCommentId: z.number().int() }).optional(),
+  /** The plan version a maintainer approved, frozen (content hash) at approval time, with the issue text. */
+  approved: planRefSchema
+    .extend({ by: z.string(), approvalCommentId: z.number().int(), issue: frozenIssueSchema.optional() })
+    .optional(),
+  /** triad's branch for this workflow, named once (at the first approval) and kept. */
+  branch: z.string().optional(),
   /** Highest id of a human comment already given to the architect: a turn never reads it twice. */
   seenCommentId: z.number().int().default(0),
   /** Architect turns so far (questions and plans). */
@@ -76,18 +82,25 @@ export const workflowStateSchema = z.object({
     .optional(),
   /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
   reviewedSha: z.string().optional(),
-  /** Keys of findings raised in earlier rounds (never raised twice). */
+  /** Keys of findings raised in earlier rounds of this plan's implementation (never raised twice). */
   raisedKeys: z.array(z.string()).default([]),
   /** Findings a maintainer overruled (👎 or `/triad ignore`), with who did it. */
   ignored: z.array(z.object({ key: z.string(), by: z.string(), how: z.string() })).default([]),
-  /** Paths each fix round changed, oldest first (the confidence-spiral guard). */
-  changedFiles: z.array(z.array(z.string())).default([]),
+  /**
+   * What each fix round of this plan's implementation changed, oldest first: paths, and the
+   * configured component globs they fall in (the confidence-spiral guard).
+   */
+  changes: z
+    .array(z.object({ files: z.array(z.string()), components: z.array(z.string()).default([]) }))
+    .default([]),
+  /** Reviews and `/triad fix` from people without write access: shown, never acted on. */
+  notActedOn: z.array(z.object({ by: z.string(), what: z.string(), at: z.string() })).default([]),
   /** Findings so far, by severity and by who raised them (the final summary). */
   findingStats: z.record(z.string(), z.number()).default({}),
   /** When each phase was first entered (ISO), for the final summary. */
   phaseTimes: z.record(z.string(), z.string()).default({}),
-  /** Usage ledger (src/models/usage.ts), per role and model. */
-  usage: ledgerSchema.optional(),
+  /** Model usage per role and model. */
+  usage: usageSnapshotSchema.optional(),
 });
 
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
@@ -96,7 +109,23 @@ export function workflowKey(repo: string, issue: number): string {
   return `${repo}#${issue}`;
 }
 
+/** What every step of this workflow's current run carries. */
+export function stepBase(state: WorkflowState): Pick<StepJob, "installationId" | "repo" | "issue" | "runId"> {
+  const [owner = "", name = ""] = state.repo.split("/");
+  return {
+    installationId: state.installationId,
+    repo: { owner, name },
+    issue: state.issue,
+    runId: state.runId,
+  };
+}
+
 /** Phases in which the workflow is live and reacts to comments and commands. */
 export function isActive(phase: Phase): boolean {
   return !["stopped", "merged", "closed"].includes(phase);
+}
+
+/** Phases in which nothing runs and a human acts next. */
+export function isResting(phase: Phase): boolean {
+  return phase === "ready" || phase === "needs-human";
 }

@@ -1,21 +1,15 @@
 import { z } from "zod";
 
 /**
- * Phase steps: one job = one step of one workflow (ARCHITECTURE §1). Each phase has its own queue,
- * so a deployment can give a phase its own workers, and a phase whose handler is not running in a
- * worker simply waits, visible, in its queue.
+ * Phase steps: one job = one step of one workflow (ARCHITECTURE §1). What a step is and how its job
+ * id is formed lives here; which queue carries it is the queue adapter's business (src/queue/names.ts).
  */
 export const STEP_KINDS = ["architect", "develop", "review", "review_one"] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
-export const STEP_QUEUE: Record<StepKind, string> = {
-  architect: "architect",
-  develop: "developer",
-  /** The parent of a review flow: aggregates the reviewers' findings and decides. */
-  review: "review",
-  /** One reviewer's review: children of a review flow, run in parallel. */
-  review_one: "reviewer",
-};
+/** The architect's kinds of turn: planning, ruling on escalated findings, tracing a spiral. */
+export const ARCHITECT_MODES = ["turn", "ruling", "spiral"] as const;
+export type ArchitectMode = (typeof ARCHITECT_MODES)[number];
 
 /** Steps that run without the workflow lock: reviewers work side by side and only post their own review. */
 export const UNLOCKED_KINDS: ReadonlySet<StepKind> = new Set(["review_one"]);
@@ -27,11 +21,12 @@ export const stepJobSchema = z.object({
   issue: z.number().int().positive(),
   /** The workflow run this step belongs to (a stale step of a stopped run is dropped). */
   runId: z.string(),
-  /** Why the step runs: "start", "comment 123", "replan", "plan v2 approved", … */
+  /** Why the step runs, for people (tracking comment, logs). Never parsed. */
   reason: z.string(),
+  /** The human comment an architect turn answers: a turn that finds it already read is skipped. */
+  commentId: z.number().int().optional(),
   planVersion: z.number().int().optional(),
-  /** The architect's kind of turn: planning (default), ruling on escalated findings, or tracing a spiral. */
-  mode: z.enum(["turn", "ruling", "spiral"]).optional(),
+  mode: z.enum(ARCHITECT_MODES).optional(),
   /** Developer fix round (0 = the first implementation). */
   round: z.number().int().min(0).optional(),
   /** Review: the PR, the head sha under review, the sha reviewed last (incremental), the reviewer slot. */
@@ -49,8 +44,18 @@ export function stepJobId(step: Pick<StepJob, "kind" | "repo" | "issue">, key: s
   return raw.replace(/[^\w.-]/g, "_");
 }
 
+/** The id of a retry of a step (`/triad retry`), new for every retry so the queue takes it. */
+export function retryJobId(jobId: string, key: string): string {
+  return `${jobId.replace(/-retry-[\w.-]+$/, "")}-retry-${key}`.replace(/[^\w.-]/g, "_");
+}
+
+/** The job id of reviewer `slot` under a review flow's parent job. */
+export function reviewerJobId(parentJobId: string, slot: number): string {
+  return `${parentJobId}-r${slot}`;
+}
+
 export function stepLabel(
-  step: Pick<StepJob, "kind" | "reason" | "planVersion" | "round" | "slot" | "headSha">,
+  step: Pick<StepJob, "kind" | "reason" | "planVersion" | "round" | "slot" | "headSha" | "mode">,
 ): string {
   const sha = step.headSha?.slice(0, 7) ?? "?";
   switch (step.kind) {

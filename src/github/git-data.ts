@@ -108,14 +108,14 @@ export async function createTree(
 export async function createCommit(
   gh: GitHubClient,
   repo: RepoRef,
-  o: { message: string; tree: string; parent: string; author?: { name: string; email: string } },
+  o: { message: string; tree: string; parents: string[]; author?: { name: string; email: string } },
 ): Promise<string> {
   const { data } = await github("create a commit", () =>
     gh.rest.git.createCommit({
       ...repo,
       message: o.message,
       tree: o.tree,
-      parents: [o.parent],
+      parents: o.parents,
       ...(o.author ? { author: o.author } : {}),
     }),
   );

@@ -20,7 +20,6 @@
  * (+ update/create) + labels when missing.
  */
 import { TriadError } from "../errors.js";
-import { faultPoint } from "../faults.js";
 import type { FileChange } from "../repo/overlay.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import {
@@ -48,6 +47,13 @@ export interface PublishOptions {
   baseSha: string;
   /** Its tree, when the caller already knows it (saves reading the commit). */
   baseTreeSha?: string;
+  /**
+   * The round is a plan's first implementation on a branch that already exists (a revised plan): its
+   * tree is the snapshot's plus the changes — nothing of the earlier plan's rounds survives — and the
+   * commit still only moves the branch forward (never a force push). When the snapshot is not in the
+   * branch's history, it becomes the commit's second parent, so the PR's diff is against it.
+   */
+  rebuild?: boolean;
   /** `triad/<issue>-<slug>`. */
   branch: string;
   /** From `Overlay.changes()`; must not be empty. */
@@ -62,8 +68,8 @@ export interface PublishOptions {
   modeOf?: (path: string) => number | undefined;
   pr: { title: string; body: string; labels: string[]; marker: string };
   /**
-   * Called after each step that wrote something; defaults to `faultPoint` (crash tests). Tests pass a
-   * hook that throws (a crash) or pushes to the branch (a race); it is awaited.
+   * Called after each step that wrote something (crash tests: the fault port; tests also pass a hook
+   * that throws — a crash — or pushes to the branch — a race); it is awaited.
    */
   fault?: (point: PublishFaultPoint) => void | Promise<void>;
 }
@@ -109,15 +115,15 @@ export function withRoundTrailer(message: string, roundId: string): string {
 
 type BranchPlan =
   | { kind: "done"; commit: string }
-  | { kind: "create"; parent: string; baseTree: string }
-  | { kind: "advance"; head: string; parent: string; baseTree: string };
+  | { kind: "create"; parents: string[]; baseTree: string }
+  | { kind: "advance"; head: string; parents: string[]; baseTree: string };
 
 export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise<PublishResult> {
   if (!ROUND_ID.test(o.roundId)) throw new TriadError("internal", `publish: invalid round id ${o.roundId}`);
   if (o.changes.length === 0) {
     throw new TriadError("internal", `publish: round ${o.roundId} has no changes to commit`);
   }
-  const fault = o.fault ?? faultPoint;
+  const fault = o.fault ?? (() => undefined);
   const created = { commit: false, ref: false, pr: false };
   const message = withRoundTrailer(o.message, o.roundId);
   const modeOf = (path: string): BlobMode => {
@@ -149,7 +155,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     const commit = await createCommit(gh, o.repo, {
       message,
       tree,
-      parent: plan.parent,
+      parents: plan.parents,
       ...(o.author ? { author: o.author } : {}),
     });
     await fault("after-commit");
@@ -186,7 +192,7 @@ async function planBranch(gh: GitHubClient, o: PublishOptions): Promise<BranchPl
   if (head === undefined) {
     return {
       kind: "create",
-      parent: o.baseSha,
+      parents: [o.baseSha],
       baseTree: o.baseTreeSha ?? (await treeOfCommit(gh, o.repo, o.baseSha)),
     };
   }
@@ -197,8 +203,23 @@ async function planBranch(gh: GitHubClient, o: PublishOptions): Promise<BranchPl
   if (!top || top.sha !== head) {
     throw new TriadError("internal", `publish: listing the commits of ${o.branch} did not start at ${head}`);
   }
+  if (o.rebuild) {
+    if (readRoundTrailer(top.message) === undefined) {
+      throw new TriadError(
+        "github_rejected",
+        `Branch ${o.branch} has a commit that triad did not make (${top.sha.slice(0, 7)}); a revised plan's implementation would replace the branch's contents, so triad stops rather than drop it. Move that work elsewhere, then \`/triad retry\`.`,
+      );
+    }
+    const known = commits.some((c) => c.sha === o.baseSha);
+    return {
+      kind: "advance",
+      head,
+      parents: known ? [head] : [head, o.baseSha],
+      baseTree: o.baseTreeSha ?? (await treeOfCommit(gh, o.repo, o.baseSha)),
+    };
+  }
   if (readRoundTrailer(top.message) === undefined) await refuseOverwrites(gh, o, commits);
-  return { kind: "advance", head, parent: head, baseTree: top.tree };
+  return { kind: "advance", head, parents: [head], baseTree: top.tree };
 }
 
 /**

@@ -1,18 +1,40 @@
+import type { StepKind } from "../core/steps.js";
+
 /**
- * Queue names, Redis keys and job ids in one place. BullMQ job ids may not contain ":" and may not
- * be plain integers; ours are `<kind>-<stable id>` so a redelivered webhook or a retried step maps to
- * the job that already exists, and BullMQ adds nothing.
+ * Queue names and Redis keys in one place. BullMQ job ids may not contain ":" and may not be plain
+ * integers; step ids are `<kind>-<stable id>` (src/core/steps.ts) so a repeat maps to the job that
+ * already exists. Every per-workflow key carries the workflow in a hash tag (`{owner/repo#1}`), so a
+ * Redis Cluster keeps one workflow's keys in one slot and multi-key writes stay atomic.
  */
 export const EVENTS_QUEUE = "events";
+
+export const STEP_QUEUE: Record<StepKind, string> = {
+  architect: "architect",
+  develop: "developer",
+  /** The parent of a review flow: aggregates the reviewers' findings and decides. */
+  review: "review",
+  /** One reviewer's review: children of a review flow, run in parallel. */
+  review_one: "reviewer",
+};
 
 export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId.replace(/[^\w-]/g, "_")}`;
 }
 
 export function keys(prefix: string) {
+  const wf = (name: string) => (workflow: string) => `${prefix}:{${workflow}}:${name}`;
   return {
-    lock: (workflow: string) => `${prefix}:lock:${workflow}`,
-    state: (workflow: string) => `${prefix}:state:${workflow}`,
+    lock: wf("lock"),
+    state: wf("state"),
+    outbox: wf("outbox"),
+    inbox: wf("inbox"),
+    findings: wf("findings"),
+    pending: wf("pending"),
+    /** A delivery already taken into a workflow's inbox. */
+    seen: (workflow: string, deliveryId: string) => `${prefix}:{${workflow}}:seen:${deliveryId}`,
+    /** A step's finished model result, by job id. */
+    result: (jobId: string) => `${prefix}:result:${jobId}`,
     cache: (name: string) => `${prefix}:cache:${name}`,
   };
 }
+export type Keys = ReturnType<typeof keys>;

@@ -1,10 +1,12 @@
 import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkflowEvent } from "../core/events.js";
-import type { StepRef } from "../core/state.js";
-import { STEP_KINDS, STEP_QUEUE, type StepJob, type StepKind, stepJobId, stepLabel } from "../core/steps.js";
+import { reviewerJobId, STEP_KINDS, type StepJob, type StepKind } from "../core/steps.js";
 import { TriadError } from "../errors.js";
-import { deliveryJobId, EVENTS_QUEUE } from "./names.js";
+import type { StepQueue } from "../ports/queue.js";
+import { Inbox, workflowOf } from "./inbox.js";
+import type { ControlJob, WorkflowRef } from "./jobs.js";
+import { deliveryJobId, EVENTS_QUEUE, keys, STEP_QUEUE } from "./names.js";
 
 /**
  * Retry policy for every job, once: retryable failures back off exponentially with jitter (1 s, 2 s,
@@ -21,24 +23,25 @@ export function backoffDelay(attemptsMade: number, error: unknown, random = Math
   return Math.floor(base * (0.7 + random() * 0.6));
 }
 
-export const JOB_DEFAULTS: JobsOptions = {
+export const JOB_DEFAULTS = {
   attempts: 6,
   backoff: { type: BACKOFF_TYPE },
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
-};
+} satisfies JobsOptions;
 
 export interface Queues {
-  events: Queue<WorkflowEvent>;
+  events: Queue<ControlJob>;
   steps: Record<StepKind, Queue<StepJob>>;
   /** For review flows: reviewer children and an aggregating parent. */
   flows: FlowProducer;
+  inbox: Inbox;
   close(): Promise<void>;
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const options = { connection, prefix, defaultJobOptions: JOB_DEFAULTS };
-  const events = new Queue<WorkflowEvent>(EVENTS_QUEUE, options);
+  const events = new Queue<ControlJob>(EVENTS_QUEUE, options);
   const steps = Object.fromEntries(
     STEP_KINDS.map((kind) => [kind, new Queue<StepJob>(STEP_QUEUE[kind], options)]),
   ) as Record<StepKind, Queue<StepJob>>;
@@ -52,22 +55,76 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     events,
     steps,
     flows,
+    inbox: new Inbox(connection, keys(prefix)),
     async close() {
       await Promise.all([events.close(), flows.close(), ...Object.values(steps).map((q) => q.close())]);
     },
   };
 }
 
-/** Enqueue a webhook's event under a job id derived from its delivery id: redelivery adds nothing. */
-export async function enqueueEvent(queues: Queues, event: WorkflowEvent): Promise<string> {
+function refOf(event: WorkflowEvent): WorkflowRef {
+  return { installationId: event.installationId, repo: event.repo, issue: event.issue };
+}
+
+/** Queue a drain of the workflow's inbox. Unique ids: a drain that is not needed finds the inbox empty. */
+export async function enqueueDrain(queues: Queues, ref: WorkflowRef, id: string): Promise<void> {
+  await queues.events.add(
+    "drain",
+    { type: "drain", ...ref },
+    { jobId: `drain-${id.replace(/[^\w-]/g, "_")}` },
+  );
+}
+
+/**
+ * A verified webhook's event enters triad (ARCHITECTURE §1, §7): into its workflow's inbox, in
+ * arrival order and once per delivery id, and a drain is queued. A comment on a pull request is
+ * routed to its workflow's issue by the worker first (that needs a GitHub call, which web never makes).
+ */
+export async function acceptEvent(
+  queues: Queues,
+  event: WorkflowEvent,
+  receivedAt = Date.now(),
+): Promise<string> {
   const jobId = deliveryJobId(event.deliveryId);
-  await queues.events.add(event.kind, event, { jobId });
+  if (event.kind === "comment_created" && event.onPullRequest && event.pullNumber === undefined) {
+    await queues.events.add("route", { type: "route", event, receivedAt, ...refOf(event) }, { jobId });
+    return jobId;
+  }
+  await queues.inbox.accept(event, receivedAt);
+  // Queued even when the delivery was seen: an earlier attempt may have died before queueing its drain.
+  await enqueueDrain(queues, refOf(event), event.deliveryId);
   return jobId;
 }
 
-/** Enqueue a phase step under an id that names it (see `stepJobId`): a repeat adds nothing. */
-export async function enqueueStep(queues: Queues, step: StepJob, key: string): Promise<StepRef> {
-  const jobId = stepJobId(step, key);
-  await queues.steps[step.kind].add(step.kind, step, { jobId });
-  return { queue: STEP_QUEUE[step.kind], jobId, label: stepLabel(step) };
+/** The step queue port (src/ports/queue.ts) over BullMQ. */
+export function stepQueue(queues: Queues): StepQueue {
+  return {
+    async enqueue(step, jobId) {
+      await queues.steps[step.kind].add(step.kind, step, { jobId });
+    },
+    async startReview(step, jobId) {
+      if (await queues.steps.review.getJob(jobId)) return;
+      // Children get the queue's attempts and backoff too: a flow's jobs do not inherit the defaults.
+      await queues.flows.add({
+        name: "review",
+        queueName: STEP_QUEUE.review,
+        data: step,
+        opts: { ...JOB_DEFAULTS, jobId },
+        children: Array.from({ length: step.reviewers ?? 1 }, (_, slot) => ({
+          name: "review_one",
+          queueName: STEP_QUEUE.review_one,
+          data: { ...step, kind: "review_one" as const, slot },
+          opts: { ...JOB_DEFAULTS, jobId: reviewerJobId(jobId, slot), failParentOnFailure: true },
+        })),
+      });
+    },
+    async exists(step, jobId) {
+      const job = await queues.steps[step.kind].getJob(jobId);
+      if (!job) return false;
+      // A job that failed for good is no longer "queued" either.
+      return !(await job.isFailed());
+    },
+  };
 }
+
+export { workflowOf };

@@ -1,117 +1,190 @@
-import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job, QueueEvents, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { z } from "zod";
-import { type WorkflowEvent, workflowEventSchema } from "../core/events.js";
-import { marker } from "../core/markers.js";
 import { workflowKey } from "../core/state.js";
-import {
-  STEP_QUEUE,
-  type StepJob,
-  type StepKind,
-  stepJobSchema,
-  stepLabel,
-  UNLOCKED_KINDS,
-} from "../core/steps.js";
-import { errorMessage, isRetryable } from "../errors.js";
-import type { IssueRef } from "../github/client.js";
-import { ensureComment } from "../github/comments.js";
-import type { HandlerDeps } from "../shell/handle-event.js";
-import { ensureTrackingComment } from "../shell/interpret.js";
+import { type StepJob, type StepKind, stepJobSchema, stepLabel, UNLOCKED_KINDS } from "../core/steps.js";
+import { errorMessage, isRetryable, TriadError } from "../errors.js";
+import { type ControlJob, controlJobSchema, type WorkflowRef } from "./jobs.js";
 import { tryLock } from "./lock.js";
-import { EVENTS_QUEUE, keys } from "./names.js";
-import { backoffDelay } from "./queues.js";
+import { EVENTS_QUEUE, keys, STEP_QUEUE } from "./names.js";
+import { backoffDelay, enqueueDrain, JOB_DEFAULTS, type Queues } from "./queues.js";
 
-/** What a job must say about itself: which workflow it belongs to. */
-interface WorkflowJob {
-  installationId: number;
-  repo: { owner: string; name: string };
-  issue: number;
+/** What a handler gets besides its data: its job id, and a signal that aborts when the lock is lost. */
+export interface JobContext {
+  jobId: string;
+  signal: AbortSignal;
+  job: Job;
 }
 
-/** A handler for one queue: it gets validated job data and runs under the workflow's lock. */
-export interface QueueHandler<T extends WorkflowJob> {
-  schema: z.ZodType<T>;
-  /** What it returns becomes the job's return value (a reviewer's findings, read by its parent). */
-  run(data: T, job: Job<T>): Promise<unknown>;
-  /** Run under the workflow's lock (default true). */
-  locked?: boolean;
-  /** How the step is named in the tracking comment and failure comments. */
-  label(data: T): string;
+export interface WorkerHandlers {
+  drain(ref: WorkflowRef, ctx: JobContext): Promise<void>;
+  route(job: Extract<ControlJob, { type: "route" }>, ctx: JobContext): Promise<void>;
+  stepFailed(job: Extract<ControlJob, { type: "step_failed" }>, ctx: JobContext): Promise<void>;
+  eventFailed(job: Extract<ControlJob, { type: "event_failed" }>, ctx: JobContext): Promise<void>;
+  steps: Partial<Record<StepKind, (step: StepJob, ctx: JobContext) => Promise<unknown>>>;
 }
 
 export interface WorkerOptions {
   connection: Redis;
   prefix: string;
+  queues: Queues;
   concurrency: number;
   /** BullMQ job lock and workflow lock TTL: how soon a dead worker's job is picked up again. */
   lockMs: number;
-  deps: HandlerDeps;
   log: Logger;
-  handlers: {
-    events: (data: WorkflowEvent) => Promise<void>;
-    /** Step handlers get the job id (a step marks what it writes with it) and the job itself. */
-    steps: Partial<Record<StepKind, (data: StepJob, jobId: string, job: Job<StepJob>) => Promise<unknown>>>;
-  };
+  handlers: WorkerHandlers;
 }
 
+export interface RunningWorkers {
+  workers: Worker[];
+  ready(): Promise<void>;
+  close(force?: boolean): Promise<void>;
+}
+
+/** Failure reports are retried for a long time: a rate limit can hold GitHub's answer for an hour. */
+const REPORT_OPTIONS = { ...JOB_DEFAULTS, attempts: 60 };
+/** How long a drain that finds the workflow busy waits before it looks again (the holder drains too). */
+const BUSY_DRAIN_DELAY_MS = 2_000;
+/** At start, failures this recent that nobody reported are reported (older ones were, or do not matter). */
+const SWEEP_WINDOW_MS = 2 * 24 * 3600 * 1000;
+
 /**
- * The queue side (ARCHITECTURE §1, §7): one BullMQ worker per queue (webhook events, and each phase
- * whose handler this process runs). Every job runs under its workflow's lock; failures become
- * retries (retryable) or one comment on the issue and a `failed` mark that `/triad retry` re-runs
- * (final). Phases plug in as handlers; this file does not change when they do.
+ * The queue side (ARCHITECTURE §1, §7): one BullMQ worker per queue this process handles. Every job
+ * but a reviewer's runs under its workflow's lock; after the lock is released, a workflow with
+ * events waiting gets a drain. Failures: retryable ones back off and run again; a job that fails for
+ * good — a final error, its attempts used up, or stalled too often (BullMQ fails those without
+ * calling the handler) — is reported through the queue's `failed` event, so the workflow records it
+ * and says so on the issue, once.
  */
-export function startWorkers(o: WorkerOptions): Worker[] {
-  const workers: Worker[] = [
-    startQueueWorker<WorkflowEvent>(o, EVENTS_QUEUE, {
-      schema: workflowEventSchema,
-      run: (data) => o.handlers.events(data),
-      label: (data) => `handle ${data.kind}`,
+export function startWorkers(o: WorkerOptions): RunningWorkers {
+  const k = keys(o.prefix);
+  const workers: Worker[] = [];
+  const listeners: QueueEvents[] = [];
+  const control = (data: ControlJob, ctx: JobContext): Promise<unknown> => {
+    switch (data.type) {
+      case "drain":
+        return o.handlers.drain(data, ctx);
+      case "route":
+        return o.handlers.route(data, ctx);
+      case "step_failed":
+        return o.handlers.stepFailed(data, ctx);
+      case "event_failed":
+        return o.handlers.eventFailed(data, ctx);
+    }
+  };
+  workers.push(
+    queueWorker(o, k, EVENTS_QUEUE, (job) => {
+      const parsed = controlJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+      const data = parsed.data;
+      return {
+        ref: data,
+        locked: data.type !== "route",
+        busyDelayMs: data.type === "drain" ? BUSY_DRAIN_DELAY_MS : undefined,
+        run: (ctx) => control(data, ctx),
+      };
     }),
-  ];
+  );
   for (const kind of Object.keys(o.handlers.steps) as StepKind[]) {
     const run = o.handlers.steps[kind];
     if (!run) continue;
     workers.push(
-      startQueueWorker<StepJob>(o, STEP_QUEUE[kind], {
-        schema: stepJobSchema,
-        run: (data, job) => run(data, String(job.id), job),
-        label: stepLabel,
-        locked: !UNLOCKED_KINDS.has(kind),
+      queueWorker(o, k, STEP_QUEUE[kind], (job) => {
+        const parsed = stepJobSchema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+        return { ref: parsed.data, locked: !UNLOCKED_KINDS.has(kind), run: (ctx) => run(parsed.data, ctx) };
       }),
     );
   }
-  return workers;
+  const connections: Redis[] = [];
+  for (const worker of workers) {
+    // QueueEvents blocks on its connection (XREAD BLOCK): it gets its own.
+    const connection = o.connection.duplicate();
+    connection.on("error", () => undefined);
+    connections.push(connection);
+    const events = new QueueEvents(worker.name, { connection, prefix: o.prefix });
+    events.on("error", () => undefined);
+    events.on("failed", ({ jobId, failedReason }) => {
+      reportFailure(o, worker.name, jobId, failedReason).catch((error) =>
+        o.log.error({ job: jobId, err: errorMessage(error) }, "could not queue the failure report"),
+      );
+    });
+    listeners.push(events);
+  }
+  return {
+    workers,
+    async ready() {
+      await Promise.all([
+        ...workers.map((w) => w.waitUntilReady()),
+        ...listeners.map((l) => l.waitUntilReady()),
+      ]);
+      // Failures that happened while no process was listening.
+      for (const worker of workers) await sweepFailed(o, worker.name);
+    },
+    async close(force = false) {
+      await Promise.all(workers.map((w) => w.close(force)));
+      await Promise.all(listeners.map((l) => l.close()));
+      for (const c of connections) c.disconnect();
+    },
+  };
 }
 
-function startQueueWorker<T extends WorkflowJob>(
+interface Prepared {
+  ref: WorkflowRef;
+  locked: boolean;
+  busyDelayMs?: number | undefined;
+  run(ctx: JobContext): Promise<unknown>;
+}
+
+function queueWorker(
   o: WorkerOptions,
+  k: ReturnType<typeof keys>,
   queueName: string,
-  handler: QueueHandler<T>,
-): Worker<T> {
-  const k = keys(o.prefix);
-  const worker = new Worker<T>(
+  prepare: (job: Job) => Prepared,
+): Worker {
+  const worker = new Worker(
     queueName,
     async (job, token) => {
-      const parsed = handler.schema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
-      const data = parsed.data;
-      const workflow = workflowKey(`${data.repo.owner}/${data.repo.name}`, data.issue);
-      const lock =
-        handler.locked === false
-          ? { release: async () => true }
-          : await tryLock(o.connection, k.lock(workflow), o.lockMs);
-      if (!lock) {
-        // Another job of this workflow runs: wait our turn without spending an attempt.
-        await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 200), token);
+      const p = prepare(job);
+      const workflow = workflowKey(`${p.ref.repo.owner}/${p.ref.repo.name}`, p.ref.issue);
+      const lock = p.locked ? await tryLock(o.connection, k.lock(workflow), o.lockMs) : undefined;
+      if (p.locked && !lock) {
+        // Another job of this workflow runs: wait without spending an attempt. Order is the inbox's
+        // business, not this delay's.
+        const delay = p.busyDelayMs ?? 100 + Math.floor(Math.random() * 200);
+        await job.moveToDelayed(Date.now() + delay, token);
         throw new DelayedError();
       }
+      const ctx: JobContext = {
+        jobId: String(job.id),
+        signal: lock?.signal ?? new AbortController().signal,
+        job,
+      };
       try {
-        return await handler.run(data, job);
+        return await p.run(ctx);
       } catch (error) {
-        return await onFailure(o, queueName, job, data, handler.label(data), error);
+        if (error instanceof TriadError && error.code === "stopped") {
+          o.log.info({ job: job.id }, "step stopped by a maintainer");
+          return undefined;
+        }
+        if (!isRetryable(error)) {
+          o.log.error({ job: job.id, err: errorMessage(error) }, "job failed for good");
+          throw new UnrecoverableError(errorMessage(error));
+        }
+        o.log.warn(
+          { job: job.id, attempt: job.attemptsMade + 1, err: errorMessage(error) },
+          "job failed, will retry",
+        );
+        throw error;
       } finally {
-        await lock.release().catch(() => undefined);
+        if (lock) {
+          await lock.release().catch(() => undefined);
+          // Events that arrived while this job held the lock found it busy: drain them now.
+          const waiting = await o.queues.inbox.size(workflow).catch(() => 0);
+          if (waiting > 0)
+            await enqueueDrain(o.queues, p.ref, `after-${randomUUID()}`).catch(() => undefined);
+        }
       }
     },
     {
@@ -128,48 +201,58 @@ function startQueueWorker<T extends WorkflowJob>(
   return worker;
 }
 
-async function onFailure(
+/** A job failed for good: queue the report that records it on the workflow (once per job). */
+async function reportFailure(
   o: WorkerOptions,
   queueName: string,
-  job: Job,
-  data: WorkflowJob,
-  label: string,
-  error: unknown,
-): Promise<never> {
-  const attempts = job.opts.attempts ?? 1;
-  const last = job.attemptsMade + 1 >= attempts;
-  if (isRetryable(error) && !last) {
-    o.log.warn(
-      { job: job.id, attempt: job.attemptsMade + 1, err: errorMessage(error) },
-      "job failed, will retry",
-    );
-    throw error;
-  }
-  o.log.error({ job: job.id, err: errorMessage(error) }, "job failed for good");
-  try {
-    const gh = await o.deps.github(data.installationId);
-    const ref: IssueRef = { owner: data.repo.owner, repo: data.repo.name, issue_number: data.issue };
-    await ensureComment(gh, ref, {
-      marker: marker("error", String(job.id)),
-      botLogin: o.deps.botLogin,
-      body: `⚠️ **triad could not finish a step** (${label}): ${errorMessage(error)}\n\nWhen the cause is fixed, a maintainer can comment \`/triad retry\` to run it again.`,
-    });
-    const state = await o.deps.store.load(gh, ref, o.deps.botLogin);
-    if (state) {
-      const failed = {
-        queue: queueName,
-        jobId: String(job.id),
-        label,
-        error: errorMessage(error).split("\n")[0] ?? "",
-      };
-      const next = await ensureTrackingComment(
-        { gh, ref, botLogin: o.deps.botLogin },
-        { ...state, failed, queued: undefined },
+  jobId: string,
+  reason: string,
+): Promise<void> {
+  const error = reason || "the step failed";
+  if (queueName === EVENTS_QUEUE) {
+    const job = await o.queues.events.getJob(jobId);
+    const data = controlJobSchema.safeParse(job?.data);
+    if (!data.success) return;
+    if (data.data.type === "drain") {
+      const { type: _t, ...ref } = data.data;
+      await o.queues.events.add(
+        "event_failed",
+        { type: "event_failed", error, ...ref },
+        { ...REPORT_OPTIONS, jobId: `failed-${jobId}` },
       );
-      await o.deps.store.save(next);
+    } else {
+      o.log.error({ job: jobId, type: data.data.type, err: error }, "a control job failed for good");
     }
-  } catch (reportError) {
-    o.log.error({ job: job.id, err: errorMessage(reportError) }, "could not report the failure on the issue");
+    return;
   }
-  throw new UnrecoverableError(errorMessage(error));
+  const kind = (Object.keys(STEP_QUEUE) as StepKind[]).find((x) => STEP_QUEUE[x] === queueName);
+  const job = kind ? await o.queues.steps[kind].getJob(jobId) : undefined;
+  const step = stepJobSchema.safeParse(job?.data);
+  if (!step.success) return;
+  const ref = { jobId, label: stepLabel(step.data), step: step.data };
+  await o.queues.events.add(
+    "step_failed",
+    {
+      type: "step_failed",
+      ref,
+      error,
+      installationId: step.data.installationId,
+      repo: step.data.repo,
+      issue: step.data.issue,
+    },
+    { ...REPORT_OPTIONS, jobId: `failed-${jobId}` },
+  );
+}
+
+async function sweepFailed(o: WorkerOptions, queueName: string): Promise<void> {
+  const queue =
+    queueName === EVENTS_QUEUE
+      ? o.queues.events
+      : Object.values(o.queues.steps).find((q) => q.name === queueName);
+  const failed = (await queue?.getFailed(0, 200)) ?? [];
+  const since = Date.now() - SWEEP_WINDOW_MS;
+  for (const job of failed) {
+    if (!job.id || String(job.id).startsWith("failed-") || (job.finishedOn ?? 0) < since) continue;
+    await reportFailure(o, queueName, String(job.id), job.failedReason);
+  }
 }

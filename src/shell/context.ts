@@ -1,9 +1,76 @@
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { DecideContext } from "../core/context.js";
+import type { WorkflowEvent } from "../core/events.js";
+import { workflowKey } from "../core/state.js";
 import type { ModelProvider } from "../models/provider.js";
+import type { Clock } from "../ports/clock.js";
+import type { Faults } from "../ports/faults.js";
+import type { GitHubClient, IssueRef } from "../ports/github.js";
+import type { StepQueue } from "../ports/queue.js";
+import type { FindingsStore, OutboxStore, StateStore, StepResultStore } from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
-import type { HandlerDeps } from "./handle-event.js";
+import { abortable } from "./abortable.js";
 
-/** What a phase step needs besides what an event handler needs: models and the snapshot cache. */
-export interface PhaseDeps extends HandlerDeps {
+/** The inbox as the shell sees it (src/queue/inbox.ts). */
+export interface EventInbox {
+  head(workflow: string): Promise<{ event: WorkflowEvent; member: string } | undefined>;
+  remove(workflow: string, member: string): Promise<void>;
+}
+
+/** Everything the shell needs, wired once per process (src/runtime.ts). */
+export interface ShellDeps {
+  stores: { state: StateStore; outbox: OutboxStore; results: StepResultStore; findings: FindingsStore };
+  queue: StepQueue;
+  inbox: EventInbox;
+  /** Put an event (a routed PR comment) into its workflow's inbox. */
+  accept(event: WorkflowEvent, receivedAt: number): Promise<void>;
+  /** An installation client for the installation. */
+  github(installationId: number): Promise<GitHubClient>;
+  botLogin: string;
+  log: Logger;
+  clock: Clock;
   models: ModelProvider;
   snapshots: SnapshotCache;
+  faults: Faults;
+  /** The deployment's model variables, to check the repository's model choice at start. */
+  modelEnv: NodeJS.ProcessEnv;
+}
+
+/** One job's view of one workflow: the client, the issue, the lock's signal. */
+export interface WorkflowContext {
+  deps: ShellDeps;
+  gh: GitHubClient;
+  ref: IssueRef;
+  repo: { owner: string; repo: string };
+  workflow: string;
+  installationId: number;
+  jobId: string;
+  /** Aborted when the workflow lock is lost: nothing is written after that. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export async function workflowContext(
+  deps: ShellDeps,
+  at: { installationId: number; repo: { owner: string; name: string }; issue: number },
+  job: { jobId: string; signal: AbortSignal },
+): Promise<WorkflowContext> {
+  const repo = { owner: at.repo.owner, repo: at.repo.name };
+  const workflow = workflowKey(`${repo.owner}/${repo.repo}`, at.issue);
+  return {
+    deps,
+    gh: abortable(await deps.github(at.installationId), job.signal),
+    ref: { ...repo, issue_number: at.issue },
+    repo,
+    workflow,
+    installationId: at.installationId,
+    jobId: job.jobId,
+    signal: job.signal,
+    log: deps.log.child({ workflow, job: job.jobId }),
+  };
+}
+
+export function decideContext(w: WorkflowContext, config: RepoConfig): DecideContext {
+  return { config, now: w.deps.clock.now().toISOString() };
 }

@@ -1,121 +1,204 @@
-import type { Effect } from "../core/issue-events.js";
-import { marker } from "../core/markers.js";
-import { renderTrackingComment } from "../core/render/tracking.js";
+import type { Decision, Effect } from "../core/effects.js";
+import { contentHash, marker, REVIEW_CHECK, replyMarker } from "../core/markers.js";
+import { renderTrackingComment, stateFromTrackingComment } from "../core/render/tracking.js";
 import type { WorkflowState } from "../core/state.js";
-import { STEP_QUEUE, type StepJob } from "../core/steps.js";
-import { faultPoint } from "../faults.js";
-import type { GitHubClient, IssueRef } from "../github/client.js";
-import { ensureComment, react, removeLabel } from "../github/comments.js";
-import { enqueueStep, type Queues } from "../queue/queues.js";
-import { addReviewFlow } from "./review/flow.js";
-
-export interface EffectContext {
-  gh: GitHubClient;
-  ref: IssueRef;
-  botLogin: string;
-  queues: Queues;
-  installationId: number;
-}
+import { ensureCheckRun } from "../github/checks.js";
+import {
+  ensureComment,
+  findOwnMarked,
+  type IssueComment,
+  listComments,
+  react,
+  removeLabel,
+} from "../github/comments.js";
+import { ensureLabels } from "../github/pulls.js";
+import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
+import type { PendingEffects } from "../ports/stores.js";
+import type { WorkflowContext } from "./context.js";
 
 /**
- * The one interpreter of effects. Each effect is repeat-safe ("ensure"), so a job retried after a
- * crash between two effects redoes the first harmlessly. Returns the state with what the effects
- * learned (the tracking comment's id, the queued step).
+ * The one interpreter of decisions (ARCHITECTURE §7, §9), and the only code that writes the workflow
+ * state. A decision's state and its effects are saved together first (an outbox); then the effects
+ * run in order, each repeat-safe ("ensure"); then the tracking comment is rendered once from the
+ * final state; then the state is saved and the outbox cleared. A job killed anywhere in between
+ * leaves the outbox, and the next job of the workflow runs the rest before anything else — so a
+ * decision is never half carried out, and a step queued by it always sees the state that queued it.
  */
-export async function runEffects(
-  ctx: EffectContext,
+export async function interpret(
+  w: WorkflowContext,
+  before: WorkflowState | undefined,
+  d: Decision,
+): Promise<WorkflowState | undefined> {
+  if (d.ignored) w.log.debug({ reason: d.ignored }, "nothing to do");
+  const state = d.state;
+  if (!state || (state === before && d.effects.length === 0 && !d.tracking)) return before;
+  const pending: PendingEffects = { id: w.jobId, effects: d.effects, tracking: d.tracking };
+  await w.deps.stores.outbox.put(state, pending);
+  return carryOut(w, state, pending);
+}
+
+/** Finish a decision an earlier job started (its outbox), before this job does anything else. */
+export async function finishPending(w: WorkflowContext): Promise<void> {
+  const pending = await w.deps.stores.outbox.get(w.workflow);
+  if (!pending) return;
+  const state = await w.deps.stores.state.get(w.workflow);
+  if (!state) return;
+  w.log.info({ from: pending.id, effects: pending.effects.length }, "finishing an earlier job's decision");
+  await carryOut(w, state, pending);
+}
+
+async function carryOut(
+  w: WorkflowContext,
   state: WorkflowState,
-  effects: Effect[],
+  pending: PendingEffects,
 ): Promise<WorkflowState> {
+  const run = new EffectRun(w);
   let current = state;
-  for (const effect of effects) {
-    switch (effect.type) {
-      case "react":
-        await react(ctx.gh, ctx.ref, effect.content, effect.commentId);
-        break;
-      case "ensure_tracking_comment":
-        current = await ensureTrackingComment(ctx, current);
-        faultPoint("after-tracking-comment");
-        break;
-      case "remove_label":
-        await removeLabel(ctx.gh, ctx.ref, effect.label);
-        break;
-      case "reply":
-        await ensureComment(ctx.gh, ctx.ref, {
-          marker: marker("reply", String(effect.to)),
-          body: effect.body,
-          botLogin: ctx.botLogin,
-        });
-        break;
-      case "enqueue": {
-        const step: StepJob = {
-          kind: effect.kind,
-          installationId: ctx.installationId,
-          repo: { owner: ctx.ref.owner, name: ctx.ref.repo },
-          issue: ctx.ref.issue_number,
-          runId: current.runId,
-          reason: effect.reason,
-          ...(effect.planVersion !== undefined ? { planVersion: effect.planVersion } : {}),
-        };
-        current = { ...current, queued: await enqueueStep(ctx.queues, step, effect.key), failed: undefined };
-        break;
-      }
-      case "retry_failed":
-        current = await retryFailed(ctx, current, effect.key);
-        break;
-    }
+  for (const effect of pending.effects) {
+    w.signal.throwIfAborted();
+    current = await run.apply(current, effect);
   }
+  if (pending.tracking) {
+    w.signal.throwIfAborted();
+    current = await ensureTrackingComment(w, current, run);
+    await w.deps.faults.at("after-tracking-comment");
+  }
+  await w.deps.stores.outbox.done(current);
   return current;
 }
 
-export async function ensureTrackingComment(
-  ctx: Pick<EffectContext, "gh" | "ref" | "botLogin">,
+/** The state document, from Redis or — when Redis lost it — rebuilt from the tracking comment. */
+export async function loadState(
+  w: WorkflowContext,
+  comments?: IssueComment[],
+): Promise<WorkflowState | undefined> {
+  const cached = await w.deps.stores.state.get(w.workflow);
+  if (cached) return cached;
+  const tracking = findOwnMarked(
+    comments ?? (await listComments(w.gh, w.ref)),
+    marker("tracking"),
+    w.deps.botLogin,
+  );
+  const rebuilt = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
+  if (rebuilt) {
+    w.log.info({ phase: rebuilt.phase }, "state rebuilt from the tracking comment");
+    await w.deps.stores.state.save(rebuilt);
+  }
+  return rebuilt;
+}
+
+async function ensureTrackingComment(
+  w: WorkflowContext,
   state: WorkflowState,
+  run: EffectRun,
 ): Promise<WorkflowState> {
-  const comment = await ensureComment(ctx.gh, ctx.ref, {
+  const comment = await ensureComment(w.gh, w.ref, {
     marker: marker("tracking"),
     body: renderTrackingComment(state),
-    botLogin: ctx.botLogin,
+    botLogin: w.deps.botLogin,
     knownId: state.trackingCommentId,
+    ...(run.knownComments ? { comments: run.knownComments } : {}),
   });
   return { ...state, trackingCommentId: comment.id };
 }
 
-/** Queue the failed step again under a new id (its data is read back from the failed job). */
-async function retryFailed(ctx: EffectContext, state: WorkflowState, key: string): Promise<WorkflowState> {
-  const failed = state.failed;
-  if (!failed) return state;
-  const queue =
-    failed.queue === ctx.queues.events.name
-      ? ctx.queues.events
-      : Object.values(ctx.queues.steps).find((q) => q.name === failed.queue);
-  const job = queue ? await queue.getJob(failed.jobId) : undefined;
-  if (!queue || !job)
-    return {
-      ...state,
-      failed: {
-        ...failed,
-        error: `${failed.error} (the failed job is no longer stored; add the label again to restart)`,
-      },
-    };
-  const retryId = `${failed.jobId.replace(/-retry-\w+$/, "")}-retry-${key}`;
-  if (failed.queue === STEP_QUEUE.review || failed.queue === STEP_QUEUE.review_one) {
-    // A review is a flow: run the whole of it again. Reviewers that already posted find their
-    // review by its marker and only hand their findings to the new parent.
-    const { slot: _slot, ...data } = job.data as StepJob;
-    await addReviewFlow(ctx.queues, { ...data, kind: "review" }, retryId, (slot) => `${retryId}-${slot}`);
-    return {
-      ...state,
-      phase: "reviewing",
-      failed: undefined,
-      queued: { queue: STEP_QUEUE.review, jobId: retryId, label: failed.label },
-    };
+/** One decision's effects, with what they read memoised (the issue's comments, the PR's threads). */
+class EffectRun {
+  knownComments: IssueComment[] | undefined;
+  private threads: ReviewThreadComment[] | undefined;
+
+  constructor(private readonly w: WorkflowContext) {}
+
+  private async comments(): Promise<IssueComment[]> {
+    this.knownComments ??= await listComments(this.w.gh, this.w.ref);
+    return this.knownComments;
   }
-  // biome-ignore lint/suspicious/noExplicitAny: the job's data goes back to the queue it came from.
-  await (queue as any).add(job.name, job.data, { jobId: retryId });
-  return {
-    ...state,
-    failed: undefined,
-    queued: { queue: failed.queue, jobId: retryId, label: failed.label },
-  };
+
+  private async ownComment(issue: number, markerText: string, body: string): Promise<IssueComment> {
+    const w = this.w;
+    const onIssue = issue === w.ref.issue_number;
+    const posted = await ensureComment(
+      w.gh,
+      { ...w.ref, issue_number: issue },
+      {
+        marker: markerText,
+        body,
+        botLogin: w.deps.botLogin,
+        ...(onIssue ? { comments: await this.comments() } : {}),
+      },
+    );
+    if (onIssue && this.knownComments && !this.knownComments.some((c) => c.id === posted.id))
+      this.knownComments.push(posted);
+    return posted;
+  }
+
+  async apply(state: WorkflowState, effect: Effect): Promise<WorkflowState> {
+    const { w } = this;
+    const { gh, ref, repo, deps } = w;
+    switch (effect.type) {
+      case "react":
+        await react(gh, ref, effect.content, effect.commentId);
+        return state;
+      case "reply":
+        await this.ownComment(effect.onPull ?? ref.issue_number, replyMarker(effect.to), effect.body);
+        return state;
+      case "comment": {
+        const posted = await this.ownComment(ref.issue_number, effect.marker, effect.body);
+        if (effect.learn === "plan" && state.plan) {
+          return {
+            ...state,
+            plan: { ...state.plan, commentId: posted.id, hash: contentHash(posted.body ?? "") },
+          };
+        }
+        return state;
+      }
+      case "remove_issue_label":
+        await removeLabel(gh, ref, effect.label);
+        return state;
+      case "pr_labels": {
+        const pull = state.pr?.number;
+        if (pull === undefined) return state;
+        if (effect.add.length > 0) await ensureLabels(gh, repo, pull, effect.add);
+        for (const label of effect.remove) await removeLabel(gh, { ...repo, issue_number: pull }, label);
+        return state;
+      }
+      case "check":
+        await ensureCheckRun(gh, repo, {
+          name: REVIEW_CHECK,
+          headSha: effect.headSha,
+          state: effect.state,
+          title: effect.title,
+          summary: effect.summary,
+          freshCommit: effect.fresh ?? false,
+        });
+        return state;
+      case "thread_reply": {
+        this.threads ??= await listReviewComments(gh, repo, effect.pull);
+        const done = this.threads.some(
+          (c) => c.inReplyTo === effect.commentId && c.body.includes(effect.marker),
+        );
+        if (!done)
+          await replyInThread(gh, repo, effect.pull, effect.commentId, `${effect.marker}\n${effect.body}`);
+        return state;
+      }
+      case "enqueue":
+        await deps.queue.enqueue(effect.step, effect.jobId);
+        return state;
+      case "start_review":
+        await deps.queue.startReview(effect.step, effect.jobId);
+        return state;
+      case "save_findings":
+        await deps.stores.findings.saveOpen(w.workflow, effect.open);
+        return state;
+      case "add_pending":
+        await deps.stores.findings.addPending(w.workflow, effect.set);
+        return state;
+      case "clear_pending":
+        await deps.stores.findings.clearPending(w.workflow);
+        return state;
+      case "forget_result":
+        await deps.stores.results.delete(effect.jobId);
+        return state;
+    }
+  }
 }

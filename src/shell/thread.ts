@@ -1,4 +1,4 @@
-import { isOwnComment } from "../core/markers.js";
+import { isOwnComment, markerId, withoutMarkers } from "../core/markers.js";
 import { isCollaborator, type Permission } from "../core/permissions.js";
 import type { IssueComment } from "../github/comments.js";
 
@@ -44,13 +44,14 @@ export async function buildThread(o: {
     const login = c.user?.login ?? "ghost";
     const body = c.body ?? "";
     if (isOwnComment(c.user, o.botLogin)) {
-      const kind = /<!-- triad:architect id=/.test(body)
-        ? "architect"
-        : /<!-- triad:developer id=/.test(body)
-          ? "developer"
-          : undefined;
+      const kind =
+        markerId(body, "architect") !== undefined
+          ? "architect"
+          : markerId(body, "developer") !== undefined
+            ? "developer"
+            : undefined;
       if (kind)
-        entries.push({ id: c.id, author: login, kind, body: ownVisible(body), createdAt: c.created_at });
+        entries.push({ id: c.id, author: login, kind, body: withoutMarkers(body), createdAt: c.created_at });
       continue;
     }
     if (c.user?.type === "Bot") continue;
@@ -62,9 +63,4 @@ export async function buildThread(o: {
     entries.push({ id: c.id, author: login, kind: "human", permission, body, createdAt: c.created_at });
   }
   return { issue: o.issue, entries, skipped };
-}
-
-/** The visible text of triad's own comment (markers and embedded data removed). */
-function ownVisible(body: string): string {
-  return body.replace(/<!-- triad:[^>]*-->\n?/g, "").trim();
 }

@@ -3,9 +3,10 @@ import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { loadEnv, type TriadEnv } from "../config/env.js";
 import { createLogger } from "../log.js";
-import type { ModelProvider } from "../models/provider.js";
+import { type ModelProvider, scriptedModels } from "../models/provider.js";
 import { type Running, type RunningWeb, runWeb, runWorker } from "../runtime.js";
 import { type GitHubSimulator, startSimulator } from "./github/index.js";
+import { demoStatelessModels } from "./scenario.js";
 
 /**
  * triad running against the GitHub simulator in one process: the simulator, the webhook receiver
@@ -47,7 +48,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const web = await runWeb(env, log);
   sim.setWebhookUrl(`${web.url}${env.WEBHOOK_PATH}`);
   const worker =
-    o.worker === false ? undefined : await runWorker(env, log, { lockMs: o.lockMs, models: o.models });
+    o.worker === false
+      ? undefined
+      : await runWorker(env, log, {
+          lockMs: o.lockMs,
+          // Scripted models only ever run here, against the simulator.
+          models: o.models ?? scriptedModels(demoStatelessModels()),
+        });
   return {
     sim,
     web,

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { contentHash } from "../../src/core/markers.js";
 import { scriptedModels } from "../../src/models/provider.js";
+import { keys } from "../../src/queue/names.js";
 import type { ScriptedRoleModels } from "../../src/sim/models/scripted-model.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
@@ -36,7 +37,8 @@ async function readState(s: SampleStack, issue: number) {
   const redis = new Redis(s.env.REDIS_URL);
   try {
     return JSON.parse(
-      (await redis.get(`${s.env.TRIAD_REDIS_PREFIX}:state:${repo.owner}/${repo.repo}#${issue}`)) ?? "null",
+      (await redis.get(keys(s.env.TRIAD_REDIS_PREFIX).state(`${repo.owner}/${repo.repo}#${issue}`))) ??
+        "null",
     );
   } finally {
     redis.disconnect();

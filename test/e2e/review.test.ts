@@ -367,7 +367,7 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     expect(JSON.stringify(prompt?.messages)).toMatch(/raised by maya/);
 
     await s.user("maya").rest.pulls.update({ ...repo, pull_number: first.pr.number, state: "closed" });
-    await waitFor("stopped", () => trackingNow(s, issue).startsWith("Stopped"));
+    await waitFor("closed", () => trackingNow(s, issue).startsWith("Closed"));
     expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/closed without merging by @maya/);
   });
 

@@ -1,12 +1,12 @@
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findingMarker } from "../../src/core/markers.js";
 import { createAppAuth } from "../../src/github/app-auth.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { publishRound } from "../../src/github/publish.js";
 import { postReview } from "../../src/github/reviews.js";
 import { createLogger } from "../../src/log.js";
 import { readOverrules } from "../../src/shell/review/overrules.js";
-import { findingMarker } from "../../src/shell/review/reviewer.js";
 import { type GitHubSimulator, startSimulator } from "../../src/sim/github/index.js";
 
 const repo = { owner: "acme", repo: "w" };

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/log.js";
-import { EVENTS_QUEUE } from "../../src/queue/names.js";
+import { EVENTS_QUEUE, keys } from "../../src/queue/names.js";
 import { type RunningWeb, runWeb } from "../../src/runtime.js";
 import { REDIS_URL, testPrefix } from "../helpers/redis.js";
 import { webhookExample, webhookExamples } from "../helpers/webhook-examples.js";
@@ -124,8 +124,19 @@ describe("the webhook receiver", () => {
     const id = randomUUID();
     for (let i = 0; i < 5; i++) expect((await deliver("issues", labeledTriad(), { id })).status).toBe(200);
     expect(await jobCount()).toBe(before + 1);
-    const job = await queue.getJob(`delivery-${id}`);
-    expect(job?.data).toMatchObject({ kind: "issue_labeled", label: "triad", deliveryId: id });
+    // The event waits in its workflow's inbox, once; a drain of that inbox is queued.
+    const job = await queue.getJob(`drain-${id}`);
+    expect(job?.data).toMatchObject({ type: "drain" });
+    const data = job?.data as { repo: { owner: string; name: string }; issue: number };
+    const waiting = await redis.zrange(
+      keys(prefix).inbox(`${data.repo.owner}/${data.repo.name}#${data.issue}`),
+      "0",
+      "-1",
+    );
+    const mine = waiting.map((m) => JSON.parse(m)).filter((e) => e.deliveryId === id);
+    expect(mine).toEqual([
+      expect.objectContaining({ kind: "issue_labeled", label: "triad", deliveryId: id }),
+    ]);
   });
 
   it("refuses a forged or missing signature with a 4xx and queues nothing", async () => {

@@ -1,11 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { aggregateFindings } from "../../src/core/review/aggregate.js";
+import {
+  type AggregateOptions,
+  aggregateFindings as aggregateLocated,
+} from "../../src/core/review/aggregate.js";
+import type { FindingSet as LocatedSet } from "../../src/core/review/finding.js";
 import { type FindingInput, findingKey, normaliseAnchor } from "../../src/core/review/finding.js";
 import { jaccard, polarity, similarity, tokens } from "../../src/core/review/similarity.js";
 import type { Severity } from "../../src/core/schemas/review.js";
+import type { DiffFile } from "../../src/diff/index.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
 import { fromHumanReview } from "../../src/shell/review/human-findings.js";
+import { locateFindings } from "../../src/shell/review/locate-findings.js";
 import { fixture } from "../fixtures/diff/golden.js";
+
+/** Aggregation as the shell runs it: findings located in the diff first, then aggregated. */
+const aggregateFindings = (
+  sets: LocatedSet[],
+  o: AggregateOptions & { files?: readonly DiffFile[] } = {},
+) => {
+  const { files: diff, ...rest } = o;
+  return aggregateLocated(diff ? locateFindings(sets, diff) : sets, rest);
+};
 
 const files = parseUnifiedDiff(fixture("all.diff"));
 

@@ -1,12 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { aggregateFindings } from "../../src/core/review/aggregate.js";
+import {
+  type AggregateOptions,
+  aggregateFindings as aggregateLocated,
+} from "../../src/core/review/aggregate.js";
 import { type DecideContext, decideReview } from "../../src/core/review/decide.js";
-import type { FindingInput, FindingSet } from "../../src/core/review/finding.js";
+import type { FindingInput, FindingSet, FindingSet as LocatedSet } from "../../src/core/review/finding.js";
 import type { Severity } from "../../src/core/schemas/review.js";
 import { detectSpiral } from "../../src/core/spiral.js";
+import type { DiffFile } from "../../src/diff/index.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
 import { fromCheckFailure, fromFixCommand } from "../../src/shell/review/human-findings.js";
+import { locateFindings } from "../../src/shell/review/locate-findings.js";
 import { fixture } from "../fixtures/diff/golden.js";
+
+/** Aggregation as the shell runs it: findings located in the diff first, then aggregated. */
+const aggregateFindings = (
+  sets: LocatedSet[],
+  o: AggregateOptions & { files?: readonly DiffFile[] } = {},
+) => {
+  const { files: diff, ...rest } = o;
+  return aggregateLocated(diff ? locateFindings(sets, diff) : sets, rest);
+};
 
 const files = parseUnifiedDiff(fixture("all.diff"));
 const L2 = "  if (min > max) return null;";
@@ -147,10 +161,10 @@ describe("decideReview", () => {
   it("spiral: the same file changed in three consecutive fix rounds (before the cap)", () => {
     const d = decide([{ reviewer: "r1", findings: [f(L2, "blocker", NULL_A)] }], {
       fixRound: 3,
-      changedFilesByRound: [
-        ["src/util.ts", "README.md"],
-        ["src/util.ts", "test/util.test.ts"],
-        ["src/util.ts"],
+      changes: [
+        { files: ["src/util.ts", "README.md"] },
+        { files: ["src/util.ts", "test/util.test.ts"] },
+        { files: ["src/util.ts"] },
       ],
     });
     expect(d).toMatchObject({ kind: "spiral", files: ["src/util.ts"], components: [] });
@@ -159,28 +173,31 @@ describe("decideReview", () => {
   it("spiral: a component glob changed in three consecutive rounds through different files", () => {
     const d = decide([{ reviewer: "r1", findings: [f(L2, "blocker", NULL_A)] }], {
       fixRound: 3,
-      changedFilesByRound: [
-        ["src/parser/lex.ts"],
-        ["src/parser/parse.ts"],
-        ["src/parser/ast/node.ts", "README.md"],
+      // The shell records, per round, which configured component globs the changed paths fall in.
+      changes: [
+        { files: ["src/parser/lex.ts"], components: ["src/parser/**"] },
+        { files: ["src/parser/parse.ts"], components: ["src/parser/**"] },
+        { files: ["src/parser/ast/node.ts", "README.md"], components: ["src/parser/**"] },
       ],
-      components: ["src/parser/**", "docs/**"],
     });
     expect(d).toMatchObject({ kind: "spiral", files: [], components: ["src/parser/**"] });
   });
 
   it("no spiral when the streak is broken or shorter than three", () => {
-    expect(detectSpiral([["a.ts"], ["b.ts"], ["a.ts"]])).toBeUndefined();
-    expect(detectSpiral([["a.ts"], ["a.ts"]])).toBeUndefined();
-    expect(detectSpiral([["a.ts"], ["a.ts"], ["a.ts"], ["b.ts"]])).toBeUndefined();
-    expect(detectSpiral([["b.ts"], ["a.ts"], ["a.ts"], ["a.ts"]])).toEqual({
+    const r = (...files: string[]) => ({ files });
+    expect(detectSpiral([r("a.ts"), r("b.ts"), r("a.ts")])).toBeUndefined();
+    expect(detectSpiral([r("a.ts"), r("a.ts")])).toBeUndefined();
+    expect(detectSpiral([r("a.ts"), r("a.ts"), r("a.ts"), r("b.ts")])).toBeUndefined();
+    expect(detectSpiral([r("b.ts"), r("a.ts"), r("a.ts"), r("a.ts")])).toEqual({
       files: ["a.ts"],
       components: [],
     });
   });
 
   it("no spiral decision when nothing is open", () => {
-    const d = decide([{ reviewer: "r1", findings: [] }], { changedFilesByRound: [["a"], ["a"], ["a"]] });
+    const d = decide([{ reviewer: "r1", findings: [] }], {
+      changes: [{ files: ["a"] }, { files: ["a"] }, { files: ["a"] }],
+    });
     expect(d.kind).toBe("ready");
   });
 

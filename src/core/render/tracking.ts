@@ -1,6 +1,6 @@
-import { type LedgerSnapshot, UsageLedger } from "../../models/usage.js";
 import { embedData, extractData, marker } from "../markers.js";
 import { type Phase, type WorkflowState, workflowStateSchema } from "../state.js";
+import { type UsageSnapshot, usageByRole } from "../usage.js";
 
 /**
  * The one tracking comment per workflow, edited in place (ARCHITECTURE §2). It is also where the
@@ -29,7 +29,7 @@ function now(state: WorkflowState): string {
     case "reviewing":
       return "Reviewers are reviewing the pull request.";
     case "fixing":
-      return state.queued?.queue === "architect"
+      return state.queued?.step.kind === "architect"
         ? "The architect is ruling on the reviewers' disputed findings."
         : `The developer is addressing review findings (fix round ${state.fixRound}).`;
     case "ready":
@@ -61,7 +61,7 @@ export function renderTrackingComment(state: WorkflowState, links: { plan?: stri
     lines.push(`- [${done ? "x" : " "}] ${current ? `**${step.label}** ⏳` : step.label}`);
   }
   lines.push("");
-  if (state.queued) lines.push(`**Queued:** ${state.queued.label} (\`${state.queued.jobId}\`)`, "");
+  if (state.queued) lines.push(`**Queued:** ${state.queued.label}`, "");
   if (state.failed)
     lines.push(
       `**Failed:** ${state.failed.label}: ${state.failed.error} — comment \`/triad retry\` to run it again.`,
@@ -119,10 +119,9 @@ function formatDuration(ms: number): string {
 }
 
 /** Tokens and cost per role, as a small table; empty when no model was called yet. */
-export function renderUsage(snapshot: LedgerSnapshot | undefined): string {
+export function renderUsage(snapshot: UsageSnapshot | undefined): string {
   if (!snapshot || snapshot.lines.length === 0) return "";
-  const ledger = UsageLedger.fromJSON(snapshot);
-  const rows = Object.entries(ledger.byRole()).map(([role, t]) => {
+  const rows = Object.entries(usageByRole(snapshot)).map(([role, t]) => {
     const cost = t.costUsd === undefined ? "n/a" : `$${t.costUsd.toFixed(4)}`;
     return `| ${role} | ${t.calls} | ${t.inputTokens} (${t.cachedInputTokens} cached) | ${t.outputTokens} | ${cost}${t.unpricedCalls > 0 ? ` (+${t.unpricedCalls} unpriced)` : ""} |`;
   });

@@ -1,5 +1,5 @@
-import { type DiffFile, findFile, isResolved, mapAnchor, type Side } from "../../diff/index.js";
 import { isBlocking, type Severity, severityRank } from "../schemas/review.js";
+import type { Side } from "../types.js";
 import {
   type FindingInput,
   type FindingOrigin,
@@ -12,7 +12,9 @@ import { DEFAULT_SIMILARITY, jaccard, opposite, type Polarity, polarity, tokens 
 
 /**
  * Aggregation across reviewers (ARCHITECTURE §5.2): one list of findings, duplicates merged, each
- * classified by how far the reviewers agree on it. Pure: the diff is an argument, nothing is fetched.
+ * classified by how far the reviewers agree on it. Pure: where an anchor sits in the diff is found
+ * before (`FindingInput.at`, set by the shell's `locateFindings`); without it, positions compare by
+ * anchor text only.
  *
  * **Same finding.** Two findings from different sources are merged when they are on the same path,
  * at the same spot, and have the same gist:
@@ -42,8 +44,6 @@ import { DEFAULT_SIMILARITY, jaccard, opposite, type Polarity, polarity, tokens 
  */
 
 export interface AggregateOptions {
-  /** The parsed diff, to turn anchors into lines. Without it, positions compare by anchor text only. */
-  files?: readonly DiffFile[];
   /** How many lines apart two anchors may be and still be the same spot (default 3). */
   lineWindow?: number;
   /** Token-Jaccard threshold for "the same gist" (default 0.3). */
@@ -105,30 +105,19 @@ interface Item extends RaisedFinding {
   order: number;
 }
 
-function position(
-  f: FindingInput,
-  files: readonly DiffFile[] | undefined,
-): { path: string | null; pos?: Item["pos"] } {
+function position(f: FindingInput): { path: string | null; pos?: Item["pos"] } {
   if (!f.path) return { path: null };
-  const file = files ? findFile(files, f.path) : undefined;
-  const path = file?.newPath ?? normalisePath(f.path);
-  if (f.line !== undefined) {
-    return { path, pos: { side: f.side ?? "RIGHT", start: f.line, end: f.line, line: f.line } };
-  }
-  if (!files || !f.anchor) return { path };
-  const query =
-    f.near_line === undefined
-      ? { path: f.path, anchor: f.anchor }
-      : { path: f.path, anchor: f.anchor, near_line: f.near_line };
-  const r = mapAnchor(files, query);
-  if (!isResolved(r)) return { path };
+  const path = f.at?.path ?? normalisePath(f.path);
+  const line = f.at?.line ?? f.line;
+  if (line === undefined) return { path };
+  const startLine = f.at?.line !== undefined ? f.at.startLine : undefined;
   const pos: NonNullable<Item["pos"]> = {
-    side: r.side,
-    start: r.startLine ?? r.line,
-    end: r.line,
-    line: r.line,
+    side: f.at?.side ?? f.side ?? "RIGHT",
+    start: startLine ?? line,
+    end: line,
+    line,
   };
-  if (r.startLine !== undefined) pos.startLine = r.startLine;
+  if (startLine !== undefined) pos.startLine = startLine;
   return { path, pos };
 }
 
@@ -172,7 +161,7 @@ export function aggregateFindings(
   for (const set of sets) {
     const origin = set.origin ?? "reviewer";
     for (const finding of set.findings) {
-      const { path, pos } = position(finding, opts.files);
+      const { path, pos } = position(finding);
       const item: Item = {
         reviewer: set.reviewer,
         origin,

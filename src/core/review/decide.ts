@@ -1,5 +1,5 @@
 import { isBlocking } from "../schemas/review.js";
-import { detectSpiral } from "../spiral.js";
+import { detectSpiral, type RoundChanges } from "../spiral.js";
 import type { AggregatedFinding } from "./aggregate.js";
 
 /**
@@ -29,10 +29,13 @@ export interface DecideContext {
   ignored?: readonly string[];
   /** Keys of findings raised in earlier rounds. */
   earlierFindingKeys?: readonly string[];
-  /** Paths changed by each fix round so far, oldest first (see spiral.ts). */
-  changedFilesByRound?: ReadonlyArray<readonly string[]>;
-  /** `components` globs from the repository config. */
-  components?: readonly string[];
+  /** What each fix round of this implementation changed, oldest first (see spiral.ts). */
+  changes?: ReadonlyArray<RoundChanges>;
+  /**
+   * Send disputed findings to the architect (default true). False after the architect has ruled:
+   * the ruled findings then go through the same ready / spiral / cap / fix order, nothing else.
+   */
+  escalate?: boolean;
 }
 
 export interface Dropped {
@@ -109,11 +112,13 @@ export function decideReview(aggregated: readonly AggregatedFinding[], ctx: Deci
   const open = live.filter((f) => isBlocking(f.severity));
   if (open.length === 0) return { kind: "ready", dropped, remaining: live };
 
-  const spiral = detectSpiral(ctx.changedFilesByRound ?? [], ctx.components ?? []);
+  const spiral = detectSpiral(ctx.changes ?? []);
   if (spiral) return { kind: "spiral", ...spiral, findings: open, dropped };
 
   if (ctx.fixRound >= ctx.maxFixRounds)
     return { kind: "needs-human", summary: openFindingsSummary(open, ctx.fixRound), findings: open, dropped };
+
+  if (ctx.escalate === false) return { kind: "fix", findings: open, dropped };
 
   const byKey = new Map(live.map((f) => [f.key, f]));
   const reasons: Escalation[] = [];

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Side } from "../../diff/index.js";
 import type { Severity } from "../schemas/review.js";
+import type { Side } from "../types.js";
 import { tokens } from "./similarity.js";
 
 /**
@@ -16,6 +16,11 @@ export interface FindingInput {
   /** A position that is already known (a human's review comment); skips anchor mapping. */
   line?: number;
   side?: Side;
+  /**
+   * Where the anchor (or the known line) sits in the diff: the file's new path and the lines. Set
+   * by the shell from the parsed diff before aggregation; not part of the finding's key.
+   */
+  at?: { path: string; line?: number; side?: Side; startLine?: number };
   severity: Severity;
   message: string;
   suggestion?: string;

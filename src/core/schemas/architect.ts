@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FinishTool } from "../../models/tool-loop.js";
+import type { FinishToolSpec as FinishTool } from "../types.js";
 
 /**
  * What the architect hands back (ARCHITECTURE §3): questions, or a plan. zod checks it at the model

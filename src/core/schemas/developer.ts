@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FinishTool } from "../../models/tool-loop.js";
+import type { FinishToolSpec as FinishTool } from "../types.js";
 
 /** The developer's report, handed in with `done` (prompts/developer.md, "Your report"). */
 export const planStepStatusSchema = z.object({

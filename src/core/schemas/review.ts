@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FinishTool } from "../../models/tool-loop.js";
+import type { FinishToolSpec as FinishTool } from "../types.js";
 
 /**
  * What one reviewer hands back (ARCHITECTURE §3, prompts/reviewer.md): findings anchored on a verbatim

@@ -1,153 +1,110 @@
+import picomatch from "picomatch";
 import { z } from "zod";
-import { marker } from "../../core/markers.js";
-import {
-  branchName,
-  commitMessage,
-  renderBlocked,
-  renderPullRequestBody,
-} from "../../core/render/developer.js";
+import type { RepoConfig } from "../../config/repo-config.js";
+import type { OpenFindings } from "../../core/effects.js";
+import { LABELS, marker } from "../../core/markers.js";
+import { commitMessage, renderPullRequestBody } from "../../core/render/developer.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
 import { quoteUntrusted } from "../../core/sanitize.js";
 import { type DeveloperReport, DONE_TOOL, doneSchema } from "../../core/schemas/developer.js";
 import type { WorkflowState } from "../../core/state.js";
+import { onDeveloperBlocked, onDeveloperProgress, onRoundPublished } from "../../core/step-results.js";
 import type { StepJob } from "../../core/steps.js";
+import type { UsageSnapshot } from "../../core/usage.js";
 import { TriadError } from "../../errors.js";
-import type { GitHubClient, IssueRef } from "../../github/client.js";
-import { ensureComment, findOwnMarked, listComments } from "../../github/comments.js";
 import { github } from "../../github/errors.js";
 import { publishRound } from "../../github/publish.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
-import { listReviewComments, replyInThread } from "../../github/reviews.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { type ToolDefinition, ToolInputError } from "../../models/types.js";
-import { ledgerBudget, meteredModel, UsageLedger } from "../../models/usage.js";
-import { enqueueStep } from "../../queue/queues.js";
+import { ledgerBudget, meteredModel } from "../../models/usage.js";
 import { Overlay, type OverlayJSON } from "../../repo/overlay.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { buildRepoMap } from "../../repo/repo-map.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { writeTools } from "../../repo/write-tools.js";
-import type { PhaseDeps } from "../context.js";
+import { decideContext, type ShellDeps, type WorkflowContext } from "../context.js";
 import { loadContract } from "../contracts.js";
-import { ensureTrackingComment } from "../interpret.js";
+import { interpret, loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
-import { startReviewFlow } from "../review/flow.js";
-import { loadOpenFindings, type OpenFindings } from "../review/outcome.js";
+import { type StepJobContext, startStep } from "../step.js";
+import { ledgerFrom, snapshotOf } from "../usage.js";
 import { buildDeveloperPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 4_000;
 const MAX_TURNS = 80;
-const ROUND_TTL_SECONDS = 7 * 24 * 3600;
 
-/** What a finished model round leaves behind, kept in Redis so a crash while publishing never asks the model again. */
+/** What a finished model round leaves behind, kept so a crash while publishing never asks the model again. */
 interface SavedRound {
   report: DeveloperReport;
   overlay: OverlayJSON;
   baseSha: string;
   baseTree: string;
-  usage: ReturnType<UsageLedger["toJSON"]>;
+  usage: UsageSnapshot;
+}
+
+/** Where a round's reviewers find the developer's own summary of it (by head sha). */
+export function roundSummaryKey(workflow: string, headSha: string): string {
+  return `summary-${workflow}-${headSha}`;
 }
 
 /**
  * The developer phase (ARCHITECTURE §3, §6): implement the approved plan in an in-memory overlay
- * of the base commit, then publish it as one commit on `triad/<issue>-<slug>` and one pull request.
- * Safe to kill at any point: the model's result is saved before anything is written to GitHub, and
- * publishing finds the commit, branch and PR it already made.
+ * of one base commit, then publish it as one commit on triad's branch and one pull request. The base
+ * is the default branch's head for a plan's first round and the PR's head for fix rounds — the
+ * same commit the round is computed on and committed onto. Safe to kill at any point: the model's
+ * result is saved before anything is written, and publishing finds what it already made.
  */
-export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: string): Promise<void> {
-  const gh = await deps.github(job.installationId);
-  const ref: IssueRef = { owner: job.repo.owner, repo: job.repo.name, issue_number: job.issue };
-  const repo = { owner: ref.owner, repo: ref.repo };
-  const round = job.round ?? 0;
-  const log = deps.log.child({
-    workflow: `${ref.owner}/${ref.repo}#${ref.issue_number}`,
-    step: jobId,
-    round,
-  });
-  let state = await deps.store.load(gh, ref, deps.botLogin);
-  const approved = state?.approved;
-  const wanted =
-    state &&
-    approved &&
-    state.runId === job.runId &&
-    (round === 0
-      ? state.phase === "implementing" && approved.version === job.planVersion
-      : state.phase === "fixing" && state.fixRound === round && state.pr !== undefined);
-  if (!state || !approved || !wanted) {
-    log.info({ phase: state?.phase }, "developer step no longer wanted; skipped");
-    return;
-  }
-
-  // The frozen plan: the approved comment, unchanged since approval.
-  const { plan, url: planUrl } = await loadApprovedPlan(gh, repo, state);
-  const { config, defaultBranch } = await loadRepoConfig(gh, repo);
-  const { data: issue } = await github("read the issue", () => gh.rest.issues.get(ref));
-  const open = round > 0 ? await loadOpenFindings(deps, state) : undefined;
+export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: StepJobContext): Promise<void> {
+  const started = await startStep(deps, step, job);
+  if (!started) return;
+  const { w } = started;
+  let state = started.state;
+  const round = step.round ?? 0;
+  const approved = state.approved;
+  if (!approved) throw new TriadError("internal", "no approved plan");
+  const { plan, url: planUrl } = await loadApprovedPlan(w, state);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const open = round > 0 ? await deps.stores.findings.getOpen(w.workflow) : undefined;
   if (round > 0 && (!open || open.round !== round))
     throw new TriadError("internal", `the findings of fix round ${round} are gone`);
-  const roundKey = `${deps.prefix}:round:${jobId}`;
-  let saved = await loadRound(deps, roundKey);
-  // The base: the default branch's head for the first round, triad's branch head for fix rounds.
-  const branch = state.pr?.branch ?? branchName(issue.number, issue.title);
+  const branch = state.pr?.branch ?? state.branch;
+  if (!branch) throw new TriadError("internal", "the workflow has no branch name");
+  const issue = state.approved?.issue ?? (await readIssue(w));
+  const ctx = () => decideContext(w, config);
+
+  let saved = await deps.stores.results.get<SavedRound>(w.jobId);
   const base = saved
     ? { sha: saved.baseSha, tree: saved.baseTree }
     : await github("read the base branch", async () => {
-        const { data } = await gh.rest.repos.getBranch({
-          ...repo,
+        const { data } = await w.gh.rest.repos.getBranch({
+          ...w.repo,
           branch: round > 0 ? branch : defaultBranch,
         });
         return { sha: data.commit.sha, tree: data.commit.commit.tree.sha };
       });
-  const snapshot = await fetchSnapshot(gh, { ...repo, ref: base.sha }, { cache: deps.snapshots });
+  const snapshot = await fetchSnapshot(w.gh, { ...w.repo, ref: base.sha }, { cache: deps.snapshots });
 
   if (!saved) {
-    if (round === 0)
-      state = await setSteps(
-        deps,
-        gh,
-        ref,
-        state,
-        plan.steps.map((s) => ({ title: s.title, done: false })),
-      );
+    if (round === 0) {
+      const steps = plan.steps.map((s) => ({ title: s.title, done: false }));
+      state = (await interpret(w, state, onDeveloperProgress(state, steps, ctx()))) ?? state;
+    }
     const overlay = new Overlay(snapshot);
-    const ledger = UsageLedger.fromJSON(state.usage);
+    const ledger = ledgerFrom(state.usage);
     const prompt = buildDeveloperPrompt({
       contract: loadContract("developer", snapshot).text,
       repo: {
-        fullName: `${ref.owner}/${ref.repo}`,
+        fullName: `${w.repo.owner}/${w.repo.repo}`,
         branch: round > 0 ? branch : defaultBranch,
         sha: snapshot.sha,
       },
       repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS }),
       plan,
       planVersion: approved.version,
-      issue: {
-        number: issue.number,
-        title: issue.title,
-        body: issue.body ?? "",
-        author: issue.user?.login ?? "ghost",
-      },
+      issue: { number: state.issue, title: issue.title, body: issue.body, author: state.startedBy },
       ...(open ? { findings: formatFindings(open.findings) } : {}),
     });
-    let progress = state;
-    const reportStep: ToolDefinition<{ step: number }> = {
-      name: "report_step",
-      description:
-        "Tell the maintainers that a plan step is finished; it is ticked in the checklist on the issue.",
-      input: z.object({ step: z.number().int().positive() }),
-      async run({ step }) {
-        const steps = progress.devSteps ?? [];
-        if (!steps[step - 1]) throw new ToolInputError(`The plan has steps 1 to ${steps.length}.`);
-        progress = await setSteps(
-          deps,
-          gh,
-          ref,
-          progress,
-          steps.map((s, i) => (i === step - 1 ? { ...s, done: true } : s)),
-        );
-        return `Step ${step} ticked.`;
-      },
-    };
     const report = await runUntilFinished({
       model: meteredModel(deps.models.developer(config), ledger, "developer"),
       system: prompt.system,
@@ -159,7 +116,14 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
           maxFileBytes: config.max_file_bytes,
           base: snapshot,
         }),
-        reportStep,
+        reportStepTool(
+          w,
+          () => state,
+          (next) => {
+            state = next;
+          },
+          config,
+        ),
       ],
       finishTool: DONE_TOOL,
       maxTurns: MAX_TURNS,
@@ -167,23 +131,24 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
         maxTokens: config.budgets.max_tokens,
         maxCostUsd: config.budgets.max_cost_usd,
       }),
-      log,
+      log: w.log,
       role: "developer",
+      signal: w.signal,
     });
-    state = progress;
     saved = {
       report,
       overlay: overlay.toJSON(),
       baseSha: base.sha,
       baseTree: base.tree,
-      usage: ledger.toJSON(),
+      usage: snapshotOf(ledger),
     };
-    await deps.redis.set(roundKey, JSON.stringify(saved), "EX", ROUND_TTL_SECONDS);
+    await deps.stores.results.set(w.jobId, saved);
   }
-  state = { ...state, usage: saved.usage };
+  saved = { ...saved, report: doneSchema.parse(saved.report) };
+  state = (await loadState(w)) ?? state;
 
   if (saved.report.blocked) {
-    await sendBackToArchitect(deps, gh, ref, state, saved.report, jobId, job);
+    await interpret(w, state, onDeveloperBlocked(state, w.jobId, saved.report, saved.usage, ctx()));
     return;
   }
   const overlay = Overlay.fromJSON(snapshot, saved.overlay, { verifyBase: false });
@@ -196,82 +161,114 @@ export async function runDeveloperStep(deps: PhaseDeps, job: StepJob, jobId: str
         : `the developer finished fix round ${round} without changing any file`,
     );
   }
-  let prBody: string;
-  if (round === 0) {
-    prBody = renderPullRequestBody(plan, saved.report, {
-      issue: issue.number,
-      planVersion: approved.version,
-      planUrl,
-      approvedBy: approved.by,
-    });
-  } else {
-    const { data: pr } = await github("read the pull request", () =>
-      gh.rest.pulls.get({ ...repo, pull_number: state.pr?.number as number }),
-    );
-    prBody = pr.body ?? "";
-  }
-  const published = await publishRound(gh, {
-    repo,
+  const prBody =
+    round === 0
+      ? renderPullRequestBody(plan, saved.report, {
+          issue: state.issue,
+          planVersion: approved.version,
+          planUrl,
+          approvedBy: approved.by,
+        })
+      : await currentPullBody(w, state);
+  const published = await publishRound(w.gh, {
+    repo: w.repo,
     baseBranch: defaultBranch,
     baseSha: saved.baseSha,
     baseTreeSha: saved.baseTree,
     branch,
+    rebuild: round === 0,
     changes,
-    message: commitMessage(issue.title, issue.number, approved.version, round),
-    roundId: `issue-${issue.number}-plan-v${approved.version}-round-${round}`,
+    message: commitMessage(issue.title, state.issue, approved.version, round),
+    roundId: `issue-${state.issue}-plan-v${approved.version}-round-${round}`,
     modeOf: (path) => snapshot.files.get(path)?.mode,
     pr: {
       title: issue.title,
       body: prBody,
-      labels: ["triad", "triad:in-review"],
-      marker: marker("pr", String(issue.number)),
+      labels: [LABELS.pr, LABELS.inReview],
+      marker: marker("pr", String(state.issue)),
     },
+    fault: (point) => deps.faults.at(point),
   });
-  if (open)
-    await replyInThreads(gh, repo, published.prNumber, open, saved.report, published.commitSha, round);
-
-  const ticked = (state.devSteps ?? []).map((s, i) => ({
-    ...s,
-    done: s.done || saved.report.plan_steps.some((p) => p.step === i + 1 && p.status === "done"),
-  }));
-  const now = deps.now().toISOString();
-  let next: WorkflowState = {
-    ...state,
-    phase: "reviewing",
-    updatedAt: now,
-    devSteps: ticked,
-    pr: { number: published.prNumber, url: published.prUrl, branch, headSha: published.commitSha },
-    changedFiles: round > 0 ? [...state.changedFiles, changes.map((c) => c.path)] : state.changedFiles,
-    queued: undefined,
-    failed: undefined,
-    note: undefined,
-    phaseTimes: { ...state.phaseTimes, reviewing: now },
-  };
-  const queued = await startReviewFlow(gh, deps.queues, {
-    base: { installationId: job.installationId, repo: job.repo, issue: job.issue, runId: job.runId },
-    repo,
-    prNumber: published.prNumber,
-    headSha: published.commitSha,
-    ...(round > 0 && state.reviewedSha ? { sinceSha: state.reviewedSha } : {}),
-    reviewers: reviewerCount(config, issue.labels),
-    freshCommit: published.created.commit,
-  });
-  next = { ...next, queued };
-  await deps.store.save(await ensureTrackingComment({ gh, ref, botLogin: deps.botLogin }, next));
-  await deps.redis.del(roundKey);
-  log.info(
+  await deps.stores.results.set(roundSummaryKey(w.workflow, published.commitSha), saved.report.summary);
+  const paths = changes.map((c) => c.path);
+  await interpret(
+    w,
+    state,
+    onRoundPublished(
+      state,
+      w.jobId,
+      {
+        round,
+        pr: { number: published.prNumber, url: published.prUrl, branch, headSha: published.commitSha },
+        freshCommit: published.created.commit,
+        changed: { files: paths, components: componentsOf(paths, config) },
+        report: saved.report,
+        ...(open ? { open: open as OpenFindings } : {}),
+        reviewers: await reviewerCount(w, config),
+        usage: saved.usage,
+      },
+      ctx(),
+    ),
+  );
+  w.log.info(
     { pr: published.prNumber, commit: published.commitSha, files: changes.length },
     "developer round published",
   );
 }
 
+/** `report_step`: the developer ticks a plan step; the checklist in the tracking comment follows. */
+function reportStepTool(
+  w: WorkflowContext,
+  current: () => WorkflowState,
+  update: (s: WorkflowState) => void,
+  config: RepoConfig,
+): ToolDefinition<{ step: number }> {
+  return {
+    name: "report_step",
+    description:
+      "Tell the maintainers that a plan step is finished; it is ticked in the checklist on the issue.",
+    input: z.object({ step: z.number().int().positive() }),
+    async run({ step }) {
+      const state = current();
+      const steps = state.devSteps ?? [];
+      if (!steps[step - 1]) throw new ToolInputError(`The plan has steps 1 to ${steps.length}.`);
+      const ticked = steps.map((s, i) => (i === step - 1 ? { ...s, done: true } : s));
+      update(
+        (await interpret(w, state, onDeveloperProgress(state, ticked, decideContext(w, config)))) ?? state,
+      );
+      return `Step ${step} ticked.`;
+    },
+  };
+}
+
+/** The component globs of the repository config that the changed paths fall in (the spiral guard). */
+function componentsOf(paths: readonly string[], config: RepoConfig): string[] {
+  return config.components.filter((glob) => {
+    const isMatch = picomatch(glob, { dot: true });
+    return paths.some((p) => isMatch(p));
+  });
+}
+
+async function readIssue(w: WorkflowContext): Promise<{ title: string; body: string }> {
+  const { data } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+  return { title: data.title, body: data.body ?? "" };
+}
+
+async function currentPullBody(w: WorkflowContext, state: WorkflowState): Promise<string> {
+  const pull = state.pr?.number;
+  if (pull === undefined) return "";
+  const { data } = await github("read the pull request", () =>
+    w.gh.rest.pulls.get({ ...w.repo, pull_number: pull }),
+  );
+  return data.body ?? "";
+}
+
 /** One reviewer by default; two when the config says so or the issue carries the important label. */
-function reviewerCount(
-  config: { reviewers: number; important_label: string },
-  labels: Array<string | { name?: string }>,
-): number {
-  const names = labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
-  return names.includes(config.important_label) ? 2 : config.reviewers;
+async function reviewerCount(w: WorkflowContext, config: RepoConfig): Promise<number> {
+  const { data } = await github("read the issue's labels", () =>
+    w.gh.rest.issues.listLabelsOnIssue({ ...w.ref, per_page: 100 }),
+  );
+  return data.some((l) => l.name === config.important_label) ? 2 : config.reviewers;
 }
 
 /** The findings of a fix round, numbered by their keys, for the developer's prompt. */
@@ -291,94 +288,4 @@ function formatFindings(findings: readonly AggregatedFinding[]): string {
       return lines.join("\n");
     })
     .join("\n\n");
-}
-
-/** Reply in each addressed review thread, once (a marker per finding and round). */
-async function replyInThreads(
-  gh: GitHubClient,
-  repo: { owner: string; repo: string },
-  pull: number,
-  open: OpenFindings,
-  report: DeveloperReport,
-  commitSha: string,
-  round: number,
-): Promise<void> {
-  const existing = await listReviewComments(gh, repo, pull);
-  for (const f of report.findings) {
-    const finding = open.findings.find((x) => x.key === f.id || x.keys.includes(f.id));
-    const commentId = finding
-      ? finding.keys.map((k) => open.comments[k]).find((id) => id !== undefined)
-      : undefined;
-    if (commentId === undefined) continue;
-    const mark = marker("reply", `finding-${f.id}-round-${round}`);
-    if (existing.some((c) => c.inReplyTo === commentId && c.body.includes(mark))) continue;
-    const what =
-      f.status === "changed"
-        ? `Fixed in ${commitSha.slice(0, 7)} (fix round ${round})`
-        : `Not changed in fix round ${round}`;
-    await replyInThread(gh, repo, pull, commentId, `${mark}\n${what}: ${f.note}`);
-  }
-}
-
-async function loadRound(deps: PhaseDeps, key: string): Promise<SavedRound | undefined> {
-  const raw = await deps.redis.get(key);
-  if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as SavedRound;
-  return { ...parsed, report: doneSchema.parse(parsed.report) };
-}
-
-async function setSteps(
-  deps: PhaseDeps,
-  gh: GitHubClient,
-  ref: IssueRef,
-  state: WorkflowState,
-  devSteps: NonNullable<WorkflowState["devSteps"]>,
-): Promise<WorkflowState> {
-  const next = await ensureTrackingComment({ gh, ref, botLogin: deps.botLogin }, { ...state, devSteps });
-  await deps.store.save(next);
-  return next;
-}
-
-/** The plan cannot be followed: say so on the issue and ask the architect for a revised plan. */
-async function sendBackToArchitect(
-  deps: PhaseDeps,
-  gh: GitHubClient,
-  ref: IssueRef,
-  state: WorkflowState,
-  report: DeveloperReport,
-  jobId: string,
-  job: StepJob,
-): Promise<void> {
-  const version = state.approved?.version ?? 0;
-  const existing = findOwnMarked(await listComments(gh, ref), marker("developer", jobId), deps.botLogin);
-  if (!existing) {
-    await ensureComment(gh, ref, {
-      marker: marker("developer", jobId),
-      body: renderBlocked(report, version, jobId),
-      botLogin: deps.botLogin,
-    });
-  }
-  const queued = await enqueueStep(
-    deps.queues,
-    {
-      kind: "architect",
-      installationId: job.installationId,
-      repo: job.repo,
-      issue: job.issue,
-      runId: job.runId,
-      reason: `the developer could not follow plan v${version} (step ${report.blocked?.step ?? "?"}); revise the plan`,
-    },
-    `blocked-${jobId}`,
-  );
-  const next: WorkflowState = {
-    ...state,
-    phase: "planning",
-    updatedAt: deps.now().toISOString(),
-    approved: undefined,
-    devSteps: undefined,
-    queued,
-    note: `The developer stopped at step ${report.blocked?.step ?? "?"} of plan v${version}; the architect is revising the plan, which will need a new \`approved\`.`,
-  };
-  await deps.store.save(await ensureTrackingComment({ gh, ref, botLogin: deps.botLogin }, next));
-  await deps.redis.del(`${deps.prefix}:round:${jobId}`);
 }

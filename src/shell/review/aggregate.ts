@@ -1,105 +1,69 @@
 import type { Job } from "bullmq";
 import { aggregateFindings } from "../../core/review/aggregate.js";
-import { decideReview } from "../../core/review/decide.js";
 import type { FindingSet } from "../../core/review/finding.js";
-import type { WorkflowState } from "../../core/state.js";
+import { onReviewsAggregated } from "../../core/step-results.js";
 import type { StepJob } from "../../core/steps.js";
 import { parseUnifiedDiff } from "../../diff/index.js";
+import { diffText } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { listReviewComments } from "../../github/reviews.js";
-import { UsageLedger } from "../../models/usage.js";
-import { takePendingFindings } from "../../stores/pending-findings.js";
-import type { PhaseDeps } from "../context.js";
-import { applyReviewDecision, outcomeContext } from "./outcome.js";
+import { decideContext, type ShellDeps } from "../context.js";
+import { interpret } from "../interpret.js";
+import { type StepJobContext, startStep } from "../step.js";
+import { locateFindings } from "./locate-findings.js";
 import { findingComments, readOverrules } from "./overrules.js";
-import { diffText, type ReviewerResult } from "./reviewer.js";
+import type { ReviewerResult } from "./reviewer.js";
 
 /**
- * The parent of a review flow, run when every reviewer has posted: aggregate the findings across
- * reviewers (and any a human or CI raised meanwhile), drop what a maintainer overruled or an earlier
- * round raised, decide (ready, fix, escalate, needs a human, spiral) and carry the decision out.
+ * The parent of a review flow, run when every reviewer has posted: the reviewers' findings (and any
+ * a human or CI raised meanwhile), located in the diff, with the maintainers' overrules read from the
+ * threads, go to the core (`onReviewsAggregated`): ready, fix, escalate, needs a human, or spiral.
  */
 export async function runReviewAggregate(
-  deps: PhaseDeps,
-  job: StepJob,
-  _jobId: string,
-  bull: Job,
+  deps: ShellDeps,
+  step: StepJob,
+  job: StepJobContext & { job: Job },
 ): Promise<void> {
-  const gh = await deps.github(job.installationId);
-  const repo = { owner: job.repo.owner, repo: job.repo.name };
-  const ref = { ...repo, issue_number: job.issue };
-  const headSha = job.headSha as string;
-  const log = deps.log.child({
-    workflow: `${repo.owner}/${repo.repo}#${job.issue}`,
-    step: "review",
-    sha: headSha.slice(0, 7),
-  });
-  const state = await deps.store.load(gh, ref, deps.botLogin);
-  if (!state || state.runId !== job.runId || state.phase !== "reviewing" || state.pr?.headSha !== headSha) {
-    log.info({ phase: state?.phase }, "review results for a superseded head; skipped");
-    return;
-  }
-  const results = Object.values(await bull.getChildrenValues()) as ReviewerResult[];
+  const started = await startStep(deps, step, job);
+  if (!started) return;
+  const { w, state } = started;
+  const headSha = step.headSha as string;
+  const pr = state.pr;
+  if (!pr) return;
+  const results = Object.values(await job.job.getChildrenValues()) as ReviewerResult[];
   results.sort((a, b) => a.slot - b.slot);
-  const ledger = UsageLedger.fromJSON(state.usage);
-  for (const r of results) ledger.merge(r.usage);
-
-  const { config } = await loadRepoConfig(gh, repo);
-  const pull = state.pr.number;
-  const files = parseUnifiedDiff(await diffText(gh, repo, pull, headSha, job.sinceSha));
-  const comments = await listReviewComments(gh, repo, pull);
-  const pending = await takePendingFindings(deps, state);
-  const sets: FindingSet[] = [
-    ...pending,
-    ...results.map((r) => ({
-      reviewer: r.reviewer,
-      origin: "reviewer" as const,
-      findings: r.output.findings,
-    })),
-  ];
-  const aggregated = aggregateFindings(sets, { files, reviewerCount: results.length });
-  const blocking = aggregated
+  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, headSha, step.sinceSha));
+  const comments = await listReviewComments(w.gh, w.repo, pr.number);
+  const pending = await deps.stores.findings.pending(w.workflow);
+  const sets: FindingSet[] = locateFindings(
+    [
+      ...pending,
+      ...results.map((r) => ({
+        reviewer: r.reviewer,
+        origin: "reviewer" as const,
+        findings: r.output.findings,
+      })),
+    ],
+    files,
+  );
+  // Overrules matter only for what would hold the PR back; reading them costs a call per finding.
+  const blocking = aggregateFindings(sets, { reviewerCount: results.length })
     .filter((f) => f.severity === "blocker" || f.severity === "major")
     .flatMap((f) => f.keys);
-  const overrules = await readOverrules(gh, repo, pull, deps.botLogin, blocking, comments);
-  const ignored = [...state.ignored, ...overrules.filter((o) => !state.ignored.some((i) => i.key === o.key))];
-  const decision = decideReview(aggregated, {
-    fixRound: state.fixRound,
-    maxFixRounds: config.max_fix_rounds,
-    ignored: ignored.map((i) => i.key),
-    earlierFindingKeys: state.raisedKeys,
-    changedFilesByRound: state.changedFiles,
-    components: config.components,
-  });
-
-  const stats = { ...state.findingStats };
-  for (const f of aggregated) {
-    if (state.raisedKeys.includes(f.key)) continue;
-    stats[`severity:${f.severity}`] = (stats[`severity:${f.severity}`] ?? 0) + 1;
-    for (const who of f.raisedBy) stats[`by:${who}`] = (stats[`by:${who}`] ?? 0) + 1;
-  }
-  const next: WorkflowState = {
-    ...state,
-    usage: ledger.toJSON(),
-    ignored,
-    raisedKeys: [...new Set([...state.raisedKeys, ...aggregated.flatMap((f) => f.keys)])],
-    findingStats: stats,
-  };
-  await applyReviewDecision(
-    outcomeContext({
-      deps,
-      gh,
-      ref,
-      config,
-      state: next,
-      installationId: job.installationId,
+  const overrules = await readOverrules(w.gh, w.repo, pr.number, deps.botLogin, blocking, comments);
+  const d = onReviewsAggregated(
+    state,
+    {
       headSha,
+      sets,
+      reviewerCount: results.length,
+      overrules,
       comments: Object.fromEntries(findingComments(comments, deps.botLogin)),
-    }),
-    decision,
+      usage: results.map((r) => r.usage),
+    },
+    decideContext(w, config),
   );
-  log.info(
-    { decision: decision.kind, findings: aggregated.length, reviewers: results.length },
-    "reviews aggregated",
-  );
+  await interpret(w, state, d);
+  w.log.info({ next: d.state?.phase, reviewers: results.length }, "reviews aggregated");
 }

@@ -1,3 +1,4 @@
+import { isIgnoreCommand, markerId } from "../../core/markers.js";
 import { canWrite } from "../../core/permissions.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { github } from "../../github/errors.js";
@@ -12,7 +13,7 @@ export function findingComments(
   const byKey = new Map<string, number>();
   for (const c of comments) {
     if (c.user !== botLogin || c.inReplyTo !== undefined) continue;
-    const key = /<!-- triad:finding id=([0-9a-f]+) -->/.exec(c.body)?.[1];
+    const key = markerId(c.body, "finding");
     if (key && !byKey.has(key)) byKey.set(key, c.id);
   }
   return byKey;
@@ -45,9 +46,7 @@ export async function readOverrules(
     const commentId = byKey.get(key);
     if (commentId === undefined) continue;
     const candidates: Array<{ by: string; how: Overrule["how"] }> = all
-      .filter(
-        (c) => c.inReplyTo === commentId && /^\s*\/triad\s+ignore\b/i.test(c.body) && c.userType !== "Bot",
-      )
+      .filter((c) => c.inReplyTo === commentId && isIgnoreCommand(c.body) && c.userType !== "Bot")
       .map((c) => ({ by: c.user, how: "/triad ignore" }));
     const { data: reactions } = await github("read reactions on a review comment", () =>
       gh.rest.reactions.listForPullRequestReviewComment({

@@ -7,6 +7,7 @@ const state: WorkflowState = workflowStateSchema.parse({
   v: 1,
   repo: "acme/weather-client",
   issue: 3,
+  installationId: 7,
   phase: "planning",
   startedBy: "maya",
   startedAt: "2026-11-27T12:00:00.000Z",

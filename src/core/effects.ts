@@ -1,0 +1,73 @@
+import type { AggregatedFinding } from "./review/aggregate.js";
+import type { FindingSet } from "./review/finding.js";
+import type { WorkflowState } from "./state.js";
+import type { StepJob } from "./steps.js";
+import type { CheckState, Reaction } from "./types.js";
+
+/**
+ * Findings handed to the next step (a fix round or a ruling). Kept in a store beside the state, not
+ * in it: they can be large, and the state is embedded in the tracking comment.
+ */
+export interface OpenFindings {
+  round: number;
+  headSha: string;
+  findings: AggregatedFinding[];
+  /** Agreed findings that go to the fix round whatever the architect rules (escalations only). */
+  agreed: AggregatedFinding[];
+  /** Finding key → inline review comment id, for replies in the threads. */
+  comments: Record<string, number>;
+}
+
+/**
+ * What a decision asks the world to do. The shell's one interpreter (src/shell/interpret.ts) carries
+ * them out, in order, each repeat-safe ("ensure"), so a job retried after a crash redoes them
+ * harmlessly. The tracking comment is not an effect: a decision says `tracking: true` and the
+ * interpreter renders it once, from the final state, after the effects.
+ */
+export type Effect =
+  /** A reaction on the issue itself (`commentId` absent) or on one of its comments. */
+  | { type: "react"; content: Reaction; commentId?: number }
+  /** Answer a comment once (marked with the comment's id). `onPull`: the comment is on the PR. */
+  | { type: "reply"; to: number; body: string; onPull?: number }
+  /**
+   * triad's own comment on the issue, found by its marker or posted. `learn: "plan"` records the
+   * posted comment's id and the hash of its body as GitHub stores it in `state.plan`.
+   */
+  | { type: "comment"; marker: string; body: string; learn?: "plan" }
+  /** Remove a label from the issue (gone already is fine). */
+  | { type: "remove_issue_label"; label: string }
+  /** Labels on the workflow's pull request. */
+  | { type: "pr_labels"; add: string[]; remove: string[] }
+  /** The `triad/review` check run on a head sha; `fresh`: the commit was just made, none can exist. */
+  | { type: "check"; headSha: string; state: CheckState; title: string; summary: string; fresh?: boolean }
+  /** A reply in a review thread on the PR, once (marked). */
+  | { type: "thread_reply"; pull: number; commentId: number; marker: string; body: string }
+  /** Queue a step under a job id that names it: queueing it twice adds nothing. */
+  | { type: "enqueue"; step: StepJob; jobId: string }
+  /** Queue a review flow: one reviewer child per slot, and the aggregating parent (`step`). */
+  | { type: "start_review"; step: StepJob; jobId: string }
+  /** Keep the findings the next step works on. */
+  | { type: "save_findings"; open: OpenFindings }
+  /** Keep findings (a human's, CI's) for the next review decision, first in line. */
+  | { type: "add_pending"; set: FindingSet }
+  /** The pending findings were taken by a decision. */
+  | { type: "clear_pending" }
+  /** A step's saved model result is no longer needed (the step's writes are all done). */
+  | { type: "forget_result"; jobId: string };
+
+export interface Decision {
+  state: WorkflowState | undefined;
+  effects: Effect[];
+  /** Re-render the tracking comment from the final state after the effects (once per decision). */
+  tracking: boolean;
+  /** Why nothing happened, for the log. */
+  ignored?: string;
+}
+
+export function ignore(state: WorkflowState | undefined, why: string): Decision {
+  return { state, effects: [], tracking: false, ignored: why };
+}
+
+export function decided(state: WorkflowState, effects: Effect[], tracking = true): Decision {
+  return { state, effects, tracking };
+}

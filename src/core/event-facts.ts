@@ -1,0 +1,31 @@
+import { type Decision, decided } from "./effects.js";
+import type { WorkflowEvent } from "./events.js";
+import type { Permission } from "./permissions.js";
+import type { WorkflowState } from "./state.js";
+
+/**
+ * What the shell reads from GitHub before an issue event is decided (the decision itself reads
+ * nothing), and the small helpers the issue-side decisions share.
+ */
+export interface EventFacts {
+  /** The role of the comment's author (comment events) or the labeller (label events). */
+  permission?: Permission;
+  /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */
+  planCommentHash?: string;
+  /** The issue's title and body as they are now (frozen with an approval). */
+  issue?: { title: string; body: string };
+  /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
+  labelPresent?: boolean;
+  /** The queued step's job still exists on its queue (false after Redis lost it). */
+  queuedJobExists?: boolean;
+}
+
+export type IssueEvent = Extract<
+  WorkflowEvent,
+  { kind: "issue_labeled" | "issue_unlabeled" | "issue_closed" | "comment_created" }
+>;
+export type CommentEvent = Extract<WorkflowEvent, { kind: "comment_created" }>;
+
+export function reply(state: WorkflowState, event: CommentEvent, body: string): Decision {
+  return decided(state, [{ type: "reply", to: event.comment.id, body }], false);
+}

@@ -1,0 +1,11 @@
+import type { StepJob } from "../core/steps.js";
+
+/** What the shell needs of the queues: queue a step or a review flow, and ask whether a job still exists. */
+export interface StepQueue {
+  /** Queue a step under its job id (a known id adds nothing). */
+  enqueue(step: StepJob, jobId: string): Promise<void>;
+  /** Queue a review flow: a reviewer child per slot and the aggregating parent `step`. */
+  startReview(step: StepJob, jobId: string): Promise<void>;
+  /** The job is on its queue (waiting, delayed, active, or finished and still kept). */
+  exists(step: StepJob, jobId: string): Promise<boolean>;
+}

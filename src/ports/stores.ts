@@ -1,0 +1,44 @@
+import type { Effect, OpenFindings } from "../core/effects.js";
+import type { FindingSet } from "../core/review/finding.js";
+import type { WorkflowState } from "../core/state.js";
+
+/**
+ * The stores the shell keeps beside GitHub (in Redis). GitHub stays the source of truth for the
+ * conversation: the state is also embedded in the tracking comment, and everything here either is
+ * rebuilt from the thread or only saves a repeat of work (a model result, an unfinished write list).
+ */
+export interface StateStore {
+  get(workflow: string): Promise<WorkflowState | undefined>;
+  save(state: WorkflowState): Promise<void>;
+}
+
+/** A decision's effects, saved with its state before any of them runs, removed when all have. */
+export interface PendingEffects {
+  id: string;
+  effects: Effect[];
+  tracking: boolean;
+}
+
+export interface OutboxStore {
+  get(workflow: string): Promise<PendingEffects | undefined>;
+  /** Saves the state and the effects still to run, in one write. */
+  put(state: WorkflowState, pending: PendingEffects): Promise<void>;
+  /** Saves the state and drops the pending effects, in one write. */
+  done(state: WorkflowState): Promise<void>;
+}
+
+/** A step's finished model work, kept so a retried step does not buy it again (by job id). */
+export interface StepResultStore {
+  get<T>(jobId: string): Promise<T | undefined>;
+  set(jobId: string, value: unknown): Promise<void>;
+  delete(jobId: string): Promise<void>;
+}
+
+/** Findings between steps: the ones the next step works on, and those waiting for the next decision. */
+export interface FindingsStore {
+  getOpen(workflow: string): Promise<OpenFindings | undefined>;
+  saveOpen(workflow: string, open: OpenFindings): Promise<void>;
+  pending(workflow: string): Promise<FindingSet[]>;
+  addPending(workflow: string, set: FindingSet): Promise<void>;
+  clearPending(workflow: string): Promise<void>;
+}

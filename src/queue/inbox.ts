@@ -1,0 +1,72 @@
+import type { Redis } from "ioredis";
+import { type WorkflowEvent, workflowEventSchema } from "../core/events.js";
+import { workflowKey } from "../core/state.js";
+import type { Keys } from "./names.js";
+
+/**
+ * A workflow's inbox (ARCHITECTURE §7): its events in the order GitHub sent them, handled one at a
+ * time under the workflow's lock. A sorted set scored by the time the webhook arrived, so an event
+ * that finds the workflow busy waits its turn instead of overtaking ("please change step 2" is always
+ * read before the "approved" that followed it). A delivery is taken once: a redelivery adds nothing.
+ */
+const ACCEPT = `
+if redis.call("set", KEYS[1], "1", "NX", "EX", ARGV[3]) then
+  redis.call("zadd", KEYS[2], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+/** How long a delivery id is remembered (redeliveries within it add nothing). */
+const SEEN_SECONDS = 8 * 24 * 3600;
+
+export interface InboxEntry {
+  event: WorkflowEvent;
+  /** The raw member, to remove exactly this entry. */
+  member: string;
+}
+
+export function workflowOf(event: Pick<WorkflowEvent, "repo" | "issue">): string {
+  return workflowKey(`${event.repo.owner}/${event.repo.name}`, event.issue);
+}
+
+export class Inbox {
+  constructor(
+    private readonly redis: Redis,
+    private readonly k: Keys,
+  ) {}
+
+  /** Adds the event (once per delivery id). True when it was new. */
+  async accept(event: WorkflowEvent, receivedAt: number): Promise<boolean> {
+    const workflow = workflowOf(event);
+    const added = await this.redis.eval(
+      ACCEPT,
+      2,
+      this.k.seen(workflow, event.deliveryId),
+      this.k.inbox(workflow),
+      String(receivedAt),
+      JSON.stringify(event),
+      String(SEEN_SECONDS),
+    );
+    return added === 1;
+  }
+
+  /** The oldest event waiting, if any. */
+  async head(workflow: string): Promise<InboxEntry | undefined> {
+    const [member] = await this.redis.zrange(this.k.inbox(workflow), "0", "0");
+    if (member === undefined) return undefined;
+    const parsed = workflowEventSchema.safeParse(JSON.parse(member));
+    if (!parsed.success) {
+      await this.remove(workflow, member);
+      return this.head(workflow);
+    }
+    return { event: parsed.data, member };
+  }
+
+  async remove(workflow: string, member: string): Promise<void> {
+    await this.redis.zrem(this.k.inbox(workflow), member);
+  }
+
+  async size(workflow: string): Promise<number> {
+    return this.redis.zcard(this.k.inbox(workflow));
+  }
+}

@@ -1,0 +1,143 @@
+import type { RepoConfig } from "../config/repo-config.js";
+import { classifyComment } from "../core/commands.js";
+import type { EventFacts, IssueEvent } from "../core/event-facts.js";
+import { contentHash, isIgnoreCommand, isOwnComment, markerId } from "../core/markers.js";
+import { canWrite } from "../core/permissions.js";
+import type { PullEvent, PullFacts } from "../core/pr-events.js";
+import { isActive, type WorkflowState } from "../core/state.js";
+import { parseUnifiedDiff } from "../diff/index.js";
+import { github } from "../github/errors.js";
+import { getPermission } from "../github/permissions.js";
+import { diffText } from "../github/pull-diff.js";
+import type { WorkflowContext } from "./context.js";
+import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
+
+/**
+ * What the decisions need to know from GitHub, read before deciding (the core reads nothing). Only
+ * what the event can use is read: a comment's author role, the plan comment and the issue for an
+ * approval, a review's comments only when its author may steer.
+ */
+export async function issueEventFacts(
+  w: WorkflowContext,
+  event: IssueEvent,
+  state: WorkflowState | undefined,
+  config: RepoConfig,
+): Promise<EventFacts> {
+  const facts: EventFacts = {};
+  if (event.kind === "issue_labeled") {
+    if (event.label !== config.trigger_label || (state && isActive(state.phase))) return facts;
+    const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+    facts.labelPresent = issue.labels.some(
+      (l) => (typeof l === "string" ? l : l.name) === config.trigger_label,
+    );
+    facts.permission = await getPermission(w.gh, w.repo, event.sender.login);
+    return facts;
+  }
+  if (event.kind !== "comment_created" || !state) return facts;
+  facts.permission = await getPermission(w.gh, w.repo, event.comment.author.login);
+  const intent = classifyComment(event.comment.body, config.approval_words);
+  if (
+    intent.type === "approval" &&
+    canWrite(facts.permission) &&
+    state.plan &&
+    state.phase === "awaiting-approval"
+  ) {
+    facts.planCommentHash = await github("read the plan comment", async () => {
+      try {
+        const { data } = await w.gh.rest.issues.getComment({
+          ...w.repo,
+          comment_id: state.plan?.commentId as number,
+        });
+        return contentHash(data.body ?? "");
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return "missing";
+        throw error;
+      }
+    });
+    const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+    facts.issue = { title: issue.title, body: issue.body ?? "" };
+  }
+  if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
+    facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
+  }
+  return facts;
+}
+
+export async function pullEventFacts(
+  w: WorkflowContext,
+  event: PullEvent,
+  state: WorkflowState,
+  config: RepoConfig,
+): Promise<PullFacts> {
+  const pr = state.pr;
+  if (!pr) return {};
+  switch (event.kind) {
+    case "pr_closed":
+      return {};
+    case "check_completed":
+      return {
+        findings: fromCheckFailure(
+          event.name,
+          event.summary || `${event.name} ended with ${event.conclusion}`,
+        ),
+      };
+    case "pr_review_submitted": {
+      if (event.state.toLowerCase() !== "changes_requested") return {};
+      const { data: review } = await github("read the review", () =>
+        w.gh.rest.pulls.getReview({ ...w.repo, pull_number: pr.number, review_id: event.reviewId }),
+      );
+      const author = review.user?.login ?? event.sender.login;
+      const permission = await getPermission(w.gh, w.repo, author);
+      // Someone without write access: noted, never read further, never sent to a model.
+      if (!canWrite(permission))
+        return { permission, findings: { reviewer: author, origin: "human", findings: [] } };
+      const comments = await github("read the review's comments", () =>
+        w.gh.paginate(w.gh.rest.pulls.listCommentsForReview, {
+          ...w.repo,
+          pull_number: pr.number,
+          review_id: event.reviewId,
+          per_page: 100,
+        }),
+      );
+      const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, pr.headSha));
+      const findings = fromHumanReview(
+        {
+          author,
+          body: review.body,
+          comments: comments.map((c) => ({
+            path: c.path,
+            line: c.line ?? null,
+            side: (c.side as "LEFT" | "RIGHT" | undefined) ?? null,
+            start_line: c.start_line ?? null,
+            body: c.body,
+          })),
+        },
+        files,
+      );
+      return { permission, findings };
+    }
+    case "comment_created": {
+      const intent = classifyComment(event.comment.body, config.approval_words);
+      if (intent.type !== "command" || intent.name !== "fix") return {};
+      const permission = await getPermission(w.gh, w.repo, event.comment.author.login);
+      if (!canWrite(permission))
+        return {
+          permission,
+          findings: { reviewer: event.comment.author.login, origin: "human", findings: [] },
+        };
+      return { permission, findings: fromFixCommand(event.comment.author.login, event.comment.body) };
+    }
+    case "review_comment_created": {
+      if (!isIgnoreCommand(event.comment.body) || event.comment.inReplyTo === undefined) return {};
+      const permission = await getPermission(w.gh, w.repo, event.comment.author.login);
+      if (!canWrite(permission)) return { permission };
+      const { data: parent } = await github("read the finding's comment", () =>
+        w.gh.rest.pulls.getReviewComment({ ...w.repo, comment_id: event.comment.inReplyTo as number }),
+      );
+      // A finding's key is trusted only on triad's own comment: anyone can paste a marker.
+      const key = isOwnComment(parent.user, w.deps.botLogin) ? markerId(parent.body, "finding") : undefined;
+      const open = await w.deps.stores.findings.getOpen(w.workflow);
+      return { permission, ...(key ? { ignoredKey: key } : {}), ...(open ? { open } : {}) };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { defaultRepoConfig } from "../config/repo-config.js";
+import type { StepRef } from "../core/state.js";
+import { onStepFailed } from "../core/step-results.js";
+import { type ShellDeps, workflowContext } from "./context.js";
+import { finishPending, interpret, loadState } from "./interpret.js";
+import type { StepJobContext } from "./step.js";
+
+/**
+ * A step failed for good: recorded in the workflow state first (Redis, before any GitHub call), then
+ * the one failure comment and the tracking comment. This job is retried for a long time, so a
+ * GitHub that rate-limits or is down only delays the report; a retry finds the recorded failure in
+ * the outbox and finishes posting it.
+ */
+export async function recordStepFailure(
+  deps: ShellDeps,
+  failed: {
+    ref: StepRef;
+    error: string;
+    installationId: number;
+    repo: { owner: string; name: string };
+    issue: number;
+  },
+  job: StepJobContext,
+): Promise<void> {
+  const w = await workflowContext(deps, failed, job);
+  await finishPending(w);
+  const state = await loadState(w);
+  if (!state) return;
+  const d = onStepFailed(state, failed.ref, failed.error, {
+    config: defaultRepoConfig,
+    now: deps.clock.now().toISOString(),
+  });
+  await interpret(w, state, d);
+}

@@ -1,0 +1,95 @@
+import type { Redis } from "ioredis";
+import type { OpenFindings } from "../core/effects.js";
+import { contentHash } from "../core/markers.js";
+import type { FindingSet } from "../core/review/finding.js";
+import { type WorkflowState, workflowKey, workflowStateSchema } from "../core/state.js";
+import type {
+  FindingsStore,
+  OutboxStore,
+  PendingEffects,
+  StateStore,
+  StepResultStore,
+} from "../ports/stores.js";
+import type { Keys } from "../queue/names.js";
+
+const DAY = 24 * 3600;
+
+/** The Redis stores of the ports (src/ports/stores.ts). */
+export function redisStores(redis: Redis, k: Keys) {
+  const wf = (state: Pick<WorkflowState, "repo" | "issue">) => workflowKey(state.repo, state.issue);
+
+  const state: StateStore = {
+    async get(workflow) {
+      const raw = await redis.get(k.state(workflow));
+      if (!raw) return undefined;
+      const parsed = workflowStateSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    },
+    async save(s) {
+      await redis.set(k.state(wf(s)), JSON.stringify(s));
+    },
+  };
+
+  const outbox: OutboxStore = {
+    async get(workflow) {
+      const raw = await redis.get(k.outbox(workflow));
+      return raw ? (JSON.parse(raw) as PendingEffects) : undefined;
+    },
+    async put(s, pending) {
+      await redis
+        .multi()
+        .set(k.state(wf(s)), JSON.stringify(s))
+        .set(k.outbox(wf(s)), JSON.stringify(pending), "EX", 30 * DAY)
+        .exec();
+    },
+    async done(s) {
+      await redis
+        .multi()
+        .set(k.state(wf(s)), JSON.stringify(s))
+        .del(k.outbox(wf(s)))
+        .exec();
+    },
+  };
+
+  const results: StepResultStore = {
+    async get<T>(jobId: string) {
+      const raw = await redis.get(k.result(jobId));
+      return raw ? (JSON.parse(raw) as T) : undefined;
+    },
+    async set(jobId, value) {
+      await redis.set(k.result(jobId), JSON.stringify(value), "EX", 7 * DAY);
+    },
+    async delete(jobId) {
+      await redis.del(k.result(jobId));
+    },
+  };
+
+  const findings: FindingsStore = {
+    async getOpen(workflow) {
+      const raw = await redis.get(k.findings(workflow));
+      return raw ? (JSON.parse(raw) as OpenFindings) : undefined;
+    },
+    async saveOpen(workflow, open) {
+      await redis.set(k.findings(workflow), JSON.stringify(open), "EX", 30 * DAY);
+    },
+    async pending(workflow) {
+      const list = await redis.hvals(k.pending(workflow));
+      return list.map((s) => JSON.parse(s) as FindingSet);
+    },
+    async addPending(workflow, set) {
+      // Keyed by content: adding the same set again (a decision carried out twice) keeps one.
+      const json = JSON.stringify(set);
+      await redis
+        .multi()
+        .hset(k.pending(workflow), contentHash(json), json)
+        .expire(k.pending(workflow), 30 * DAY)
+        .exec();
+    },
+    async clearPending(workflow) {
+      await redis.del(k.pending(workflow));
+    },
+  };
+
+  return { state, outbox, results, findings };
+}
+export type Stores = ReturnType<typeof redisStores>;
