@@ -1,4 +1,5 @@
 import { errorMessage, TriadError } from "./errors.js";
+import { CATALOGUE, lifecycleOf } from "./models/catalogue.js";
 import { checkModels, hasAnyApiKey, type ModelCheck } from "./models/index.js";
 
 /**
@@ -47,4 +48,52 @@ function row(c: ModelCheck): string[] {
     mark(c.structured),
     c.error ? (c.error.split("\n")[0]?.slice(0, 120) ?? "") : "",
   ];
+}
+
+/** `triad models list`: the catalogue, one block per vendor, one row per model. */
+export function runModelsList(
+  print: (line: string) => void = (line) => console.log(line),
+  now: Date = new Date(),
+): number {
+  const usd = (n: number | undefined) => (n === undefined ? "-" : `$${n}`);
+  const k = (n: number) => (n >= 1_000_000 ? `${+(n / 1_000_000).toFixed(2)}M` : `${Math.round(n / 1000)}K`);
+  for (const vendor of ["anthropic", "openai", "google", "openai-compatible"] as const) {
+    const rows = CATALOGUE.filter((row) => row.vendor === vendor);
+    print(`${vendor}`);
+    const table = rows.map((row) => {
+      const life = lifecycleOf({ vendor, model: row.id }, now);
+      const status =
+        life.state === "retired"
+          ? `RETIRED ${row.retires}`
+          : row.retires
+            ? `retires ${row.retires}`
+            : row.deprecated
+              ? `deprecated ${row.deprecated}`
+              : "current";
+      return [
+        `  ${row.id}`,
+        row.family,
+        row.fitFor.join(","),
+        `${k(row.contextTokens)} ctx / ${k(row.maxOutputTokens)} out`,
+        `thinks: ${row.thinking} (${row.thinkingControl})`,
+        row.price
+          ? `in ${usd(row.price.input)} cached ${usd(row.price.cachedInput)} write ${usd(row.price.cacheWrite)} out ${usd(row.price.output)}`
+          : "unpriced",
+        status + (row.replacement ? ` → ${row.replacement}` : ""),
+      ];
+    });
+    const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length))) ?? [];
+    for (const [i, r] of table.entries()) {
+      print(
+        r
+          .map((c, j) => c.padEnd(widths[j] ?? 0))
+          .join("  ")
+          .trimEnd(),
+      );
+      print(`      sources: ${rows[i]?.sources.join("; ")}`);
+    }
+    print("");
+  }
+  print("Prices: USD per million tokens, standard tier, short-context rates; cached = cache read.");
+  return 0;
 }

@@ -19,6 +19,8 @@ export interface DemoOptions {
   /** How long to wait for each step of the app (default 60 s; live models need longer). */
   stepTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Serve the scripted answers over the vendors' wire formats (local vendor servers, real SDKs). */
+  wire?: boolean;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
