@@ -1,6 +1,28 @@
 import { errorMessage, TriadError } from "./errors.js";
 import { CATALOGUE, lifecycleOf } from "./models/catalogue.js";
-import { checkModels, hasAnyApiKey, type ModelCheck } from "./models/index.js";
+import { checkModels, hasAnyApiKey, type ModelCheck, type RoleFinishCheck } from "./models/index.js";
+import { SUBMIT_TOOL } from "./phases/architect/schema.js";
+import { DONE_TOOL } from "./phases/developer/schema.js";
+import { SUBMIT_REVIEW_TOOL } from "./phases/review/schema.js";
+
+/** Each role's real finish tool, with a small valid input the model is asked to hand in. */
+export const ROLE_FINISH_CHECKS: Record<"architect" | "developer" | "reviewer", RoleFinishCheck> = {
+  architect: {
+    tool: SUBMIT_TOOL as RoleFinishCheck["tool"],
+    sample: {
+      questions: [{ question: "Which database should it use?", why: "It decides the schema.", options: [] }],
+      plan: null,
+    },
+  },
+  developer: {
+    tool: DONE_TOOL as RoleFinishCheck["tool"],
+    sample: { summary: "Checked the tools.", not_covered: [], plan_steps: [], blocked: null, findings: [] },
+  },
+  reviewer: {
+    tool: SUBMIT_REVIEW_TOOL as RoleFinishCheck["tool"],
+    sample: { findings: [], plan_compliance: [] },
+  },
+};
 
 /**
  * `triad models check`: the first thing to run after setting keys. Calls each configured role model
@@ -17,14 +39,25 @@ export async function runModelsCheck(
   }
   let report: Awaited<ReturnType<typeof checkModels>>;
   try {
-    report = await checkModels(env);
+    report = await checkModels(env, { finishTools: ROLE_FINISH_CHECKS });
   } catch (error) {
     print(error instanceof TriadError ? error.message : `models check failed: ${errorMessage(error)}`);
     return 1;
   }
   for (const warning of report.warnings) print(`warning: ${warning}`);
   const rows = report.checks.map(row);
-  const header = ["role", "model", "ok", "latency", "tokens in/cached/out", "tools", "structured", "error"];
+  const header = [
+    "role",
+    "model",
+    "ok",
+    "max out",
+    "latency",
+    "tokens in/cached/out",
+    "answer",
+    "tools",
+    "finish",
+    "error",
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
@@ -37,15 +70,17 @@ export async function runModelsCheck(
 }
 
 function row(c: ModelCheck): string[] {
-  const mark = (b: boolean) => (b ? "yes" : "no");
+  const mark = (b: boolean | undefined) => (b === undefined ? "-" : b ? "yes" : "no");
   return [
     c.role,
     `${c.vendor}:${c.model}`,
     mark(c.ok),
+    String(c.maxOutputTokens),
     c.latencyMs === undefined ? "-" : `${Math.round(c.latencyMs)} ms`,
     `${c.tokens.inputTokens}/${c.tokens.cachedInputTokens}/${c.tokens.outputTokens}`,
+    mark(c.answered),
     mark(c.toolCalls),
-    mark(c.structured),
+    mark(c.finish),
     c.error ? (c.error.split("\n")[0]?.slice(0, 120) ?? "") : "",
   ];
 }

@@ -117,7 +117,7 @@ function position(
   }
   if (!files || !f.anchor) return { path };
   const query =
-    f.near_line === undefined
+    f.near_line == null
       ? { path: f.path, anchor: f.anchor }
       : { path: f.path, anchor: f.anchor, near_line: f.near_line };
   const r = mapAnchor(files, query);
@@ -286,9 +286,9 @@ export function aggregateFindings(
       if (first.pos.startLine !== undefined) result.startLine = first.pos.startLine;
     }
     const suggestion = members.find((m) => m.finding.suggestion?.trim())?.finding.suggestion;
-    if (suggestion !== undefined) result.suggestion = suggestion;
-    const step = members.find((m) => m.finding.plan_step !== undefined)?.finding.plan_step;
-    if (step !== undefined) result.plan_step = step;
+    if (suggestion != null) result.suggestion = suggestion;
+    const step = members.find((m) => m.finding.plan_step != null)?.finding.plan_step;
+    if (step != null) result.plan_step = step;
     return result;
   });
 
