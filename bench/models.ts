@@ -47,7 +47,7 @@ const CASES: AdapterCase[] = [
   },
   {
     name: "openai (Responses)",
-    ref: { vendor: "openai", model: "gpt-5-codex" },
+    ref: { vendor: "openai", model: "gpt-6.2-sol" },
     env: (url) => ({ OPENAI_API_KEY: "bench", OPENAI_BASE_URL: `${url}/v1` }),
     turnsDone: (body) =>
       body.input.filter((i: { type?: string }) => i.type === "function_call_output").length,
@@ -64,7 +64,7 @@ const CASES: AdapterCase[] = [
   },
   {
     name: "google",
-    ref: { vendor: "google", model: "gemini-2.5-flash" },
+    ref: { vendor: "google", model: "gemini-3.8-flash" },
     env: (url) => ({ GEMINI_API_KEY: "bench", GEMINI_BASE_URL: `${url}/v1beta` }),
     turnsDone: (body) => body.contents.filter((c: { role: string }) => c.role === "model").length,
     toolCall: (turn) => geminiResponse({ functionCalls: [call(turn)] }),

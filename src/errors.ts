@@ -24,8 +24,26 @@ export type ErrorCode =
   | "not_found"
   | "budget_exceeded"
   | "model_output_invalid"
-  /** The vendor refused the request itself (400/404/413/422: unknown model, context too long, bad schema). */
+  /** The vendor refused the request itself (400/413/422: a parameter or schema it does not take). */
   | "model_request_rejected"
+  /** The vendor does not serve this model id (404: unknown or retired). */
+  | "model_not_found"
+  /** A valid key without access to this model or workspace (Anthropic 403 `permission_error`). */
+  | "model_access_denied"
+  /** The vendor does not serve this country or region (OpenAI 403 `unsupported_country_region_territory`). */
+  | "region_unsupported"
+  /** The account has no credit or quota left (OpenAI 429 `insufficient_quota`): waiting does not help. */
+  | "quota_exhausted"
+  /** The answer stopped at its output budget, also after the one larger retry. */
+  | "model_output_truncated"
+  /** The model declined to answer (Anthropic `refusal`, a Responses refusal). */
+  | "model_refused"
+  /** The conversation outgrew the model's context window. */
+  | "context_overflow"
+  /** A vendor safety or content filter stopped the answer (Gemini `SAFETY`, `content_filter`). */
+  | "model_safety_stop"
+  /** The vendor could not parse the model's function call (Gemini `MALFORMED_FUNCTION_CALL`). */
+  | "model_malformed_call"
   | "github_rejected"
   | "internal";
 

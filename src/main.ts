@@ -17,7 +17,8 @@ Commands:
   worker          Run only a worker: takes queued steps and talks to GitHub and the models. Run any
                   number, on any number of machines, sharing one Redis.
   demo            Play the workflow against the built-in GitHub simulator (no GitHub, no keys needed).
-  models check    Call each configured model once and report latency, tokens, tool calls, structured output.
+  models check    Call each configured model once and report latency, tokens, tool calls, finish schemas.
+  models list     Print the model catalogue: fitness, caps, thinking, prices, lifecycle, sources.
 
 Run "triad <command> --help" for a command's options. Configuration comes from the environment:
 see README.md ("Environment variables").`,
@@ -36,15 +37,18 @@ their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL). Healt
 Takes queued steps from Redis (REDIS_URL) and runs them: GitHub calls as the app's installation
 (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys.
 TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side.`,
-  demo: `Usage: triad demo [--dump FILE] [--live]
+  demo: `Usage: triad demo [--dump FILE] [--live] [--wire]
 
 Starts the GitHub simulator, the app (web + worker) and uses Redis at REDIS_URL (or starts a private
 redis-server when nothing answers there), opens the sample repository with an issue, labels it
-"triad" and prints what happens. --dump FILE writes the simulator's final state as JSON.`,
-  models: `Usage: triad models check
+"triad" and prints what happens. --dump FILE writes the simulator's final state as JSON. --wire serves
+the scripted answers over each vendor's real wire format (local vendor servers, the real SDKs).`,
+  models: `Usage: triad models check | triad models list
 
-Calls each configured role model once with a tiny prompt, a tool call and a structured output, and
-prints per role: vendor, model, latency, tokens, and whether tool calls and structured output work.`,
+check: calls each configured role model at its catalogue output budget: a plain answer, a tool call,
+and the role's real finish tool and schema; prints one row per role and capability.
+list: prints the catalogue triad knows (per vendor: fit for, context and output caps, thinking,
+prices, deprecated and retirement dates, sources).`,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -52,7 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { help: { type: "boolean", short: "h" }, dump: { type: "string" }, live: { type: "boolean" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      dump: { type: "string" },
+      live: { type: "boolean" },
+      wire: { type: "boolean" },
+    },
   });
   const command = positionals[0];
   if (!command || command === "help") {
@@ -73,14 +82,16 @@ export async function main(argv: string[]): Promise<number> {
       return runDemo({
         dump: typeof values.dump === "string" ? values.dump : undefined,
         live: Boolean(values.live),
+        wire: Boolean(values.wire),
       });
     }
     case "models": {
+      const { runModelsCheck, runModelsList } = await import("./models-check-cli.js");
+      if (positionals[1] === "list") return runModelsList();
       if (positionals[1] !== "check") {
         console.log(HELP.models);
         return 1;
       }
-      const { runModelsCheck } = await import("./models-check-cli.js");
       return runModelsCheck(process.env);
     }
     default:

@@ -1,6 +1,7 @@
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { TriadError } from "../errors.js";
+import { outputTokensSchema } from "../models/config.js";
 
 /** Where the repository's configuration lives, read from the default branch. */
 export const REPO_CONFIG_PATH = ".github/triad.yml";
@@ -9,7 +10,7 @@ const modelRef = z
   .string()
   .regex(
     /^(anthropic|openai|openai-compatible|google):\S+$/,
-    "a model as vendor:model, e.g. anthropic:claude-sonnet-4-5",
+    "a model as vendor:model, e.g. anthropic:claude-sonnet-5-5",
   );
 
 /**
@@ -34,6 +35,11 @@ export const repoConfigSchema = z
         architect: modelRef.optional(),
         developer: modelRef.optional(),
         reviewers: z.array(modelRef).min(1).max(2).optional(),
+        output_tokens: outputTokensSchema
+          .optional()
+          .describe(
+            "Output tokens per role for the first attempt of a model call (thinking included); a call that stops for length is retried once with up to twice as many, within the model's cap.",
+          ),
       })
       .strict()
       .default({})

@@ -407,6 +407,7 @@ export function onStepFailed(
   state: WorkflowState,
   failed: StepRef,
   error: string,
+  spent: UsageSnapshot | undefined,
   ctx: DecideContext,
 ): Decision {
   const ref = flowOf(failed);
@@ -424,6 +425,7 @@ export function onStepFailed(
       ...state,
       updatedAt: ctx.now,
       failed: { ...ref, error: firstLine },
+      usage: spent && spent.lines.length > 0 ? mergeUsage(state.usage, spent) : state.usage,
       queued:
         state.queued?.jobId === ref.jobId || state.queued?.jobId === failed.jobId ? undefined : state.queued,
     },
@@ -433,6 +435,7 @@ export function onStepFailed(
         marker: marker("error", ref.jobId),
         body: `⚠️ **triad could not finish a step** (${ref.label}): ${error}\n\nWhen the cause is fixed, a maintainer can comment \`/triad retry\` to run it again.`,
       },
+      { type: "forget_result", jobId: failed.jobId },
     ],
   );
 }

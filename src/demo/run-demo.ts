@@ -19,6 +19,8 @@ export interface DemoOptions {
   /** How long to wait for each step of the app (default 60 s; live models need longer). */
   stepTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Serve the scripted answers over the vendors' wire formats (local vendor servers, real SDKs). */
+  wire?: boolean;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
@@ -64,6 +66,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
         : "· models: scripted (no API key set; set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY for real ones)",
     );
     print(`· the maintainer's replies: ${o.live ? "typed by you at this terminal" : "scripted"}`);
+    if (o.wire) print("· --wire: not available yet (the scripted answers are served in-process)");
     print("");
 
     const seeded = seedSample(sim);

@@ -1,26 +1,39 @@
 import { z } from "zod";
 import { errorMessage, TriadError } from "../errors.js";
+import { outputBudget } from "./catalogue.js";
 import { type RepoModelOverrides, resolveRoleModels } from "./config.js";
 import { type CreateChatModelOptions, createChatModel } from "./create-chat-model.js";
 import type { Logger, RetryPolicy } from "./retry.js";
+import { chatWithinBudget } from "./stops.js";
 import { generateStructured } from "./structured.js";
-import { runToolLoop } from "./tool-loop.js";
+import { type FinishTool, runToolLoop } from "./tool-loop.js";
 import type { ChatModel, ModelRef, Role, ToolDefinition, Usage, Vendor } from "./types.js";
 import { addUsage, emptyUsage } from "./usage.js";
+
+/** A role's real finish tool and a valid input to ask for, so the check exercises its schema. */
+export interface RoleFinishCheck {
+  tool: FinishTool<unknown>;
+  sample: unknown;
+}
 
 export interface ModelCheck {
   role: Role;
   vendor: Vendor;
   model: string;
-  /** True when the plain prompt, the tool call and the structured output all worked. */
+  /** True when every capability the role needs worked. */
   ok: boolean;
+  /** Output budget of each call (from the catalogue, thinking headroom included). */
+  maxOutputTokens: number;
   /** Latency of the plain prompt. */
   latencyMs: number | undefined;
-  /** Tokens over the three calls. */
+  /** Tokens over all calls; thinking tokens are in `outputTokens`. */
   tokens: Usage;
   answered: boolean;
   toolCalls: boolean;
-  structured: boolean;
+  /** The role's finish tool, with its real schema, was called with valid input. */
+  finish: boolean | undefined;
+  /** Structured output, checked only for roles whose phase uses it. */
+  structured: boolean | undefined;
   /** The first error, with its code (`auth_failed` names the variable to set). */
   error?: string;
   errorCode?: string;
@@ -28,36 +41,53 @@ export interface ModelCheck {
 
 export interface ModelCheckReport {
   checks: ModelCheck[];
-  /** Configuration warnings (e.g. two reviewers of one vendor). */
+  /** Configuration warnings (two reviewers of one vendor, a model retiring within 30 days). */
   warnings: string[];
 }
 
 export interface CheckModelsOptions {
   log?: Logger;
   overrides?: RepoModelOverrides;
-  /** Defaults to a short policy: two attempts, a one-minute deadline. */
+  /** Defaults to a short policy: two attempts, a three-minute deadline. */
   retry?: Partial<RetryPolicy>;
   fetch?: typeof fetch;
   /** Builds the model for a ref (tests pass scripted models). */
   createModel?: (ref: ModelRef) => ChatModel;
+  /** Each role's finish tool (the CLI passes the phases' own). */
+  finishTools?: Partial<Record<Role, RoleFinishCheck>>;
+  /** Roles whose phase asks for structured output (none today). */
+  structuredRoles?: readonly Role[];
+  now?: Date;
 }
 
 const system = [
   { text: "You are being checked by triad's `models check`. Follow the instructions exactly." },
 ];
 
-/** Calls one model with a tiny prompt, a tiny tool call and a tiny structured output. */
-export async function checkModel(role: Role, model: ChatModel, log?: Logger): Promise<ModelCheck> {
+/**
+ * Calls one model the way its role will: a plain prompt, a tool call, and the role's finish tool at
+ * the role's catalogue output budget (256-token budgets make thinking models stop for length with no
+ * answer and would report them broken). Structured output is checked only where a phase uses it, so a
+ * server with tools but without `json_schema` passes.
+ */
+export async function checkModel(
+  role: Role,
+  model: ChatModel,
+  options: { log?: Logger; finish?: RoleFinishCheck; structured?: boolean } = {},
+): Promise<ModelCheck> {
+  const budget = outputBudget(model.ref, role, model.configuredOutputTokens);
   const check: ModelCheck = {
     role,
     vendor: model.ref.vendor,
     model: model.ref.model,
     ok: false,
+    maxOutputTokens: budget.initial,
     latencyMs: undefined,
     tokens: emptyUsage(),
     answered: false,
     toolCalls: false,
-    structured: false,
+    finish: undefined,
+    structured: undefined,
   };
   const fail = (error: unknown) => {
     if (check.error !== undefined) return;
@@ -66,14 +96,17 @@ export async function checkModel(role: Role, model: ChatModel, log?: Logger): Pr
   };
   try {
     const started = performance.now();
-    const response = await model.chat({
-      system,
-      messages: [{ role: "user", content: "Reply with the single word: ok" }],
-      maxOutputTokens: 256,
-    });
+    const response = await chatWithinBudget(
+      model,
+      { system, messages: [{ role: "user", content: "Reply with the single word: ok" }] },
+      budget,
+      { role },
+    );
     check.latencyMs = Math.round(performance.now() - started);
     check.tokens = addUsage(check.tokens, response.usage);
     check.answered = response.text.trim().length > 0;
+    if (!check.answered)
+      check.error = `the model answered with no text (${response.vendorStopReason ?? "no reason"})`;
   } catch (error) {
     fail(error);
     // A failed plain prompt (bad key, unknown model) fails the rest the same way.
@@ -96,7 +129,8 @@ export async function checkModel(role: Role, model: ChatModel, log?: Logger): Pr
       messages: [{ role: "user", content: "Use the add tool to add 2 and 3, then reply with the sum." }],
       tools: [add],
       maxTurns: 3,
-      maxOutputTokens: 512,
+      role,
+      outputBudget: budget,
     });
     check.tokens = addUsage(check.tokens, result.usage);
     check.toolCalls = got !== undefined && got.a + got.b === 5;
@@ -104,37 +138,67 @@ export async function checkModel(role: Role, model: ChatModel, log?: Logger): Pr
   } catch (error) {
     fail(error);
   }
-  try {
-    const result = await generateStructured({
-      model,
-      system,
-      messages: [{ role: "user", content: "What is 2 + 3? Answer as JSON with the field `answer`." }],
-      schema: z.object({ answer: z.number() }),
-      name: "sum",
-      maxOutputTokens: 512,
-    });
-    check.tokens = addUsage(check.tokens, result.usage);
-    check.structured = true;
-  } catch (error) {
-    fail(error);
+  if (options.finish) {
+    check.finish = false;
+    try {
+      const { tool, sample } = options.finish;
+      const result = await runToolLoop({
+        model,
+        system,
+        messages: [
+          {
+            role: "user",
+            content: `Call the \`${tool.name}\` tool now with exactly this input, and nothing else:\n${JSON.stringify(sample)}`,
+          },
+        ],
+        tools: [],
+        finishTool: tool,
+        maxTurns: 2,
+        role,
+        outputBudget: budget,
+      });
+      check.tokens = addUsage(check.tokens, result.usage);
+      check.finish = result.stopReason === "finish_tool";
+      if (!check.finish) check.error ??= `the model did not call \`${tool.name}\` with valid input`;
+    } catch (error) {
+      fail(error);
+    }
   }
-  check.ok = check.answered && check.toolCalls && check.structured;
-  log?.info({ ...check }, "model check");
+  if (options.structured) {
+    check.structured = false;
+    try {
+      const result = await generateStructured({
+        model,
+        system,
+        messages: [{ role: "user", content: "What is 2 + 3? Answer as JSON with the field `answer`." }],
+        schema: z.object({ answer: z.number() }),
+        name: "sum",
+        role,
+        outputBudget: budget,
+      });
+      check.tokens = addUsage(check.tokens, result.usage);
+      check.structured = true;
+    } catch (error) {
+      fail(error);
+    }
+  }
+  check.ok = check.answered && check.toolCalls && check.finish !== false && check.structured !== false;
+  options.log?.info({ ...check }, "model check");
   return check;
 }
 
 /**
  * `npx triad models check`: resolves the role models from the environment (and repository
  * overrides) and checks each one, all in parallel. Configuration errors (a reviewer of the
- * developer's vendor, a bad `vendor:model`) throw a `config_invalid` TriadError.
+ * developer's vendor, a retired model, a bad `vendor:model`) throw a `config_invalid` TriadError.
  */
 export async function checkModels(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
   options: CheckModelsOptions = {},
 ): Promise<ModelCheckReport> {
-  const roles = resolveRoleModels(env, options.overrides);
+  const roles = resolveRoleModels(env, options.overrides, options.now ? { now: options.now } : {});
   const modelOptions: CreateChatModelOptions = {
-    retry: { maxAttempts: 2, deadlineMs: 60_000, attemptTimeoutMs: 45_000, ...options.retry },
+    retry: { maxAttempts: 2, deadlineMs: 180_000, attemptTimeoutMs: 150_000, ...options.retry },
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.log ? { log: options.log } : {}),
   };
@@ -155,17 +219,24 @@ export async function checkModels(
           vendor: ref.vendor,
           model: ref.model,
           ok: false,
+          maxOutputTokens: outputBudget(ref, role).initial,
           latencyMs: undefined,
           tokens: emptyUsage(),
           answered: false,
           toolCalls: false,
-          structured: false,
+          finish: undefined,
+          structured: undefined,
           error: errorMessage(error),
           ...(error instanceof TriadError ? { errorCode: error.code } : {}),
         };
         return check;
       }
-      return checkModel(role, model, options.log);
+      const finish = options.finishTools?.[role];
+      return checkModel(role, model, {
+        ...(options.log ? { log: options.log } : {}),
+        ...(finish ? { finish } : {}),
+        structured: options.structuredRoles?.includes(role) ?? false,
+      });
     }),
   );
   return { checks, warnings: roles.warnings };

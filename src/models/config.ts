@@ -1,16 +1,18 @@
 import { z } from "zod";
 import { TriadError } from "../errors.js";
-import type { ModelRef, Vendor } from "./types.js";
+import { lifecycleWarnings, modelFamily, retirementProblem } from "./catalogue.js";
+import type { ModelRef, Role, Vendor } from "./types.js";
 
 /**
- * Defaults when the environment names no model; change them here only. Chosen among models the
- * installed SDKs list and the price table prices (claude-sonnet-4-5 is deprecated, end of life
- * 2026-11-30, per @anthropic-ai/sdk 1.14). The OpenAI reviewer is a codex model (Responses API).
+ * Defaults when the environment names no model; change them here only, and only to catalogue rows
+ * (src/models/catalogue.ts) that are priced and not retiring. The architect is the strongest current
+ * Claude (Fable 5.2), the developer a current Sonnet (5.5), the reviewers OpenAI's current coding
+ * model on the Responses API (GPT-6.2 Sol) and a current Gemini Flash (3.8).
  */
 export const DEFAULT_ROLE_MODELS = {
-  architect: "anthropic:claude-opus-5",
-  developer: "anthropic:claude-sonnet-4-6",
-  reviewers: ["openai:gpt-5.1-codex", "google:gemini-2.5-pro"],
+  architect: "anthropic:claude-fable-5-2",
+  developer: "anthropic:claude-sonnet-5-5",
+  reviewers: ["openai:gpt-6.2-sol", "google:gemini-3.8-flash"],
 } as const;
 
 export const VENDORS: readonly Vendor[] = ["anthropic", "openai", "openai-compatible", "google"];
@@ -51,6 +53,14 @@ export const modelEnvSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   GEMINI_BASE_URL: optionalUrl,
   OPENAI_COMPATIBLE_BASE_URL: optionalUrl,
+  /**
+   * Which output-cap parameter the Chat Completions server takes. OpenAI and Azure hosts get
+   * `max_completion_tokens` by themselves; older compatible servers know only `max_tokens`.
+   */
+  OPENAI_COMPATIBLE_MAX_TOKENS_PARAM: z
+    .enum(["max_tokens", "max_completion_tokens"])
+    .optional()
+    .describe("max_tokens or max_completion_tokens"),
 });
 
 export type ModelEnv = z.output<typeof modelEnvSchema>;
@@ -90,11 +100,14 @@ export function parseModelRef(text: string): ModelRef {
 export const formatModelRef = (ref: ModelRef) => `${ref.vendor}:${ref.model}`;
 
 /**
- * The company whose model it is, for the diversity rule. `openai-compatible` counts as its own
- * vendor, unless its base URL is OpenAI's own API.
+ * The company whose model it is, for the diversity rule ("vendor means model family"). For an
+ * `openai-compatible` server the model id decides (`anthropic/claude-…` on OpenRouter is
+ * Anthropic's); OpenAI's own API host is OpenAI; an id of no known family counts as the server's own.
  */
 export function vendorIdentity(ref: ModelRef, env: EnvInput = {}): string {
   if (ref.vendor !== "openai-compatible") return ref.vendor;
+  const family = modelFamily(ref);
+  if (family !== "unknown") return family;
   const url = (env as Record<string, string | undefined>).OPENAI_COMPATIBLE_BASE_URL;
   try {
     if (url && new URL(url).hostname.toLowerCase() === "api.openai.com") return "openai";
@@ -104,12 +117,23 @@ export function vendorIdentity(ref: ModelRef, env: EnvInput = {}): string {
   return "openai-compatible";
 }
 
-/** What `.github/triad.yml` may set on the model side: models only, never keys or URLs. */
+/** `models.output_tokens.<role>` in `.github/triad.yml`: the first attempt's output budget. */
+export const outputTokensSchema = z
+  .object({
+    architect: z.number().int().min(256).max(1_000_000).optional(),
+    developer: z.number().int().min(256).max(1_000_000).optional(),
+    reviewer: z.number().int().min(256).max(1_000_000).optional(),
+  })
+  .strict();
+export type OutputTokens = z.output<typeof outputTokensSchema>;
+
+/** What `.github/triad.yml` may set on the model side: models and output budgets, never keys or URLs. */
 export const repoModelOverridesSchema = z
   .object({
     architect: z.string().optional(),
     developer: z.string().optional(),
     reviewers: z.union([z.string(), z.array(z.string())]).optional(),
+    output_tokens: outputTokensSchema.optional(),
   })
   .strict();
 export type RepoModelOverrides = z.input<typeof repoModelOverridesSchema>;
@@ -118,8 +142,18 @@ export interface RoleModels {
   architect: ModelRef;
   developer: ModelRef;
   reviewers: ModelRef[];
-  /** Accepted but worth telling the user (e.g. two reviewers of one vendor). */
+  /** `models.output_tokens` from the repository config (absent roles use the catalogue's budget). */
+  outputTokens: Partial<Record<Role, number>>;
+  /**
+   * Accepted but worth telling the user: two reviewers of one vendor, a model within 30 days of
+   * retirement (`lifecycleWarnings`). Show them in the log and the tracking comment.
+   */
   warnings: string[];
+}
+
+export interface ResolveOptions {
+  /** The clock for retirement dates (tests inject one). */
+  now?: Date;
 }
 
 const splitList = (value: string | readonly string[]) =>
@@ -129,13 +163,17 @@ const splitList = (value: string | readonly string[]) =>
  * Resolves the model of each role: repository overrides, then the environment, then the defaults.
  * Refuses a reviewer of the developer's vendor; warns about two reviewers of the same vendor.
  */
-export function resolveRoleModels(env: EnvInput, repoOverrides: RepoModelOverrides = {}): RoleModels {
+export function resolveRoleModels(
+  env: EnvInput,
+  repoOverrides: RepoModelOverrides = {},
+  options: ResolveOptions = {},
+): RoleModels {
   const parsedEnv = parseModelEnv(env);
   const overrides = repoModelOverridesSchema.safeParse(repoOverrides);
   if (!overrides.success) {
     throw new TriadError(
       "config_invalid",
-      `The repository config may set only architect, developer and reviewers models (never keys or URLs): ${overrides.error.issues
+      `The repository config may set only the architect, developer and reviewers models and output_tokens (never keys or URLs): ${overrides.error.issues
         .map((issue) => issue.message)
         .join("; ")}`,
     );
@@ -179,7 +217,12 @@ export function resolveRoleModels(env: EnvInput, repoOverrides: RepoModelOverrid
     }
     seen.set(vendor, reviewer);
   }
-  return { architect, developer, reviewers, warnings };
+  const now = options.now ?? new Date();
+  const all = [architect, developer, ...reviewers];
+  const retired = all.map((ref) => retirementProblem(ref, now)).filter((p) => p !== undefined);
+  if (retired.length > 0) throw new TriadError("config_invalid", [...new Set(retired)].join(" "));
+  warnings.push(...lifecycleWarnings(all, now));
+  return { architect, developer, reviewers, outputTokens: { ...o.output_tokens }, warnings };
 }
 
 /** True when at least one vendor key is set; without one, triad runs its scripted models. */

@@ -2,7 +2,12 @@ import { TriadError } from "../errors.js";
 import { AnthropicChatModel } from "./adapters/anthropic.js";
 import type { AdapterOptions } from "./adapters/common.js";
 import { GeminiChatModel } from "./adapters/google.js";
-import { OpenAIChatCompletionsModel, OpenAIResponsesModel } from "./adapters/openai.js";
+import {
+  chatTokenParam,
+  isOpenAIHost,
+  OpenAIChatCompletionsModel,
+  OpenAIResponsesModel,
+} from "./adapters/openai.js";
 import { API_KEY_ENV, BASE_URL_ENV, type ModelEnv, parseModelEnv } from "./config.js";
 import { DEFAULT_RETRY_POLICY, type Logger, RetryingChatModel, type RetryPolicy } from "./retry.js";
 import type { ChatModel, ModelRef } from "./types.js";
@@ -41,6 +46,8 @@ export function createAdapter(
     baseURL,
     timeoutMs: options.timeoutMs,
     fetch: options.fetch,
+    maxTokensParam: chatTokenParam(baseURL, env.OPENAI_COMPATIBLE_MAX_TOKENS_PARAM),
+    openaiHost: isOpenAIHost(baseURL),
   };
   switch (ref.vendor) {
     case "anthropic":

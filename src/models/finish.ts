@@ -2,13 +2,35 @@ import { TriadError } from "../errors.js";
 import { runToolLoop, type ToolLoopOptions } from "./tool-loop.js";
 
 /**
+ * Where a step keeps the finish tool's result of a model run that completed, so that a retried job
+ * (a crash or a failed GitHub write after the model finished) reuses it instead of buying the same
+ * model work again. The step runner persists it (e.g. in the workflow state) before its GitHub writes.
+ */
+export interface FinishCheckpoint<F> {
+  load(): Promise<F | undefined>;
+  save(value: F): Promise<void>;
+}
+
+export type RunUntilFinishedOptions<F> = ToolLoopOptions<F> & {
+  finishTool: NonNullable<ToolLoopOptions<F>["finishTool"]>;
+  role: string;
+  /** A saved result is returned without a model call; a new one is saved before it is returned. */
+  checkpoint?: FinishCheckpoint<F>;
+};
+
+/**
  * A tool loop that must end with its finish tool. A model that answers in prose instead is told once
  * to submit; past the turn limit or the budget the step fails with a classified, final error (posted
- * once on the issue by the worker, with `/triad retry`).
+ * once on the issue by the worker, with `/triad retry`). Length stops, refusals, context overflow and
+ * safety stops end it at once with their own named errors (src/models/stops.ts): no spinning to
+ * `maxTurns`.
  */
-export async function runUntilFinished<F>(
-  options: ToolLoopOptions<F> & { finishTool: NonNullable<ToolLoopOptions<F>["finishTool"]>; role: string },
-): Promise<F> {
+export async function runUntilFinished<F>(options: RunUntilFinishedOptions<F>): Promise<F> {
+  const saved = await options.checkpoint?.load();
+  if (saved !== undefined) {
+    options.log?.info({ role: options.role }, "model step already finished; reusing its result");
+    return saved;
+  }
   let result = await runToolLoop(options);
   if (result.stopReason === "final") {
     result = await runToolLoop({
@@ -24,8 +46,11 @@ export async function runUntilFinished<F>(
     });
   }
   switch (result.stopReason) {
-    case "finish_tool":
-      return result.finish as F;
+    case "finish_tool": {
+      const value = result.finish as F;
+      await options.checkpoint?.save(value);
+      return value;
+    }
     case "budget":
       throw new TriadError(
         "budget_exceeded",
@@ -39,7 +64,7 @@ export async function runUntilFinished<F>(
     default:
       throw new TriadError(
         "model_output_invalid",
-        `the ${options.role} answered without calling \`${options.finishTool.name}\``,
+        `the ${options.role} answered twice without calling \`${options.finishTool.name}\``,
       );
   }
 }

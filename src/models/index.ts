@@ -1,11 +1,30 @@
 /** The model layer's public surface (ARCHITECTURE §4). */
 
 export {
+  type BudgetedModelOptions,
+  budgetedModel,
+  type SpendLine,
+  type SpendSink,
+} from "./budget.js";
+export {
+  CATALOGUE,
+  type CatalogueEntry,
+  catalogueEntry,
+  lifecycleOf,
+  lifecycleWarnings,
+  type ModelFamily,
+  modelFamily,
+  type OutputBudget,
+  outputBudget,
+  retirementProblem,
+} from "./catalogue.js";
+export {
   type CheckModelsOptions,
   checkModel,
   checkModels,
   type ModelCheck,
   type ModelCheckReport,
+  type RoleFinishCheck,
 } from "./check.js";
 export {
   API_KEY_ENV,
@@ -24,6 +43,7 @@ export {
   vendorIdentity,
 } from "./config.js";
 export { type CreateChatModelOptions, createAdapter, createChatModel } from "./create-chat-model.js";
+export { type FinishCheckpoint, type RunUntilFinishedOptions, runUntilFinished } from "./finish.js";
 export { costFor, costOf, type ModelPrice, PRICES, priceOf } from "./prices.js";
 export {
   classifyModelError,
@@ -35,6 +55,7 @@ export {
   withRetry,
 } from "./retry.js";
 export { toJsonSchema, toToolSpec } from "./schema.js";
+export { chatWithinBudget, stopError } from "./stops.js";
 export { generateStructured, type StructuredOptions, type StructuredResult } from "./structured.js";
 export {
   type Budget,

@@ -27,11 +27,23 @@ export function liveModels(env: NodeJS.ProcessEnv, options: CreateChatModelOptio
     return found;
   };
   const roles = (config: RepoConfig) => resolveRoleModels(env, config.models);
+  // `models.output_tokens.<role>` travels with the model, so every loop of that role budgets from it.
+  const withTokens = (m: ChatModel, tokens: number | undefined): ChatModel =>
+    tokens === undefined ? m : { ref: m.ref, configuredOutputTokens: tokens, chat: (r) => m.chat(r) };
   return {
     mode: "live",
-    architect: (config) => model(roles(config).architect),
-    developer: (config) => model(roles(config).developer),
-    reviewers: (config, count) => roles(config).reviewers.slice(0, count).map(model),
+    architect: (config) => {
+      const r = roles(config);
+      return withTokens(model(r.architect), r.outputTokens.architect);
+    },
+    developer: (config) => {
+      const r = roles(config);
+      return withTokens(model(r.developer), r.outputTokens.developer);
+    },
+    reviewers: (config, count) => {
+      const r = roles(config);
+      return r.reviewers.slice(0, count).map((ref) => withTokens(model(ref), r.outputTokens.reviewer));
+    },
   };
 }
 
@@ -82,6 +94,7 @@ export function guarded(model: ChatModel, secrets: readonly string[]): ChatModel
   };
   return {
     ref: model.ref,
+    configuredOutputTokens: model.configuredOutputTokens,
     chat(request: ChatRequest): Promise<ChatResponse> {
       return model.chat({
         ...request,

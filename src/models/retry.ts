@@ -83,11 +83,41 @@ function isConnectionError(error: unknown): boolean {
   );
 }
 
+/** The vendor's error body, however the SDK exposes it (`error.error`, or JSON in the message). */
+function vendorError(error: unknown): { type?: string; code?: string; status?: string; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const body = (error as { error?: unknown })?.error as Record<string, unknown> | undefined;
+  const inner = (body?.error as Record<string, unknown> | undefined) ?? body;
+  const pick = (key: string) => {
+    const value = inner?.[key];
+    return typeof value === "string" ? value : undefined;
+  };
+  let type = pick("type");
+  let code = pick("code");
+  let status = pick("status");
+  // @google/genai puts the JSON body in the message.
+  if (!type && !code && !status) {
+    const reason = /"reason"\s*:\s*"([A-Z_]+)"/.exec(message)?.[1];
+    status = /"status"\s*:\s*"([A-Z_]+)"/.exec(message)?.[1];
+    code = reason;
+    type = /"type"\s*:\s*"([a-z_]+)"/.exec(message)?.[1];
+  }
+  return { ...(type ? { type } : {}), ...(code ? { code } : {}), ...(status ? { status } : {}), message };
+}
+
+/** A prompt longer than the model's window, in each vendor's words. */
+const CONTEXT_OVERFLOW =
+  /context_length_exceeded|prompt is too long|maximum context length|exceeds the maximum number of tokens|context window/i;
+
 /**
- * Classifies an error thrown by a vendor SDK (or by our own attempt timer) into a `TriadError`.
- * 401/403 → final `auth_failed` naming the env var; 400/404/413/422 → final `model_request_rejected`;
- * 408 → `timeout`; 409/429 → `rate_limited`; 5xx (529 included) → `server_error`; connection drops →
- * `network`; timeouts → `timeout`.
+ * Classifies an error thrown by a vendor SDK (or by our own attempt timer) into a `TriadError`, once.
+ * Each case a user acts on differently has its own code and says what to change:
+ * - 401, Gemini 400 `API_KEY_INVALID` → final `auth_failed` naming the key's variable;
+ * - 403 `permission_error` (Anthropic) → `model_access_denied`; 403 region (OpenAI) → `region_unsupported`;
+ * - 404 → `model_not_found`; context overflow (400/413) → `context_overflow`;
+ * - 429 `insufficient_quota` → final `quota_exhausted`; other 409/429 → retryable `rate_limited`;
+ * - other 400/413/422 → final `model_request_rejected`; 408 → `timeout`; 5xx → `server_error`;
+ *   connection drops → `network`; timeouts → `timeout`.
  */
 export function classifyModelError(
   error: unknown,
@@ -108,12 +138,49 @@ export function classifyModelError(
     return new TriadError("internal", `${who}: ${message}`, { cause: error });
   }
   const detail = `${who} answered ${status}: ${message}`;
-  if (status === 401 || status === 403) {
-    return new TriadError("auth_failed", `${ctx.apiKeyEnv} is missing or invalid (${detail})`, {
-      cause: error,
-    });
+  const body = vendorError(error);
+  const final = (code: ConstructorParameters<typeof TriadError>[0], text: string) =>
+    new TriadError(code, text, { cause: error });
+  if (status === 401 || (status === 400 && /API_KEY_INVALID|API key not valid/i.test(message))) {
+    return final("auth_failed", `${ctx.apiKeyEnv} is missing or invalid: set it to a valid key (${detail})`);
+  }
+  if (status === 403) {
+    if (/unsupported_country_region_territory|country, region, or territory not supported/i.test(message)) {
+      return final(
+        "region_unsupported",
+        `${who} is not served where this deployment runs (${body.code ?? "region refused"}): run triad from a supported region, or set another reviewer/developer model in .github/triad.yml (models.*) or TRIAD_*_MODEL (${detail})`,
+      );
+    }
+    if (body.type === "permission_error" || body.status === "PERMISSION_DENIED") {
+      return final(
+        "model_access_denied",
+        `${ctx.apiKeyEnv} is valid but may not use ${ctx.ref.model} (${body.type ?? body.status}): give the key's workspace or project access to the model, or choose another model (${detail})`,
+      );
+    }
+    return final(
+      "auth_failed",
+      `${ctx.apiKeyEnv} was refused (403): check the key and its permissions (${detail})`,
+    );
+  }
+  if (status === 404) {
+    return final(
+      "model_not_found",
+      `${who} is not served (404: unknown or retired model id): choose a current model, see \`npx triad models list\` (${detail})`,
+    );
+  }
+  if ((status === 400 || status === 413) && CONTEXT_OVERFLOW.test(message)) {
+    return final(
+      "context_overflow",
+      `the conversation no longer fits ${who}'s context window: choose a model with a larger window or split the issue (${detail})`,
+    );
   }
   if (status === 408) return new TriadError("timeout", detail, { cause: error });
+  if (status === 429 && (body.code === "insufficient_quota" || body.type === "insufficient_quota")) {
+    return final(
+      "quota_exhausted",
+      `the account behind ${ctx.apiKeyEnv} has no quota left (insufficient_quota): add credit or raise its limit with the vendor, then /triad retry; not retried, since waiting does not help (${detail})`,
+    );
+  }
   if (status === 409 || status === 429) {
     const headers = (error as { headers?: unknown }).headers;
     const retryAfterMs = parseRetryAfter(headers) ?? parseGoogleRetryDelay(message);
@@ -213,6 +280,10 @@ export class RetryingChatModel implements ChatModel {
     private readonly ctx: Omit<RetryContext, "ref">,
   ) {
     this.ref = inner.ref;
+  }
+
+  get configuredOutputTokens(): number | undefined {
+    return this.inner.configuredOutputTokens;
   }
 
   chat(request: ChatRequest): Promise<ChatResponse> {

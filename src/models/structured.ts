@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { TriadError } from "../errors.js";
+import type { OutputBudget } from "./catalogue.js";
 import type { Logger } from "./retry.js";
 import { extractJson, toJsonSchema } from "./schema.js";
+import { budgetFor, chatWithinBudget } from "./stops.js";
 import { type Budget, formatIssues } from "./tool-loop.js";
 import type { ChatMessage, ChatModel, ChatResponse, SystemBlock, Usage } from "./types.js";
 import { addUsage, emptyUsage } from "./usage.js";
@@ -14,7 +16,10 @@ export interface StructuredOptions<T> {
   /** Names the output for the vendor (tool / schema name): letters, digits, `_` and `-`. */
   name: string;
   budget?: Budget;
+  /** Names the role in errors and picks its output budget. */
+  role?: string;
   maxOutputTokens?: number;
+  outputBudget?: OutputBudget;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -56,13 +61,12 @@ export async function generateStructured<T>(options: StructuredOptions<T>): Prom
   for (let attempt = 1; attempt <= 2; attempt++) {
     const reason = budget?.exceeded();
     if (reason !== undefined) throw new TriadError("budget_exceeded", reason);
-    const response = await model.chat({
-      system,
-      messages,
-      responseFormat,
-      ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const response = await chatWithinBudget(
+      model,
+      { system, messages, responseFormat, ...(options.signal ? { signal: options.signal } : {}) },
+      budgetFor(model, options.role, options),
+      { role: options.role ?? "model", budget, log },
+    );
     usage = addUsage(usage, response.usage);
     const result = check(schema, response.text);
     if (result.ok) return { value: result.value, repaired: attempt > 1, usage, response };
@@ -72,7 +76,7 @@ export async function generateStructured<T>(options: StructuredOptions<T>): Prom
       "structured output invalid",
     );
     messages.push(
-      { role: "assistant", content: response.text },
+      { role: "assistant", content: response.text, ...(response.opaque ? { opaque: response.opaque } : {}) },
       {
         role: "user",
         content:

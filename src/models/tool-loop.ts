@@ -1,6 +1,8 @@
 import type { z } from "zod";
+import type { OutputBudget } from "./catalogue.js";
 import type { Logger } from "./retry.js";
 import { toToolSpec } from "./schema.js";
+import { budgetFor, chatWithinBudget } from "./stops.js";
 import {
   type ChatMessage,
   type ChatModel,
@@ -49,7 +51,12 @@ export interface ToolLoopOptions<F = never> {
   finishTool?: FinishTool<F>;
   onTurn?: (turn: TurnInfo) => void | Promise<void>;
   log?: Logger;
+  /** Names the role in errors and picks its output budget (`models.output_tokens.<role>`). */
+  role?: string;
+  /** The first attempt's output tokens; the cap stays the catalogue's. Prefer `outputBudget`. */
   maxOutputTokens?: number;
+  /** Output tokens of the first attempt and of the one retry after a length stop. */
+  outputBudget?: OutputBudget;
   signal?: AbortSignal;
 }
 
@@ -116,6 +123,8 @@ export async function runToolLoop<F = never>(options: ToolLoopOptions<F>): Promi
   const tools = new Map(options.tools.map((tool) => [tool.name, tool]));
   const specs = [...options.tools.map(toToolSpec), ...(finishTool ? [toToolSpec(finishTool)] : [])];
   const transcript: ChatMessage[] = [...options.messages];
+  const role = options.role ?? "model";
+  const outputBudget = budgetFor(model, options.role, options);
   let usage = emptyUsage();
   let finalText = "";
   for (let turn = 1; turn <= maxTurns; turn++) {
@@ -128,19 +137,26 @@ export async function runToolLoop<F = never>(options: ToolLoopOptions<F>): Promi
       return { stopReason: "budget", budgetReason: reason, finalText, transcript, turns: turn - 1, usage };
     }
     const started = performance.now();
-    const response = await model.chat({
-      system,
-      messages: transcript,
-      ...(specs.length ? { tools: specs } : {}),
-      ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    // A length stop is retried once inside; a cut-off answer never reaches the transcript, so a
+    // tool call whose input was cut off is never run.
+    const response = await chatWithinBudget(
+      model,
+      {
+        system,
+        messages: transcript,
+        ...(specs.length ? { tools: specs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      outputBudget,
+      { role, budget, log },
+    );
     usage = addUsage(usage, response.usage);
     finalText = response.text;
     transcript.push({
       role: "assistant",
       content: response.text,
       ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}),
+      ...(response.opaque ? { opaque: response.opaque } : {}),
     });
     const outcomes = await Promise.all(response.toolCalls.map((call) => runCall(call, tools, finishTool)));
     const toolResults = outcomes.map((outcome) => outcome.result);

@@ -51,9 +51,22 @@ export interface SystemBlock {
   cache?: boolean;
 }
 
+/**
+ * Vendor state an assistant turn carries to the next request, unread by anything but its adapter:
+ * Anthropic's content blocks with `thinking` / `redacted_thinking` (sent back byte-identical, in
+ * order), Responses `reasoning` items with `encrypted_content`, DeepSeek's `reasoning_content`,
+ * Gemini's parts with their thought signatures. `api` and `model` say whose it is: another model
+ * never receives it.
+ */
+export interface OpaqueParts {
+  api: "anthropic" | "openai-responses" | "openai-chat" | "google";
+  model: string;
+  items: unknown[];
+}
+
 export type ChatMessage =
   | { role: "user"; content: string; cache?: boolean }
-  | { role: "assistant"; content: string; toolCalls?: ToolCall[] }
+  | { role: "assistant"; content: string; toolCalls?: ToolCall[]; opaque?: OpaqueParts }
   | { role: "tool"; results: ToolResult[] };
 
 /** JSON schema as produced by `z.toJSONSchema`. */
@@ -75,12 +88,32 @@ export interface ChatRequest {
   signal?: AbortSignal;
 }
 
-export type StopReason = "end" | "tool_use" | "max_tokens" | "other";
+/**
+ * Why the model stopped, mapped once per vendor (src/models/adapters/stop-*.ts):
+ * - `max_tokens`: the output budget ran out (thinking included); tool calls in it may be cut off.
+ * - `refusal`: the model declined (Anthropic `refusal`, a Responses refusal part).
+ * - `context_overflow`: the conversation outgrew the context window.
+ * - `safety`: a safety or content filter stopped it (Gemini `SAFETY`, `content_filter`).
+ * - `malformed_tool_call`: the vendor could not parse the model's call (Gemini).
+ */
+export type StopReason =
+  | "end"
+  | "tool_use"
+  | "max_tokens"
+  | "refusal"
+  | "context_overflow"
+  | "safety"
+  | "malformed_tool_call"
+  | "other";
 
 export interface ChatResponse {
   text: string;
   toolCalls: ToolCall[];
   stopReason: StopReason;
+  /** The vendor's own word for the stop (`MAX_TOKENS`, `refusal`, …), for messages. */
+  vendorStopReason?: string;
+  /** Reasoning state to carry into the next request (see `OpaqueParts`). */
+  opaque?: OpaqueParts;
   usage: Usage;
   /** The model id the vendor reports having used. */
   model: string;
@@ -89,6 +122,11 @@ export interface ChatResponse {
 /** One model behind one vendor adapter. Adapters map requests and responses; nothing more. */
 export interface ChatModel {
   readonly ref: ModelRef;
+  /**
+   * `models.output_tokens.<role>` from the repository config, set by the provider; the tool loop
+   * budgets from it (else from the catalogue). Wrappers pass it on.
+   */
+  readonly configuredOutputTokens?: number | undefined;
   chat(request: ChatRequest): Promise<ChatResponse>;
 }
 

@@ -133,6 +133,10 @@ export class MeteredChatModel implements ChatModel {
     this.ref = inner.ref;
   }
 
+  get configuredOutputTokens(): number | undefined {
+    return this.inner.configuredOutputTokens;
+  }
+
   async chat(request: ChatRequest): Promise<ChatResponse> {
     const response = await this.inner.chat(request);
     this.ledger.record(this.role, this.ref, response.usage);

@@ -42,3 +42,22 @@ export interface FindingsStore {
   addPending(workflow: string, set: FindingSet): Promise<void>;
   clearPending(workflow: string): Promise<void>;
 }
+
+/** One model call's spend, persisted the moment it is spent (by job id), failed attempts included. */
+export interface SpendRecord {
+  role: string;
+  vendor: string;
+  model: string;
+  usage: {
+    inputTokens: number;
+    cachedInputTokens: number;
+    outputTokens: number;
+    cacheWriteInputTokens?: number;
+  };
+}
+
+export interface SpendStore {
+  record(jobId: string, line: SpendRecord): Promise<void>;
+  lines(jobId: string): Promise<SpendRecord[]>;
+  clear(jobId: string): Promise<void>;
+}

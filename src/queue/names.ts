@@ -34,6 +34,8 @@ export function keys(prefix: string) {
     seen: (workflow: string, deliveryId: string) => `${prefix}:{${workflow}}:seen:${deliveryId}`,
     /** A step's finished model result, by job id. */
     result: (jobId: string) => `${prefix}:result:${jobId}`,
+    /** A step's model spend so far, by job id (failed attempts included). */
+    spend: (jobId: string) => `${prefix}:spend:${jobId}`,
     cache: (name: string) => `${prefix}:cache:${name}`,
   };
 }

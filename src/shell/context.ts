@@ -8,7 +8,7 @@ import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
 import type { GitHubClient, IssueRef } from "../ports/github.js";
 import type { StepQueue } from "../ports/queue.js";
-import type { FindingsStore, OutboxStore, StateStore, StepResultStore } from "../ports/stores.js";
+import type { FindingsStore, OutboxStore, SpendStore, StateStore, StepResultStore } from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { abortable } from "./abortable.js";
 
@@ -20,7 +20,13 @@ export interface EventInbox {
 
 /** Everything the shell needs, wired once per process (src/runtime.ts). */
 export interface ShellDeps {
-  stores: { state: StateStore; outbox: OutboxStore; results: StepResultStore; findings: FindingsStore };
+  stores: {
+    state: StateStore;
+    outbox: OutboxStore;
+    results: StepResultStore;
+    findings: FindingsStore;
+    spend: SpendStore;
+  };
   queue: StepQueue;
   inbox: EventInbox;
   /** Put an event (a routed PR comment) into its workflow's inbox. */

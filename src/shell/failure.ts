@@ -4,6 +4,7 @@ import { onStepFailed } from "../core/step-results.js";
 import { type ShellDeps, workflowContext } from "./context.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
 import type { StepJobContext } from "./step.js";
+import { snapshotOf, spentByJob } from "./usage.js";
 
 /**
  * A step failed for good: recorded in the workflow state first (Redis, before any GitHub call), then
@@ -26,7 +27,9 @@ export async function recordStepFailure(
   await finishPending(w);
   const state = await loadState(w);
   if (!state) return;
-  const d = onStepFailed(state, failed.ref, failed.error, {
+  // What the failed job spent is the workflow's spend too.
+  const spent = snapshotOf(await spentByJob(w, failed.ref.jobId));
+  const d = onStepFailed(state, failed.ref, failed.error, spent, {
     config: defaultRepoConfig,
     now: deps.clock.now().toISOString(),
   });

@@ -198,6 +198,7 @@ class EffectRun {
         return state;
       case "forget_result":
         await deps.stores.results.delete(effect.jobId);
+        await deps.stores.spend.clear(effect.jobId);
         return state;
     }
   }

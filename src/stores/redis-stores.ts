@@ -7,6 +7,8 @@ import type {
   FindingsStore,
   OutboxStore,
   PendingEffects,
+  SpendRecord,
+  SpendStore,
   StateStore,
   StepResultStore,
 } from "../ports/stores.js";
@@ -90,6 +92,22 @@ export function redisStores(redis: Redis, k: Keys) {
     },
   };
 
-  return { state, outbox, results, findings };
+  const spend: SpendStore = {
+    async record(jobId, line) {
+      await redis
+        .multi()
+        .rpush(k.spend(jobId), JSON.stringify(line))
+        .expire(k.spend(jobId), 7 * DAY)
+        .exec();
+    },
+    async lines(jobId) {
+      return (await redis.lrange(k.spend(jobId), 0, -1)).map((l) => JSON.parse(l) as SpendRecord);
+    },
+    async clear(jobId) {
+      await redis.del(k.spend(jobId));
+    },
+  };
+
+  return { state, outbox, results, findings, spend };
 }
 export type Stores = ReturnType<typeof redisStores>;

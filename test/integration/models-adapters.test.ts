@@ -7,7 +7,7 @@ import { generateStructured } from "../../src/models/structured.js";
 import { runToolLoop } from "../../src/models/tool-loop.js";
 import type { ToolDefinition } from "../../src/models/types.js";
 import { type Reply, startVendorServer, type VendorServer } from "../../src/sim/models/vendor-server.js";
-import { ALL_KITS, type WireKit } from "../fixtures/models/wire-kits.js";
+import { ALL_KITS, SIM_THINKING_TOKENS, type WireKit } from "../fixtures/models/wire-kits.js";
 
 const FAST: Partial<RetryPolicy> = {
   maxAttempts: 4,
@@ -95,7 +95,7 @@ describe.each(ALL_KITS)("$name adapter against its wire format", (kit) => {
     expect(result.stopReason).toBe("final");
     expect(result.finalText).toBe("Both files read.");
     expect(result.turns).toBe(2);
-    expect(result.usage.outputTokens).toBe(38);
+    expect(result.usage.outputTokens).toBe(38 + (kit.thinks ? 2 * SIM_THINKING_TOKENS : 0));
     const sent = kit.sentToolResults(server.requests[1] as never);
     expect(sent).toEqual([
       ["call_a", "contents of a.ts"],
@@ -226,7 +226,10 @@ describe.each(ALL_KITS)("$name adapter against its wire format", (kit) => {
   });
 
   it("fails finally on a 400 without retrying", async () => {
-    const { model, server } = await setup(kit, [kit.error(400, "prompt is too long"), kit.answer("never")]);
+    const { model, server } = await setup(kit, [
+      kit.error(400, "Unsupported parameter: 'top_k'"),
+      kit.answer("never"),
+    ]);
     const error = await model
       .chat({ system, messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e);

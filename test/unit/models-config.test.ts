@@ -59,25 +59,30 @@ describe("resolveRoleModels", () => {
 
   it("reads the fixed env names, reviewers comma-separated", () => {
     const roles = resolveRoleModels({
-      TRIAD_ARCHITECT_MODEL: "openai:gpt-5",
-      TRIAD_DEVELOPER_MODEL: "google:gemini-2.5-flash",
-      TRIAD_REVIEWER_MODELS: "anthropic:claude-sonnet-4-6, openai:gpt-5-codex",
+      TRIAD_ARCHITECT_MODEL: "openai:gpt-6.2-sol",
+      TRIAD_DEVELOPER_MODEL: "google:gemini-3.8-flash",
+      TRIAD_REVIEWER_MODELS: "anthropic:claude-sonnet-4-6, openai:gpt-6.1-sol",
     });
-    expect(roles.architect).toEqual({ vendor: "openai", model: "gpt-5" });
-    expect(roles.developer).toEqual({ vendor: "google", model: "gemini-2.5-flash" });
+    expect(roles.architect).toEqual({ vendor: "openai", model: "gpt-6.2-sol" });
+    expect(roles.developer).toEqual({ vendor: "google", model: "gemini-3.8-flash" });
     expect(roles.reviewers).toEqual([
       { vendor: "anthropic", model: "claude-sonnet-4-6" },
-      { vendor: "openai", model: "gpt-5-codex" },
+      { vendor: "openai", model: "gpt-6.1-sol" },
     ]);
   });
 
   it("lets the repository file override models over the environment", () => {
     const roles = resolveRoleModels(
-      { TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-4-6", TRIAD_REVIEWER_MODELS: "openai:gpt-5" },
-      { developer: "anthropic:claude-haiku-4-5", reviewers: ["google:gemini-2.5-flash"] },
+      { TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-4-6", TRIAD_REVIEWER_MODELS: "openai:gpt-6.2-sol" },
+      {
+        developer: "anthropic:claude-haiku-4-5",
+        reviewers: ["google:gemini-3.8-flash"],
+        output_tokens: { developer: 40_000 },
+      },
     );
     expect(roles.developer.model).toBe("claude-haiku-4-5");
-    expect(roles.reviewers).toEqual([{ vendor: "google", model: "gemini-2.5-flash" }]);
+    expect(roles.reviewers).toEqual([{ vendor: "google", model: "gemini-3.8-flash" }]);
+    expect(roles.outputTokens).toEqual({ developer: 40_000 });
   });
 
   it("never lets the repository file set keys or URLs", () => {
@@ -99,23 +104,36 @@ describe("resolveRoleModels", () => {
   });
 
   it("warns about two reviewers of the same vendor", () => {
-    const roles = resolveRoleModels({ TRIAD_REVIEWER_MODELS: "openai:gpt-5,openai:gpt-5-codex" });
+    const roles = resolveRoleModels({ TRIAD_REVIEWER_MODELS: "openai:gpt-6.2-sol,openai:gpt-6.1-sol" });
     expect(roles.warnings).toHaveLength(1);
     expect(roles.warnings[0]).toMatch(/same vendor \(openai\)/);
   });
 
-  it("treats openai-compatible as its own vendor unless its base URL is api.openai.com", () => {
-    const reviewer = { vendor: "openai-compatible" as const, model: "gpt-5" };
-    expect(vendorIdentity(reviewer, { OPENAI_COMPATIBLE_BASE_URL: "https://openrouter.ai/api/v1" })).toBe(
+  it("counts an openai-compatible model by its family, and an unknown one as the server's own", () => {
+    const local = { vendor: "openai-compatible" as const, model: "my-finetune" };
+    expect(vendorIdentity(local, { OPENAI_COMPATIBLE_BASE_URL: "http://localhost:11434/v1" })).toBe(
       "openai-compatible",
     );
-    expect(vendorIdentity(reviewer, { OPENAI_COMPATIBLE_BASE_URL: "https://api.openai.com/v1" })).toBe(
-      "openai",
+    expect(vendorIdentity(local, { OPENAI_COMPATIBLE_BASE_URL: "https://api.openai.com/v1" })).toBe("openai");
+    // On OpenRouter, `anthropic/claude-…` is Anthropic's model whatever the host.
+    const routed = { vendor: "openai-compatible" as const, model: "anthropic/claude-opus-5.5" };
+    expect(vendorIdentity(routed, { OPENAI_COMPATIBLE_BASE_URL: "https://openrouter.ai/api/v1" })).toBe(
+      "anthropic",
+    );
+    expect(vendorIdentity({ vendor: "openai-compatible", model: "deepseek-chat" })).toBe("deepseek");
+    expect(vendorIdentity({ vendor: "openai-compatible", model: "llama3.1:8b" })).toBe("meta");
+    expect(vendorIdentity({ vendor: "openai-compatible", model: "qwen/qwen3-coder" })).toBe("qwen");
+    configError(() =>
+      resolveRoleModels({
+        TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-5-5",
+        TRIAD_REVIEWER_MODELS: "openai-compatible:anthropic/claude-opus-5.5",
+        OPENAI_COMPATIBLE_BASE_URL: "https://openrouter.ai/api/v1",
+      }),
     );
     // A DeepSeek reviewer for an OpenAI developer is fine...
     expect(
       resolveRoleModels({
-        TRIAD_DEVELOPER_MODEL: "openai:gpt-5",
+        TRIAD_DEVELOPER_MODEL: "openai:gpt-6.2-sol",
         TRIAD_REVIEWER_MODELS: "openai-compatible:deepseek-chat",
         OPENAI_COMPATIBLE_BASE_URL: "https://api.deepseek.com/v1",
       }).reviewers,
@@ -123,8 +141,8 @@ describe("resolveRoleModels", () => {
     // ...but not when the "compatible" endpoint is OpenAI itself.
     configError(() =>
       resolveRoleModels({
-        TRIAD_DEVELOPER_MODEL: "openai:gpt-5",
-        TRIAD_REVIEWER_MODELS: "openai-compatible:gpt-5-mini",
+        TRIAD_DEVELOPER_MODEL: "openai:gpt-6.2-sol",
+        TRIAD_REVIEWER_MODELS: "openai-compatible:gpt-6.1-sol",
         OPENAI_COMPATIBLE_BASE_URL: "https://api.openai.com/v1",
       }),
     );

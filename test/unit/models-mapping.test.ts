@@ -20,7 +20,7 @@ const conversation: ChatMessage[] = [
 ];
 
 describe("Anthropic mapping", () => {
-  it("puts cache breakpoints on marked blocks and a rolling one on the last block, at most four", () => {
+  it("puts cache breakpoints on marked blocks and two rolling ones (the last two messages), at most four", () => {
     const request: ChatRequest = {
       system: [
         { text: "contract", cache: true },
@@ -35,8 +35,13 @@ describe("Anthropic mapping", () => {
     const json = JSON.stringify(params);
     expect(json.match(/cache_control/g)).toHaveLength(4);
     const system = params.system as Array<{ text: string; cache_control?: unknown }>;
-    // first marked kept (widest shared prefix), then the latest marked; the rolling one takes the 4th
-    expect(system.map((b) => Boolean(b.cache_control))).toEqual([true, false, false, true, false]);
+    // the first marked block is kept (widest shared prefix); the two rolling anchors take the rest
+    expect(system.map((b) => Boolean(b.cache_control))).toEqual([true, false, false, false, false]);
+    // the latest marked block (the user's repository map) keeps its anchor
+    expect(params.messages[0]?.content).toEqual([
+      { type: "text", text: "repository map", cache_control: { type: "ephemeral" } },
+      { type: "text", text: "the task" },
+    ]);
     const last = params.messages.at(-1);
     expect(last?.role).toBe("user");
     const lastBlock = Array.isArray(last?.content) ? last.content.at(-1) : undefined;
@@ -49,7 +54,13 @@ describe("Anthropic mapping", () => {
     // Consecutive user messages are merged into one turn; an empty assistant text is not sent.
     expect(params.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(params.messages[1]?.content).toEqual([
-      { type: "tool_use", id: "c1", name: "read_file", input: { path: "a" } },
+      {
+        type: "tool_use",
+        id: "c1",
+        name: "read_file",
+        input: { path: "a" },
+        cache_control: { type: "ephemeral" },
+      },
     ]);
   });
 
@@ -187,7 +198,7 @@ describe("retry classification", () => {
     [401, "auth_failed", "final"],
     [403, "auth_failed", "final"],
     [400, "model_request_rejected", "final"],
-    [404, "model_request_rejected", "final"],
+    [404, "model_not_found", "final"],
     [408, "timeout", "retryable"],
     [429, "rate_limited", "retryable"],
     [500, "server_error", "retryable"],

@@ -4,10 +4,10 @@ import { ledgerBudget, UsageLedger } from "../../src/models/usage.js";
 
 describe("price table", () => {
   it("has current models of all three vendors, each with input, cached input and output", () => {
-    for (const name of ["claude-opus-4-5", "claude-sonnet-4-6", "claude-haiku-4-5"])
+    for (const name of ["claude-fable-5-2", "claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5"])
       expect(PRICES.anthropic[name]).toBeDefined();
-    for (const name of ["gpt-5", "gpt-5-mini", "gpt-5-codex"]) expect(PRICES.openai[name]).toBeDefined();
-    for (const name of ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-3-pro-preview"])
+    for (const name of ["gpt-6.2-sol", "gpt-6.1-sol"]) expect(PRICES.openai[name]).toBeDefined();
+    for (const name of ["gemini-3.8-flash", "gemini-3.5-flash-lite"])
       expect(PRICES.google[name]).toBeDefined();
     for (const table of Object.values(PRICES)) {
       for (const price of Object.values(table)) {

@@ -275,9 +275,9 @@ export function aggregateFindings(
       if (first.pos.startLine !== undefined) result.startLine = first.pos.startLine;
     }
     const suggestion = members.find((m) => m.finding.suggestion?.trim())?.finding.suggestion;
-    if (suggestion !== undefined) result.suggestion = suggestion;
-    const step = members.find((m) => m.finding.plan_step !== undefined)?.finding.plan_step;
-    if (step !== undefined) result.plan_step = step;
+    if (suggestion != null) result.suggestion = suggestion;
+    const step = members.find((m) => m.finding.plan_step != null)?.finding.plan_step;
+    if (step != null) result.plan_step = step;
     return result;
   });
 

@@ -12,7 +12,7 @@ export interface FindingInput {
   path?: string | null;
   /** A verbatim line (or lines) of the new code; absent for a finding about the whole pull request. */
   anchor?: string | null;
-  near_line?: number;
+  near_line?: number | null;
   /** A position that is already known (a human's review comment); skips anchor mapping. */
   line?: number;
   side?: Side;
@@ -23,8 +23,8 @@ export interface FindingInput {
   at?: { path: string; line?: number; side?: Side; startLine?: number };
   severity: Severity;
   message: string;
-  suggestion?: string;
-  plan_step?: number;
+  suggestion?: string | null;
+  plan_step?: number | null;
   conflicts_with_plan?: boolean;
 }
 

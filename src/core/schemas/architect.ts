@@ -60,10 +60,17 @@ export const planSchema = z.object({
 
 export const architectOutputSchema = z
   .object({
-    questions: z.array(questionSchema).min(1).optional().describe("Ask these before planning."),
-    plan: planSchema.optional().describe("The plan, when nothing that changes the design is still open."),
+    // nullish, not optional: OpenAI strict mode needs every property present (null when unused).
+    questions: z
+      .array(questionSchema)
+      .min(1)
+      .nullish()
+      .describe("Ask these before planning; null with a plan."),
+    plan: planSchema
+      .nullish()
+      .describe("The plan, when nothing that changes the design is still open; null with questions."),
   })
-  .refine((o) => (o.questions === undefined) !== (o.plan === undefined), {
+  .refine((o) => (o.questions == null) !== (o.plan == null), {
     message: "submit either `questions` or `plan`, not both and not neither",
   });
 

@@ -6,7 +6,10 @@ export const planStepStatusSchema = z.object({
   step: z.number().int().positive().describe("The plan step's number."),
   status: z.enum(["done", "partly", "not_done"]),
   files: z.array(z.string()).default([]).describe("Files changed for this step."),
-  note: z.string().optional().describe("What is missing and why, when the status is not done."),
+  note: z
+    .string()
+    .nullish()
+    .describe("What is missing and why, when the status is not done; null otherwise."),
 });
 
 export const doneSchema = z.object({
@@ -20,8 +23,8 @@ export const doneSchema = z.object({
       why: z.string().min(1).describe("Why the step cannot be done as written."),
       decision_needed: z.string().min(1).describe("The decision the architect has to make."),
     })
-    .optional()
-    .describe("Only when the plan cannot be followed without a design decision."),
+    .nullish()
+    .describe("Only when the plan cannot be followed without a design decision; null otherwise."),
   findings: z
     .array(z.object({ id: z.string(), status: z.enum(["changed", "not_changed"]), note: z.string() }))
     .default([])

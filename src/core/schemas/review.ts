@@ -49,9 +49,9 @@ export const findingSchema = z.object({
     .number()
     .int()
     .min(1)
-    .optional()
+    .nullish()
     .describe(
-      "The new-file line number shown next to the anchor in the diff; only used to tell equal lines apart.",
+      "The new-file line number shown next to the anchor in the diff; only used to tell equal lines apart. Null when not needed.",
     ),
   severity: z.enum(SEVERITIES).describe(SEVERITY_DESCRIPTION),
   message: z
@@ -62,16 +62,16 @@ export const findingSchema = z.object({
     ),
   suggestion: z
     .string()
-    .optional()
+    .nullish()
     .describe(
-      "Only when the fix is an exact, small replacement for the anchor line(s): the complete replacement lines and nothing else, correct as they stand (a maintainer can commit them with one click). Leave it out otherwise.",
+      "Only when the fix is an exact, small replacement for the anchor line(s): the complete replacement lines and nothing else, correct as they stand (a maintainer can commit them with one click). Null otherwise.",
     ),
   plan_step: z
     .number()
     .int()
     .min(1)
-    .optional()
-    .describe("The number of the plan step the finding concerns, when there is one."),
+    .nullish()
+    .describe("The number of the plan step the finding concerns, when there is one; null otherwise."),
   conflicts_with_plan: z
     .boolean()
     .describe(
@@ -125,7 +125,7 @@ export function submitReviewTool(stepCount: number): FinishTool<ReviewOutput> {
   const input = reviewOutputSchema.superRefine((output, ctx) => {
     const inRange = (n: number) => n >= 1 && n <= stepCount;
     output.findings.forEach((f, i) => {
-      if (f.plan_step !== undefined && !inRange(f.plan_step))
+      if (f.plan_step != null && !inRange(f.plan_step))
         ctx.addIssue({
           code: "custom",
           path: ["findings", i, "plan_step"],

@@ -17,7 +17,9 @@ export const rulingSchema = z.object({
       }),
     )
     .describe("One ruling per finding, every finding once."),
-  revised_plan: planSchema.optional().describe("Only when a finding shows the plan's structure must change."),
+  revised_plan: planSchema
+    .nullish()
+    .describe("Only when a finding shows the plan's structure must change; null otherwise."),
 });
 export const traceSchema = z.object({
   trace: z.string().min(1).describe("Which plan decision the repeated failures come from, and why."),

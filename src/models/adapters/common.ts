@@ -7,6 +7,10 @@ export interface AdapterOptions {
   timeoutMs?: number | undefined;
   /** Injected in tests and benchmarks; the SDK's own fetch otherwise. */
   fetch?: typeof fetch | undefined;
+  /** Chat Completions: the output-cap parameter the server takes (see `chatTokenParam`). */
+  maxTokensParam?: "max_tokens" | "max_completion_tokens" | undefined;
+  /** Chat Completions: the server is OpenAI's own (or Azure's), so `strict` tools are understood. */
+  openaiHost?: boolean | undefined;
 }
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;

@@ -10,16 +10,10 @@ import {
   GoogleGenAI,
   type Part,
 } from "@google/genai";
-import type {
-  ChatModel,
-  ChatRequest,
-  ChatResponse,
-  ModelRef,
-  StopReason,
-  ToolCall,
-  Usage,
-} from "../types.js";
+import { toGeminiSchema } from "../schema.js";
+import type { ChatModel, ChatRequest, ChatResponse, ModelRef, ToolCall, Usage } from "../types.js";
 import { type AdapterOptions, DEFAULT_MAX_OUTPUT_TOKENS } from "./common.js";
+import { mapGeminiFinishReason } from "./stop-gemini.js";
 
 export function toGeminiParams(model: string, request: ChatRequest): GenerateContentParameters {
   const contents: Content[] = [];
@@ -31,6 +25,13 @@ export function toGeminiParams(model: string, request: ChatRequest): GenerateCon
   for (const message of request.messages) {
     if (message.role === "user") push("user", [{ text: message.content }]);
     else if (message.role === "assistant") {
+      // The model's own parts go back as they came, thought signatures on text and function-call
+      // parts included (ai.google.dev/gemini-api/docs/thought-signatures: Gemini 3 refuses a
+      // function call sent back without its signature).
+      if (message.opaque?.api === "google" && message.opaque.model === model) {
+        push("model", structuredClone(message.opaque.items) as Part[]);
+        continue;
+      }
       const parts: Part[] = [];
       if (message.content) parts.push({ text: message.content });
       for (const call of message.toolCalls ?? []) {
@@ -72,27 +73,29 @@ export function toGeminiParams(model: string, request: ChatRequest): GenerateCon
         functionDeclarations: request.tools.map((tool) => ({
           name: tool.name,
           description: tool.description,
-          parametersJsonSchema: tool.inputSchema,
+          parametersJsonSchema: toGeminiSchema(tool.inputSchema),
         })),
       },
     ];
   }
   if (request.responseFormat) {
     config.responseMimeType = "application/json";
-    config.responseJsonSchema = request.responseFormat.schema;
+    config.responseJsonSchema = toGeminiSchema(request.responseFormat.schema);
   }
   if (request.signal) config.abortSignal = request.signal;
   return { model, contents, config };
 }
 
-const FINISH_REASONS: Record<string, StopReason> = { STOP: "end", MAX_TOKENS: "max_tokens" };
-
 export function fromGeminiResponse(response: GenerateContentResponse, model: string): ChatResponse {
   const candidate = response.candidates?.[0];
   let text = "";
   const toolCalls: ToolCall[] = [];
+  const kept: Part[] = [];
+  let signed = false;
   for (const part of candidate?.content?.parts ?? []) {
     if (part.thought) continue;
+    kept.push(structuredClone(part));
+    if (part.thoughtSignature) signed = true;
     if (part.text) text += part.text;
     if (part.functionCall) {
       const vendorData: Record<string, unknown> = {};
@@ -114,9 +117,20 @@ export function fromGeminiResponse(response: GenerateContentResponse, model: str
     // Thinking tokens are billed as output.
     outputTokens: (meta?.candidatesTokenCount ?? 0) + (meta?.thoughtsTokenCount ?? 0),
   };
-  let stopReason = FINISH_REASONS[candidate?.finishReason ?? ""] ?? "other";
-  if (toolCalls.length && stopReason === "end") stopReason = "tool_use";
-  return { text, toolCalls, stopReason, usage, model: response.modelVersion ?? model };
+  const blocked = Boolean(response.promptFeedback?.blockReason);
+  const stopReason = mapGeminiFinishReason(candidate?.finishReason, toolCalls.length > 0, blocked);
+  const vendorStopReason = blocked
+    ? `blocked: ${response.promptFeedback?.blockReason}`
+    : candidate?.finishReason;
+  return {
+    text,
+    toolCalls,
+    stopReason,
+    ...(vendorStopReason ? { vendorStopReason } : {}),
+    usage,
+    model: response.modelVersion ?? model,
+    ...(signed ? { opaque: { api: "google" as const, model, items: kept } } : {}),
+  };
 }
 
 /** `GEMINI_BASE_URL` may carry the version path (`http://host/v1beta`); the SDK wants them apart. */

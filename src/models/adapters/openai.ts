@@ -24,18 +24,51 @@ import type {
   ResponseCreateParamsNonStreaming,
   ResponseInputItem,
 } from "openai/resources/responses/responses";
-import { isStrictCompatible } from "../schema.js";
+import { catalogueEntry } from "../catalogue.js";
+import { toStrictSchema } from "../schema.js";
 import type {
   ChatModel,
   ChatRequest,
   ChatResponse,
+  JsonSchema,
   ModelRef,
-  StopReason,
   ToolCall,
   ToolResult,
   Usage,
 } from "../types.js";
 import { type AdapterOptions, DEFAULT_MAX_OUTPUT_TOKENS } from "./common.js";
+import { mapChatFinishReason, mapResponsesStatus } from "./stop-openai.js";
+
+/** A schema sent `strict: true` when it can be (toStrictSchema), as it was otherwise. */
+function strictOrPlain(schema: JsonSchema): { schema: JsonSchema; strict: boolean } {
+  const strict = toStrictSchema(schema);
+  return strict ? { schema: strict, strict: true } : { schema, strict: false };
+}
+
+/**
+ * Which output-cap parameter a Chat Completions server takes. OpenAI deprecated `max_tokens` there,
+ * and its reasoning models refuse it ("Unsupported parameter: 'max_tokens' is not supported with this
+ * model. Use 'max_completion_tokens' instead."); Azure OpenAI follows the same API. Other compatible
+ * servers (older vLLM, Ollama, DeepSeek) may know only `max_tokens`: `OPENAI_COMPATIBLE_MAX_TOKENS_PARAM`
+ * chooses for them.
+ */
+export function chatTokenParam(
+  baseURL: string | undefined,
+  configured?: "max_tokens" | "max_completion_tokens",
+): "max_tokens" | "max_completion_tokens" {
+  if (configured) return configured;
+  return isOpenAIHost(baseURL) ? "max_completion_tokens" : "max_tokens";
+}
+
+export function isOpenAIHost(baseURL: string | undefined): boolean {
+  if (!baseURL) return false;
+  try {
+    const host = new URL(baseURL).hostname.toLowerCase();
+    return host === "api.openai.com" || host.endsWith(".openai.azure.com") || host.endsWith(".azure.com");
+  } catch {
+    return false;
+  }
+}
 
 const systemText = (request: ChatRequest) => request.system.map((block) => block.text).join("\n\n");
 
@@ -57,15 +90,23 @@ function parseArguments(raw: string): unknown {
 export function toChatCompletionParams(
   model: string,
   request: ChatRequest,
+  options: { maxTokensParam?: "max_tokens" | "max_completion_tokens"; openaiHost?: boolean } = {},
 ): ChatCompletionCreateParamsNonStreaming {
   const messages: ChatCompletionMessageParam[] = [];
   if (request.system.length) messages.push({ role: "system", content: systemText(request) });
   for (const message of request.messages) {
     if (message.role === "user") messages.push({ role: "user", content: message.content });
     else if (message.role === "assistant") {
+      // DeepSeek's thinking mode: `reasoning_content` of a tool-call turn must go back on every later
+      // request, or the API answers 400 (api-docs.deepseek.com/guides/thinking_mode#tool-calls).
+      const reasoning =
+        message.opaque?.api === "openai-chat" && message.opaque.model === model
+          ? (message.opaque.items[0] as string | undefined)
+          : undefined;
       messages.push({
         role: "assistant",
         content: message.content || null,
+        ...(reasoning !== undefined ? ({ reasoning_content: reasoning } as object) : {}),
         ...(message.toolCalls?.length
           ? {
               tool_calls: message.toolCalls.map((call) => ({
@@ -82,40 +123,36 @@ export function toChatCompletionParams(
       }
     }
   }
-  const params: ChatCompletionCreateParamsNonStreaming = {
-    model,
-    messages,
-    // `max_tokens` rather than `max_completion_tokens`: older compatible servers know only this one.
-    max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-  };
+  const params: ChatCompletionCreateParamsNonStreaming = { model, messages };
+  params[options.maxTokensParam ?? "max_tokens"] = request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
   if (request.tools?.length) {
-    params.tools = request.tools.map(
-      (tool): ChatCompletionTool => ({
+    params.tools = request.tools.map((tool): ChatCompletionTool => {
+      // `strict` on function tools is OpenAI's; other servers may refuse the unknown field.
+      const sent = options.openaiHost
+        ? strictOrPlain(tool.inputSchema)
+        : { schema: tool.inputSchema, strict: false };
+      return {
         type: "function",
-        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
-      }),
-    );
+        function: {
+          name: tool.name,
+          description: tool.description,
+          parameters: sent.schema,
+          ...(sent.strict ? { strict: true } : {}),
+        },
+      };
+    });
   }
   if (request.responseFormat) {
+    const sent = strictOrPlain(request.responseFormat.schema);
     params.response_format = {
       type: "json_schema",
-      json_schema: {
-        name: request.responseFormat.name,
-        schema: request.responseFormat.schema,
-        strict: isStrictCompatible(request.responseFormat.schema),
-      },
+      json_schema: { name: request.responseFormat.name, schema: sent.schema, strict: sent.strict },
     };
   }
   return params;
 }
 
-const FINISH_REASONS: Record<string, StopReason> = {
-  stop: "end",
-  tool_calls: "tool_use",
-  length: "max_tokens",
-};
-
-export function fromChatCompletion(completion: ChatCompletion): ChatResponse {
+export function fromChatCompletion(completion: ChatCompletion, model = completion.model): ChatResponse {
   const choice = completion.choices[0];
   const toolCalls: ToolCall[] = [];
   for (const call of choice?.message.tool_calls ?? []) {
@@ -127,24 +164,52 @@ export function fromChatCompletion(completion: ChatCompletion): ChatResponse {
       });
     }
   }
+  // DeepSeek reports its cache hits as `prompt_cache_hit_tokens` (api-docs.deepseek.com, context caching).
+  const deepseekHits = (completion.usage as { prompt_cache_hit_tokens?: number } | undefined)
+    ?.prompt_cache_hit_tokens;
   const usage: Usage = {
     inputTokens: completion.usage?.prompt_tokens ?? 0,
-    cachedInputTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    cachedInputTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? deepseekHits ?? 0,
     outputTokens: completion.usage?.completion_tokens ?? 0,
   };
-  let stopReason = FINISH_REASONS[choice?.finish_reason ?? ""] ?? "other";
-  if (toolCalls.length && stopReason === "end") stopReason = "tool_use";
-  return { text: choice?.message.content ?? "", toolCalls, stopReason, usage, model: completion.model };
+  const reasoning = (choice?.message as { reasoning_content?: unknown } | undefined)?.reasoning_content;
+  const refusal = choice?.message.refusal;
+  let stopReason = mapChatFinishReason(choice?.finish_reason, toolCalls.length > 0);
+  if (refusal && stopReason === "end") stopReason = "refusal";
+  return {
+    text: choice?.message.content ?? "",
+    toolCalls,
+    stopReason,
+    ...(choice?.finish_reason ? { vendorStopReason: choice.finish_reason } : {}),
+    usage,
+    model: completion.model,
+    ...(typeof reasoning === "string"
+      ? { opaque: { api: "openai-chat" as const, model, items: [reasoning] } }
+      : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Responses (openai)
+
+/** Reasoning models return `reasoning` items; asking a non-reasoning model for them is refused. */
+function reasons(model: string): boolean {
+  const row = catalogueEntry({ vendor: "openai", model });
+  if (row) return row.thinking !== "never";
+  return !/^(gpt-4|gpt-3|chatgpt-4o)/.test(model);
+}
 
 export function toResponsesParams(model: string, request: ChatRequest): ResponseCreateParamsNonStreaming {
   const input: ResponseInputItem[] = [];
   for (const message of request.messages) {
     if (message.role === "user") input.push({ role: "user", content: message.content });
     else if (message.role === "assistant") {
+      // Stateless (`store: false`) reasoning: the turn's reasoning items go back whole, with their
+      // `encrypted_content`; a bare id would be answered 400 "Items are not persisted when `store`
+      // is set to false" (platform.openai.com/docs/guides/reasoning#encrypted-reasoning-items).
+      if (message.opaque?.api === "openai-responses" && message.opaque.model === model) {
+        for (const item of message.opaque.items) input.push(structuredClone(item) as ResponseInputItem);
+      }
       if (message.content) input.push({ role: "assistant", content: message.content });
       for (const call of message.toolCalls ?? []) {
         input.push({
@@ -166,6 +231,7 @@ export function toResponsesParams(model: string, request: ChatRequest): Response
     store: false,
     max_output_tokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
   };
+  if (reasons(model)) params.include = ["reasoning.encrypted_content"];
   if (request.system.length) params.instructions = systemText(request);
   const stable = request.system.filter((block) => block.cache);
   if (stable.length) {
@@ -174,35 +240,47 @@ export function toResponsesParams(model: string, request: ChatRequest): Response
     params.prompt_cache_key = `triad-${hash.digest("hex").slice(0, 32)}`;
   }
   if (request.tools?.length) {
-    params.tools = request.tools.map(
-      (tool): FunctionTool => ({
+    params.tools = request.tools.map((tool): FunctionTool => {
+      const sent = strictOrPlain(tool.inputSchema);
+      return {
         type: "function",
         name: tool.name,
         description: tool.description,
-        parameters: tool.inputSchema,
-        strict: false,
-      }),
-    );
+        parameters: sent.schema,
+        strict: sent.strict,
+      };
+    });
   }
   if (request.responseFormat) {
+    const sent = strictOrPlain(request.responseFormat.schema);
     params.text = {
       format: {
         type: "json_schema",
         name: request.responseFormat.name,
-        schema: request.responseFormat.schema,
-        strict: isStrictCompatible(request.responseFormat.schema),
+        schema: sent.schema,
+        strict: sent.strict,
       },
     };
   }
   return params;
 }
 
-export function fromResponse(response: Response): ChatResponse {
+export function fromResponse(response: Response, model = response.model): ChatResponse {
   let text = "";
+  let refused = false;
   const toolCalls: ToolCall[] = [];
+  const reasoning: unknown[] = [];
   for (const item of response.output) {
-    if (item.type === "message") {
-      for (const part of item.content) if (part.type === "output_text") text += part.text;
+    // Only items carrying encrypted_content can be sent back under store: false.
+    if (item.type === "reasoning" && item.encrypted_content) reasoning.push(structuredClone(item));
+    else if (item.type === "message") {
+      for (const part of item.content) {
+        if (part.type === "output_text") text += part.text;
+        else if (part.type === "refusal") {
+          refused = true;
+          text += part.refusal;
+        }
+      }
     } else if (item.type === "function_call") {
       toolCalls.push({ id: item.call_id, name: item.name, input: parseArguments(item.arguments) });
     }
@@ -212,11 +290,17 @@ export function fromResponse(response: Response): ChatResponse {
     cachedInputTokens: response.usage?.input_tokens_details?.cached_tokens ?? 0,
     outputTokens: response.usage?.output_tokens ?? 0,
   };
-  let stopReason: StopReason = toolCalls.length ? "tool_use" : "end";
-  if (response.status === "incomplete") {
-    stopReason = response.incomplete_details?.reason === "max_output_tokens" ? "max_tokens" : "other";
-  }
-  return { text, toolCalls, stopReason, usage, model: response.model };
+  const incomplete = response.incomplete_details?.reason;
+  const stopReason = mapResponsesStatus(response.status, incomplete, toolCalls.length > 0, refused);
+  return {
+    text,
+    toolCalls,
+    stopReason,
+    vendorStopReason: incomplete ?? response.status ?? "completed",
+    usage,
+    model: response.model,
+    ...(reasoning.length ? { opaque: { api: "openai-responses" as const, model, items: reasoning } } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +332,7 @@ export class OpenAIResponsesModel implements ChatModel {
       params,
       request.signal ? { signal: request.signal } : {},
     );
-    return fromResponse(response);
+    return fromResponse(response, this.ref.model);
   }
 }
 
@@ -256,18 +340,23 @@ export class OpenAIResponsesModel implements ChatModel {
 export class OpenAIChatCompletionsModel implements ChatModel {
   readonly ref: ModelRef;
   private readonly client: OpenAI;
+  private readonly options: { maxTokensParam: "max_tokens" | "max_completion_tokens"; openaiHost: boolean };
 
   constructor(ref: ModelRef, options: AdapterOptions) {
     this.ref = ref;
     this.client = createOpenAIClient(options);
+    this.options = {
+      maxTokensParam: chatTokenParam(options.baseURL, options.maxTokensParam),
+      openaiHost: options.openaiHost ?? isOpenAIHost(options.baseURL),
+    };
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {
-    const params = toChatCompletionParams(this.ref.model, request);
+    const params = toChatCompletionParams(this.ref.model, request, this.options);
     const completion = await this.client.chat.completions.create(
       params,
       request.signal ? { signal: request.signal } : {},
     );
-    return fromChatCompletion(completion);
+    return fromChatCompletion(completion, this.ref.model);
   }
 }

@@ -13,7 +13,6 @@ import { diffText } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
-import { ledgerBudget, meteredModel } from "../../models/usage.js";
 import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
@@ -23,7 +22,7 @@ import { renderPlanForModel } from "../developer/prompt.js";
 import { interpret } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import { type StepJobContext, startStep } from "../step.js";
-import { ledgerFrom, snapshotOf } from "../usage.js";
+import { snapshotOf, stepModel } from "../usage.js";
 
 interface SavedResult {
   mode: "ruling" | "spiral";
@@ -67,17 +66,13 @@ export async function runArchitectReviewStep(
       mode,
       changes: state.changes.map((c) => c.files),
     });
-    const ledger = ledgerFrom(state.usage);
+    const { model, ledger } = await stepModel(w, state, config, "architect", deps.models.architect(config));
     const common = {
-      model: meteredModel(deps.models.architect(config), ledger, "architect"),
+      model,
       system: prompt.system,
       messages: prompt.messages,
       tools: readOnlyTools(snapshot),
       maxTurns: 30,
-      budget: ledgerBudget(ledger, {
-        maxTokens: config.budgets.max_tokens,
-        maxCostUsd: config.budgets.max_cost_usd,
-      }),
       log: w.log,
       role: "architect",
       signal: w.signal,

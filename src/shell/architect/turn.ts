@@ -6,7 +6,6 @@ import { github } from "../../github/errors.js";
 import { permissionCache } from "../../github/permissions.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
-import { ledgerBudget, meteredModel } from "../../models/usage.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { buildRepoMap } from "../../repo/repo-map.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
@@ -15,7 +14,7 @@ import { loadContract } from "../contracts.js";
 import { interpret } from "../interpret.js";
 import { type StepJobContext, startStep } from "../step.js";
 import { buildThread } from "../thread.js";
-import { ledgerFrom, snapshotOf } from "../usage.js";
+import { snapshotOf, stepModel } from "../usage.js";
 import { buildArchitectPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 6_000;
@@ -61,18 +60,14 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       latestPlanVersion: state.plan?.version ?? 0,
       reason: step.reason,
     });
-    const ledger = ledgerFrom(state.usage);
+    const { model, ledger } = await stepModel(w, state, config, "architect", deps.models.architect(config));
     const output = await runUntilFinished({
-      model: meteredModel(deps.models.architect(config), ledger, "architect"),
+      model,
       system: prompt.system,
       messages: prompt.messages,
       tools: readOnlyTools(snapshot),
       finishTool: SUBMIT_TOOL,
       maxTurns: MAX_TURNS,
-      budget: ledgerBudget(ledger, {
-        maxTokens: config.budgets.max_tokens,
-        maxCostUsd: config.budgets.max_cost_usd,
-      }),
       log: w.log,
       role: "architect",
       signal: w.signal,

@@ -17,7 +17,6 @@ import { publishRound } from "../../github/publish.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { type ToolDefinition, ToolInputError } from "../../models/types.js";
-import { ledgerBudget, meteredModel } from "../../models/usage.js";
 import { Overlay, type OverlayJSON } from "../../repo/overlay.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { buildRepoMap } from "../../repo/repo-map.js";
@@ -28,7 +27,7 @@ import { loadContract } from "../contracts.js";
 import { interpret, loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import { type StepJobContext, startStep } from "../step.js";
-import { ledgerFrom, snapshotOf } from "../usage.js";
+import { snapshotOf, stepModel } from "../usage.js";
 import { buildDeveloperPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 4_000;
@@ -91,7 +90,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       state = (await interpret(w, state, onDeveloperProgress(state, steps, ctx()))) ?? state;
     }
     const overlay = new Overlay(snapshot);
-    const ledger = ledgerFrom(state.usage);
+    const { model, ledger } = await stepModel(w, state, config, "developer", deps.models.developer(config));
     const prompt = buildDeveloperPrompt({
       contract: loadContract("developer", snapshot).text,
       repo: {
@@ -106,7 +105,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       ...(open ? { findings: formatFindings(open.findings) } : {}),
     });
     const report = await runUntilFinished({
-      model: meteredModel(deps.models.developer(config), ledger, "developer"),
+      model,
       system: prompt.system,
       messages: prompt.messages,
       tools: [
@@ -127,10 +126,6 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       ],
       finishTool: DONE_TOOL,
       maxTurns: MAX_TURNS,
-      budget: ledgerBudget(ledger, {
-        maxTokens: config.budgets.max_tokens,
-        maxCostUsd: config.budgets.max_cost_usd,
-      }),
       log: w.log,
       role: "developer",
       signal: w.signal,

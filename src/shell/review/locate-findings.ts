@@ -17,7 +17,7 @@ function locate(f: FindingInput, files: readonly DiffFile[]): FindingInput {
   if (f.line !== undefined) return { ...f, at: { path, line: f.line, side: f.side ?? "RIGHT" } };
   if (!f.anchor) return { ...f, at: { path } };
   const query =
-    f.near_line === undefined
+    f.near_line == null
       ? { path: f.path, anchor: f.anchor }
       : { path: f.path, anchor: f.anchor, near_line: f.near_line };
   const r = mapAnchor(files, query);

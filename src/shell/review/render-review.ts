@@ -117,7 +117,7 @@ function stepLabel(step: number | undefined, input: RenderReviewInput): string |
 
 /** The suggestion to offer, or undefined: trailing line end dropped; empty, marker-like or no-op left out. */
 function usableSuggestion(f: ReviewFinding, anchored: string | undefined): string | undefined {
-  if (f.suggestion === undefined) return undefined;
+  if (f.suggestion == null) return undefined;
   const text = f.suggestion.replace(/\r\n?/g, "\n").replace(/\n$/, "");
   if (text.trim() === "" || MARKER_LIKE.test(text)) return undefined;
   // One click commits it verbatim: no invisible or bidi characters (Trojan Source) get in that way.
@@ -156,7 +156,7 @@ function unplacedReason(result: AnchorResult): string {
 }
 
 function headline(f: ReviewFinding, input: RenderReviewInput): string {
-  const step = stepLabel(f.plan_step, input);
+  const step = stepLabel(f.plan_step ?? undefined, input);
   return step ? `${SEVERITY_BADGE[f.severity]} · ${step}` : SEVERITY_BADGE[f.severity];
 }
 
@@ -201,7 +201,7 @@ function bodyFinding(
   if (place.lines) {
     const { from, to, side } = place.lines;
     at = ` ${from === to ? `line ${to}` : `lines ${from}–${to}`}${side === "LEFT" ? " (removed)" : ""}`;
-  } else if (f.near_line !== undefined) at = ` (near line ${f.near_line})`;
+  } else if (f.near_line != null) at = ` (near line ${f.near_line})`;
   const parts = [
     `**${n}.** ${headline(f, input)} · \`${path}\`${at} — _not inline: ${reason}._`,
     safeProse(f.message),
@@ -247,7 +247,7 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     const key = findingKey(f);
     const forced = forceBody.get(i);
     const query =
-      f.near_line === undefined
+      f.near_line == null
         ? { path: f.path, anchor: f.anchor }
         : { path: f.path, anchor: f.anchor, near_line: f.near_line };
     const result = mapAnchor(input.files, query);

@@ -10,7 +10,6 @@ import { loadRepoConfig } from "../../github/repo-config.js";
 import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
 import { runUntilFinished } from "../../models/finish.js";
-import { ledgerBudget, meteredModel, UsageLedger } from "../../models/usage.js";
 import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
@@ -20,7 +19,7 @@ import { roundSummaryKey } from "../developer/round.js";
 import { loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import type { StepJobContext } from "../step.js";
-import { ledgerFrom, snapshotOf } from "../usage.js";
+import { snapshotOf, stepModel } from "../usage.js";
 import { buildReviewerPrompt } from "./prompt.js";
 import { moveToBody, renderReview } from "./render-review.js";
 
@@ -73,8 +72,9 @@ export async function runReviewerStep(
   if (!result) {
     const snapshot = await fetchSnapshot(w.gh, { ...w.repo, ref: headSha }, { cache: deps.snapshots });
     const summary = (await deps.stores.results.get<string>(roundSummaryKey(w.workflow, headSha))) ?? "";
-    const ledger = new UsageLedger();
-    const spent = ledgerFrom(state.usage);
+    const { model: budgeted, ledger } = await stepModel(w, state, config, "reviewer", model, {
+      ownUsageOnly: true,
+    });
     const prompt = buildReviewerPrompt({
       contract: loadContract("reviewer", snapshot).text,
       repo: `${w.repo.owner}/${w.repo.repo}`,
@@ -89,17 +89,12 @@ export async function runReviewerStep(
       prSummary: summary,
     });
     const output = await runUntilFinished({
-      model: meteredModel(model, ledger, "reviewer"),
+      model: budgeted,
       system: prompt.system,
       messages: prompt.messages,
       tools: readOnlyTools(snapshot),
       finishTool: submitReviewTool(plan.steps.length),
       maxTurns: MAX_TURNS,
-      // The workflow's budget: what was spent before this review and what this review spends.
-      budget: ledgerBudget(combined(spent, ledger), {
-        maxTokens: config.budgets.max_tokens,
-        maxCostUsd: config.budgets.max_cost_usd,
-      }),
       log,
       role: `reviewer ${slot + 1}`,
       signal: w.signal,
@@ -132,27 +127,4 @@ export async function runReviewerStep(
     "review posted",
   );
   return { ...result, reviewId: review.id };
-}
-
-/** A ledger view over two ledgers (what was spent before, and now), for the budget check. */
-function combined(before: UsageLedger, now: UsageLedger): UsageLedger {
-  return {
-    totals() {
-      const a = before.totals();
-      const b = now.totals();
-      return {
-        ...a,
-        calls: a.calls + b.calls,
-        inputTokens: a.inputTokens + b.inputTokens,
-        outputTokens: a.outputTokens + b.outputTokens,
-        cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-        cacheWriteInputTokens: a.cacheWriteInputTokens + b.cacheWriteInputTokens,
-        unpricedCalls: a.unpricedCalls + b.unpricedCalls,
-        costUsd:
-          a.costUsd === undefined && b.costUsd === undefined
-            ? undefined
-            : (a.costUsd ?? 0) + (b.costUsd ?? 0),
-      };
-    },
-  } as UsageLedger;
 }

@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type StrictOptions, VendorRules } from "./vendor-rules.js";
 
 /**
  * A local HTTP server that speaks the three vendors' wire formats, for tests and benchmarks that run
  * the real SDKs without the internet. Response builders produce the shapes the vendors document
  * (Anthropic Messages, OpenAI Chat Completions and Responses, Gemini generateContent), usage blocks
- * with cached tokens included.
+ * with cached tokens included. By default it is at least as strict as the vendors (vendor-rules.ts):
+ * retired ids 404, refused parameters 400, thinking state that must come back, thinking that spends
+ * output tokens. Anthropic streaming requests are answered as server-sent events.
  */
-export type WireApi = "anthropic" | "openai-chat" | "openai-responses" | "google";
+export type { WireApi } from "./vendor-rules.js";
+
+import type { WireApi } from "./vendor-rules.js";
 
 export interface RecordedRequest {
   api: WireApi;
@@ -22,7 +27,14 @@ export interface RecordedRequest {
 }
 
 export type Reply =
-  | { status?: number; headers?: Record<string, string>; body: unknown; delayMs?: number }
+  | {
+      status?: number;
+      headers?: Record<string, string>;
+      body: unknown;
+      delayMs?: number;
+      /** Output tokens a thinking model spends on this answer before it (vendor-rules.ts). */
+      thinkingTokens?: number;
+    }
   /** Accept the request and never answer (until the server closes). */
   | { hang: true }
   /** Drop the connection without an answer. */
@@ -49,7 +61,16 @@ function apiOf(path: string): WireApi | undefined {
  * Starts the server. `handler` is a function, or a list of replies served in order (the last one
  * repeats).
  */
-export async function startVendorServer(handler: Handler | Reply[]): Promise<VendorServer> {
+export interface VendorServerOptions {
+  /** The vendors' rules (default on); `false` serves replies as they are. */
+  strict?: StrictOptions | false;
+}
+
+export async function startVendorServer(
+  handler: Handler | Reply[],
+  options: VendorServerOptions = {},
+): Promise<VendorServer> {
+  const rules = options.strict === false ? undefined : new VendorRules(options.strict);
   const requests: RecordedRequest[] = [];
   const replies = Array.isArray(handler) ? handler : undefined;
   const handle: Handler = replies
@@ -77,17 +98,24 @@ export async function startVendorServer(handler: Handler | Reply[]): Promise<Ven
           return;
         }
         let reply: Reply;
+        const refused = rules?.check(api, path, request.body);
         try {
-          reply = await handle(request);
+          reply = refused ?? (await handle(request));
         } catch (error) {
           reply = { status: 500, body: { error: { message: String(error) } } };
         }
+        if (rules && !refused && "body" in reply) reply = rules.shape(api, path, request.body, reply);
         if ("hang" in reply) return;
         if ("destroy" in reply) {
           req.socket.destroy();
           return;
         }
         if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+        if (api === "anthropic" && request.body?.stream === true && (reply.status ?? 200) === 200) {
+          res.writeHead(200, { "content-type": "text/event-stream", ...reply.headers });
+          res.end(anthropicEvents(reply.body as AnthropicWireMessage));
+          return;
+        }
         const body = JSON.stringify(reply.body);
         res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
         res.end(body);
@@ -106,6 +134,92 @@ export async function startVendorServer(handler: Handler | Reply[]): Promise<Ven
         server.close(() => resolve());
       }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anthropic streaming: the message as the event sequence the SDK's MessageStream accumulates
+// (message_start, content_block_start / _delta / _stop per block, message_delta, message_stop;
+// @anthropic-ai/sdk RawMessageStreamEvent).
+
+// biome-ignore lint/suspicious/noExplicitAny: a wire message
+type AnthropicWireMessage = any;
+
+function anthropicEvents(message: AnthropicWireMessage): string {
+  const events: Array<[string, unknown]> = [];
+  const { content = [], stop_reason, stop_sequence, usage, ...rest } = message;
+  events.push([
+    "message_start",
+    {
+      type: "message_start",
+      message: {
+        ...rest,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
+    },
+  ]);
+  for (const [index, block] of (content as AnthropicWireMessage[]).entries()) {
+    if (block.type === "text") {
+      events.push([
+        "content_block_start",
+        { type: "content_block_start", index, content_block: { type: "text", text: "", citations: null } },
+      ]);
+      events.push([
+        "content_block_delta",
+        { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } },
+      ]);
+    } else if (block.type === "thinking") {
+      events.push([
+        "content_block_start",
+        {
+          type: "content_block_start",
+          index,
+          content_block: { type: "thinking", thinking: "", signature: "" },
+        },
+      ]);
+      if (block.thinking)
+        events.push([
+          "content_block_delta",
+          { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } },
+        ]);
+      events.push([
+        "content_block_delta",
+        {
+          type: "content_block_delta",
+          index,
+          delta: { type: "signature_delta", signature: block.signature },
+        },
+      ]);
+    } else if (block.type === "tool_use") {
+      events.push([
+        "content_block_start",
+        { type: "content_block_start", index, content_block: { ...block, input: {} } },
+      ]);
+      events.push([
+        "content_block_delta",
+        {
+          type: "content_block_delta",
+          index,
+          delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input ?? {}) },
+        },
+      ]);
+    } else {
+      events.push(["content_block_start", { type: "content_block_start", index, content_block: block }]);
+    }
+    events.push(["content_block_stop", { type: "content_block_stop", index }]);
+  }
+  events.push([
+    "message_delta",
+    {
+      type: "message_delta",
+      delta: { stop_reason, stop_sequence: stop_sequence ?? null },
+      usage: { output_tokens: usage?.output_tokens ?? 0 },
+    },
+  ]);
+  events.push(["message_stop", { type: "message_stop" }]);
+  return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
 }
 
 // ---------------------------------------------------------------------------------------------
