@@ -70,32 +70,37 @@ export function validationFailed(resource: string, field: string, code = "missin
 
 export interface Route {
   method: string;
+  /** The path template as @octokit/openapi writes it: `/repos/{owner}/{repo}/issues/{issue_number}`. */
+  template: string;
   regex: RegExp;
   names: string[];
   handler: Handler;
 }
 
+/** Parameters that may contain slashes (refs, file paths, `base...head`), as on GitHub. */
+const GREEDY = new Set(["ref", "path", "branch", "basehead", "tree_sha"]);
+
 /**
- * `:name` matches one path segment, `*name` matches the rest (slashes included). Parameters are
- * percent-decoded after matching, so `heads%2Ffeature` and `heads/feature` both work.
+ * `template` uses @octokit/openapi's path keys, so the call log, fault rules, rate limits and the
+ * openapi check all name an endpoint the same way. `{name}` matches one path segment, or the rest of
+ * the path for the parameters in GREEDY. Parameters are percent-decoded after matching, so
+ * `heads%2Ffeature` and `heads/feature` both work.
  */
-export function route(method: string, pattern: string, handler: Handler): Route {
+export function route(method: string, template: string, handler: Handler): Route {
   const names: string[] = [];
-  const source = pattern
+  const source = template
     .split("/")
     .map((seg) => {
-      if (seg.startsWith(":")) {
-        names.push(seg.slice(1));
-        return "([^/]+)";
-      }
-      if (seg.startsWith("*")) {
-        names.push(seg.slice(1));
-        return "(.+?)";
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m) {
+        const name = m[1] as string;
+        names.push(name);
+        return GREEDY.has(name) ? "(.+?)" : "([^/]+)";
       }
       return seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");
-  return { method, regex: new RegExp(`^${source}/?$`), names, handler };
+  return { method, template, regex: new RegExp(`^${source}/?$`), names, handler };
 }
 
 export function matchRoute(

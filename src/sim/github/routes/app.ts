@@ -37,13 +37,13 @@ export const appRoutes: Route[] = [
     requireApp(req);
     return paged(req, sim, [...sim.state.installations.values()], (i) => installationJson(sim, i));
   }),
-  route("GET", "/app/installations/:id", (req, sim) => {
+  route("GET", "/app/installations/{installation_id}", (req, sim) => {
     requireApp(req);
-    return installationReply(sim, sim.state.installations.get(int(req.params.id)));
+    return installationReply(sim, sim.state.installations.get(int(req.params.installation_id)));
   }),
-  route("POST", "/app/installations/:id/access_tokens", (req, sim) => {
+  route("POST", "/app/installations/{installation_id}/access_tokens", (req, sim) => {
     requireApp(req);
-    const inst = sim.state.installations.get(int(req.params.id));
+    const inst = sim.state.installations.get(int(req.params.installation_id));
     if (!inst) throw notFound();
     const token = newToken("ghs");
     const expiresAt = Date.now() + 3600_000;
@@ -58,19 +58,19 @@ export const appRoutes: Route[] = [
       },
     };
   }),
-  route("GET", "/repos/:owner/:repo/installation", (req, sim) => {
+  route("GET", "/repos/{owner}/{repo}/installation", (req, sim) => {
     requireApp(req);
     const repo = sim.state.findRepo(req.params.owner ?? "", req.params.repo ?? "");
     if (!repo) throw notFound();
     return installationReply(sim, sim.state.installationFor(repo.owner.login));
   }),
-  route("GET", "/orgs/:owner/installation", (req, sim) => {
+  route("GET", "/orgs/{org}/installation", (req, sim) => {
     requireApp(req);
-    return installationReply(sim, sim.state.installationFor(req.params.owner ?? ""));
+    return installationReply(sim, sim.state.installationFor(req.params.org ?? ""));
   }),
-  route("GET", "/users/:owner/installation", (req, sim) => {
+  route("GET", "/users/{username}/installation", (req, sim) => {
     requireApp(req);
-    return installationReply(sim, sim.state.installationFor(req.params.owner ?? ""));
+    return installationReply(sim, sim.state.installationFor(req.params.username ?? ""));
   }),
   route("GET", "/installation/repositories", (req, sim) => {
     if (req.actor?.kind !== "installation")
@@ -84,7 +84,7 @@ export const appRoutes: Route[] = [
       body: { total_count: repos.length, repository_selection: "all", repositories: body },
     };
   }),
-  route("GET", "/users/:username", (req, sim) => {
+  route("GET", "/users/{username}", (req, sim) => {
     requireAuth(req);
     const u = sim.state.userByLogin(req.params.username ?? "");
     if (!u) throw notFound();

@@ -17,7 +17,7 @@ import { checkRunJson, checkSuiteJson } from "../payloads.js";
 import { findRepo, resolveCommitish } from "../repo-ops.js";
 import { type CheckRun, type CheckSuite, now, type Repo, type User } from "../state.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 const STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"] as const;
 const CONCLUSIONS = [
   "action_required",
@@ -162,7 +162,7 @@ function createRun(req: Request, sim: SimContext): Reply {
 function updateRun(req: Request, sim: SimContext): Reply {
   const sender = requireApp(req);
   const repo = findRepo(req, sim);
-  const run = findRun(sim, repo, req.params.id);
+  const run = findRun(sim, repo, req.params.check_run_id);
   const wasCompleted = run.status === "completed";
   const draft: CheckRun = { ...run, output: { ...run.output } };
   applyFields(draft, bodyObject(req));
@@ -177,20 +177,20 @@ function updateRun(req: Request, sim: SimContext): Reply {
 
 export const checkRoutes: Route[] = [
   route("POST", `${R}/check-runs`, createRun),
-  route("PATCH", `${R}/check-runs/:id`, updateRun),
-  route("GET", `${R}/check-runs/:id`, (req, sim) => {
+  route("PATCH", `${R}/check-runs/{check_run_id}`, updateRun),
+  route("GET", `${R}/check-runs/{check_run_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.id)) };
+    return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.check_run_id)) };
   }),
-  route("GET", `${R}/check-suites/:id`, (req, sim) => {
+  route("GET", `${R}/check-suites/{check_suite_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const suite = repo.checkSuites.find((s) => s.id === int(req.params.id));
+    const suite = repo.checkSuites.find((s) => s.id === int(req.params.check_suite_id));
     if (!suite) throw notFound();
     return { status: 200, body: checkSuiteJson(sim, repo, suite) };
   }),
-  route("GET", `${R}/commits/*ref/check-runs`, (req, sim) => {
+  route("GET", `${R}/commits/{ref}/check-runs`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const sha = resolveCommitish(repo, req.params.ref ?? "");

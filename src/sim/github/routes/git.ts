@@ -18,7 +18,7 @@ import { findRepo, gitCommitJson, resolveCommitish, setRef, signatureFor } from 
 import { now, type Repo } from "../state.js";
 import { emitIssue } from "./issues.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 const MODES: FileMode[] = ["100644", "100755", "040000", "160000", "120000"];
 
 function treeEntryJson(sim: SimContext, repo: Repo, path: string, e: { mode: FileMode; sha: string }) {
@@ -179,10 +179,10 @@ export const gitRoutes: Route[] = [
     const sha = repo.objects.putBlob(Buffer.from(content, encoding === "base64" ? "base64" : "utf8"));
     return { status: 201, body: { url: `${repoUrl(sim, repo)}/git/blobs/${sha}`, sha } };
   }),
-  route("GET", `${R}/git/blobs/:sha`, (req, sim) => {
+  route("GET", `${R}/git/blobs/{file_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const sha = (req.params.sha ?? "").toLowerCase();
+    const sha = (req.params.file_sha ?? "").toLowerCase();
     const blob = repo.objects.blob(sha);
     if (!blob) throw notFound();
     return {
@@ -198,10 +198,10 @@ export const gitRoutes: Route[] = [
     };
   }),
   route("POST", `${R}/git/trees`, createTree),
-  route("GET", `${R}/git/trees/*sha`, (req, sim) => {
+  route("GET", `${R}/git/trees/{tree_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const id = req.params.sha ?? "";
+    const id = req.params.tree_sha ?? "";
     let sha = id.toLowerCase();
     if (!repo.objects.tree(sha)) {
       const commit = resolveCommitish(repo, id);
@@ -212,12 +212,12 @@ export const gitRoutes: Route[] = [
     return { status: 200, body: treeJson(sim, repo, sha, recursive) };
   }),
   route("POST", `${R}/git/commits`, createCommit),
-  route("GET", `${R}/git/commits/:sha`, (req, sim) => {
+  route("GET", `${R}/git/commits/{commit_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: gitCommitJson(sim, repo, (req.params.sha ?? "").toLowerCase()) };
+    return { status: 200, body: gitCommitJson(sim, repo, (req.params.commit_sha ?? "").toLowerCase()) };
   }),
-  route("GET", `${R}/git/ref/*ref`, (req, sim) => {
+  route("GET", `${R}/git/ref/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const ref = fullRef(req.params.ref ?? "");
@@ -225,7 +225,7 @@ export const gitRoutes: Route[] = [
     if (!sha) throw notFound();
     return { status: 200, body: refJson(sim, repo, ref, sha) };
   }),
-  route("GET", `${R}/git/matching-refs/*ref`, (req, sim) => {
+  route("GET", `${R}/git/matching-refs/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     return {
@@ -238,7 +238,7 @@ export const gitRoutes: Route[] = [
     const repo = findRepo(req, sim);
     return { status: 200, body: matching(repo, "refs/").map(([r, s]) => refJson(sim, repo, r, s)) };
   }),
-  route("GET", `${R}/git/refs/*ref`, (req, sim) => {
+  route("GET", `${R}/git/refs/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const ref = fullRef(req.params.ref ?? "");
@@ -262,8 +262,8 @@ export const gitRoutes: Route[] = [
     setRef(sim, repo, ref, sha, user);
     return { status: 201, body: refJson(sim, repo, ref, sha) };
   }),
-  route("PATCH", `${R}/git/refs/*ref`, updateRef),
-  route("DELETE", `${R}/git/refs/*ref`, (req, sim) => {
+  route("PATCH", `${R}/git/refs/{ref}`, updateRef),
+  route("DELETE", `${R}/git/refs/{ref}`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "write");
     const ref = fullRef(req.params.ref ?? "");

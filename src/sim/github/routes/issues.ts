@@ -207,7 +207,7 @@ function createIssue(req: Request, sim: SimContext): Reply {
 function updateIssue(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const issue = findIssue(repo, req.params.number);
+  const issue = findIssue(repo, req.params.issue_number);
   if (issue.user.id !== user.id) requirePermission(repo, req, "triage");
   const body = bodyObject(req);
   const changes: Record<string, { from: unknown }> = {};
@@ -295,12 +295,12 @@ function reviewCommentReactions(req: Request, sim: SimContext): { repo: Repo; li
   return { repo, list: hit.comment.reactions };
 }
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 
 export const issueRoutes: Route[] = [
   route("GET", `${R}/issues`, listIssues),
   route("POST", `${R}/issues`, createIssue),
-  // Repository-wide comment routes come before /issues/:number.
+  // Repository-wide comment routes come before /issues/{issue_number}.
   route("GET", `${R}/issues/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
@@ -311,12 +311,12 @@ export const issueRoutes: Route[] = [
       .sort((a, b) => a.id - b.id);
     return paged(req, sim, all, (c) => issueCommentJson(sim, repo, c));
   }),
-  route("GET", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("GET", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     return { status: 200, body: issueCommentJson(sim, repo, findComment(sim, repo, req.params.comment_id)) };
   }),
-  route("PATCH", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("PATCH", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const comment = findComment(sim, repo, req.params.comment_id);
@@ -340,7 +340,7 @@ export const issueRoutes: Route[] = [
     );
     return { status: 200, body: issueCommentJson(sim, repo, comment) };
   }),
-  route("DELETE", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const comment = findComment(sim, repo, req.params.comment_id);
@@ -360,66 +360,66 @@ export const issueRoutes: Route[] = [
     );
     return { status: 204 };
   }),
-  route("GET", `${R}/issues/comments/:comment_id/reactions`, (req, sim) => {
+  route("GET", `${R}/issues/comments/{comment_id}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
     return listReactions(req, sim, findComment(sim, repo, req.params.comment_id).reactions);
   }),
-  route("POST", `${R}/issues/comments/:comment_id/reactions`, (req, sim) => {
+  route("POST", `${R}/issues/comments/{comment_id}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
     const c = findComment(sim, repo, req.params.comment_id);
     return addReaction(req, sim, repo, c.reactions, () => undefined);
   }),
-  route("DELETE", `${R}/issues/comments/:comment_id/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/comments/{comment_id}/reactions/{reaction_id}`, (req, sim) => {
     const repo = findRepo(req, sim);
     return deleteReaction(req, findComment(sim, repo, req.params.comment_id).reactions);
   }),
-  route("GET", `${R}/pulls/comments/:comment_id/reactions`, (req, sim) => {
+  route("GET", `${R}/pulls/comments/{comment_id}/reactions`, (req, sim) => {
     return listReactions(req, sim, reviewCommentReactions(req, sim).list);
   }),
-  route("POST", `${R}/pulls/comments/:comment_id/reactions`, (req, sim) => {
+  route("POST", `${R}/pulls/comments/{comment_id}/reactions`, (req, sim) => {
     const { repo, list } = reviewCommentReactions(req, sim);
     return addReaction(req, sim, repo, list, () => undefined);
   }),
-  route("DELETE", `${R}/pulls/comments/:comment_id/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/pulls/comments/{comment_id}/reactions/{reaction_id}`, (req, sim) => {
     return deleteReaction(req, reviewCommentReactions(req, sim).list);
   }),
-  route("GET", `${R}/issues/:number`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: issueJson(sim, repo, findIssue(repo, req.params.number)) };
+    return { status: 200, body: issueJson(sim, repo, findIssue(repo, req.params.issue_number)) };
   }),
-  route("PATCH", `${R}/issues/:number`, updateIssue),
-  route("GET", `${R}/issues/:number/labels`, (req, sim) => {
+  route("PATCH", `${R}/issues/{issue_number}`, updateIssue),
+  route("GET", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     return paged(req, sim, issue.labels, (l) => labelJson(sim, repo, l));
   }),
-  route("POST", `${R}/issues/:number/labels`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const names = labelNames(req.body);
     setLabels(sim, repo, issue, [...issue.labels.map((l) => l.name), ...names], user);
     return labelsReply(sim, repo, issue);
   }),
-  route("PUT", `${R}/issues/:number/labels`, (req, sim) => {
+  route("PUT", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     setLabels(sim, repo, issue, labelNames(req.body), user);
     return labelsReply(sim, repo, issue);
   }),
-  route("DELETE", `${R}/issues/:number/labels`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    setLabels(sim, repo, findIssue(repo, req.params.number), [], user);
+    setLabels(sim, repo, findIssue(repo, req.params.issue_number), [], user);
     return { status: 204 };
   }),
-  route("DELETE", `${R}/issues/:number/labels/:name`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/labels/{name}`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const name = (req.params.name ?? "").toLowerCase();
     if (!issue.labels.some((l) => l.name.toLowerCase() === name)) {
       throw new HttpError(404, "Label does not exist");
@@ -433,18 +433,18 @@ export const issueRoutes: Route[] = [
     );
     return labelsReply(sim, repo, issue);
   }),
-  route("GET", `${R}/issues/:number/comments`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const since = req.query.get("since");
     const items = issue.comments.filter((c) => !since || c.updatedAt >= since);
     return paged(req, sim, items, (c) => issueCommentJson(sim, repo, c));
   }),
-  route("POST", `${R}/issues/:number/comments`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/comments`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw validationFailed("IssueComment", "body");
     const at = now();
@@ -472,18 +472,18 @@ export const issueRoutes: Route[] = [
     );
     return { status: 201, body: issueCommentJson(sim, repo, comment) };
   }),
-  route("GET", `${R}/issues/:number/reactions`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
-    return listReactions(req, sim, findIssue(repo, req.params.number).reactions);
+    return listReactions(req, sim, findIssue(repo, req.params.issue_number).reactions);
   }),
-  route("POST", `${R}/issues/:number/reactions`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     return addReaction(req, sim, repo, issue.reactions, () => undefined);
   }),
-  route("DELETE", `${R}/issues/:number/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/reactions/{reaction_id}`, (req, sim) => {
     const repo = findRepo(req, sim);
-    return deleteReaction(req, findIssue(repo, req.params.number).reactions);
+    return deleteReaction(req, findIssue(repo, req.params.issue_number).reactions);
   }),
   route("GET", `${R}/labels`, (req, sim) => {
     requireAuth(req);
@@ -507,7 +507,7 @@ export const issueRoutes: Route[] = [
     repo.labels.set(name.toLowerCase(), label);
     return { status: 201, body: labelJson(sim, repo, label) };
   }),
-  route("GET", `${R}/labels/:name`, (req, sim) => {
+  route("GET", `${R}/labels/{name}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const label = repo.labels.get((req.params.name ?? "").toLowerCase());

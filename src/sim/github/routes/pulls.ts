@@ -29,7 +29,7 @@ import {
 import { emitIssue } from "./issues.js";
 import { wantsDiff } from "./repos.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 
 const unprocessable = (...errors: string[]) => new HttpError(422, "Unprocessable Entity", errors);
 
@@ -145,7 +145,7 @@ function listPulls(req: Request, sim: SimContext): Reply {
 function updatePull(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   if (issue.user.id !== user.id) requirePermission(repo, req, "triage");
   const body = bodyObject(req);
@@ -215,7 +215,7 @@ const CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b/gi;
 function mergePull(req: Request, sim: SimContext): Reply {
   const repo = findRepo(req, sim);
   const user = requirePermission(repo, req, "write");
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   if (pr.merged || issue.state !== "open") throw new HttpError(405, "Pull Request is not mergeable");
   const body = bodyObject(req);
@@ -396,7 +396,7 @@ function submitReviewEvents(sim: SimContext, repo: Repo, pr: PullRequest, review
 function createReview(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   const body = bodyObject(req);
   const event = str(body, "event");
@@ -450,13 +450,13 @@ function findReviewComment(sim: SimContext, repo: Repo, id: string | undefined) 
 export const pullRoutes: Route[] = [
   route("GET", `${R}/pulls`, listPulls),
   route("POST", `${R}/pulls`, createPull),
-  route("GET", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("GET", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
     return { status: 200, body: reviewCommentJson(sim, repo, pull, comment) };
   }),
-  route("PATCH", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("PATCH", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
@@ -479,7 +479,7 @@ export const pullRoutes: Route[] = [
     );
     return { status: 200, body: reviewCommentJson(sim, repo, pull, comment) };
   }),
-  route("DELETE", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("DELETE", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
@@ -488,10 +488,10 @@ export const pullRoutes: Route[] = [
     sim.state.reviewComments.delete(comment.id);
     return { status: 204 };
   }),
-  route("GET", `${R}/pulls/:number`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     if (wantsDiff(req)) {
       return {
         status: 200,
@@ -501,48 +501,48 @@ export const pullRoutes: Route[] = [
     }
     return { status: 200, body: pullJson(sim, repo, pr) };
   }),
-  route("PATCH", `${R}/pulls/:number`, updatePull),
-  route("GET", `${R}/pulls/:number/files`, (req, sim) => {
+  route("PATCH", `${R}/pulls/{pull_number}`, updatePull),
+  route("GET", `${R}/pulls/{pull_number}/files`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     return paged(req, sim, pullFiles(repo, pr), (f) => fileJson(sim, repo, f, pr.headSha));
   }),
-  route("GET", `${R}/pulls/:number/commits`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/commits`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const base = pr.merged ? pr.baseSha : (repo.refs.get(`refs/heads/${pr.baseRef}`) ?? pr.baseSha);
     const commits = repo.objects.commitsBetween(base, pr.headSha);
     return paged(req, sim, commits, (sha) => repoCommitJson(sim, repo, sha, false));
   }),
-  route("GET", `${R}/pulls/:number/merge`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/merge`, (req, sim) => {
     requireAuth(req);
-    const pr = findPull(findRepo(req, sim), req.params.number);
+    const pr = findPull(findRepo(req, sim), req.params.pull_number);
     if (!pr.merged) throw notFound();
     return { status: 204 };
   }),
-  route("PUT", `${R}/pulls/:number/merge`, mergePull),
-  route("GET", `${R}/pulls/:number/reviews`, (req, sim) => {
+  route("PUT", `${R}/pulls/{pull_number}/merge`, mergePull),
+  route("GET", `${R}/pulls/{pull_number}/reviews`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     // Pending reviews are visible only to their author.
     const me = req.actor && req.actor.kind !== "app" ? req.actor.user.id : -1;
     const items = pr.reviews.filter((r) => r.state !== "PENDING" || r.user.id === me);
     return paged(req, sim, items, (r) => reviewJson(sim, repo, pr, r));
   }),
-  route("POST", `${R}/pulls/:number/reviews`, createReview),
-  route("GET", `${R}/pulls/:number/reviews/:review_id`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/reviews`, createReview),
+  route("GET", `${R}/pulls/{pull_number}/reviews/{review_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     return { status: 200, body: reviewJson(sim, repo, pr, findReview(pr, req.params.review_id)) };
   }),
-  route("PUT", `${R}/pulls/:number/reviews/:review_id`, (req, sim) => {
+  route("PUT", `${R}/pulls/{pull_number}/reviews/{review_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     if (review.user.id !== user.id) throw new HttpError(403, "Resource not accessible by integration");
     const body = str(bodyObject(req), "body");
@@ -550,10 +550,10 @@ export const pullRoutes: Route[] = [
     review.body = body;
     return { status: 200, body: reviewJson(sim, repo, pr, review) };
   }),
-  route("POST", `${R}/pulls/:number/reviews/:review_id/events`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/reviews/{review_id}/events`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     if (review.user.id !== user.id) throw notFound();
     if (review.state !== "PENDING") throw unprocessable("Can not submit a non-pending review");
@@ -571,26 +571,26 @@ export const pullRoutes: Route[] = [
     submitReviewEvents(sim, repo, pr, review, user);
     return { status: 200, body: reviewJson(sim, repo, pr, review) };
   }),
-  route("GET", `${R}/pulls/:number/reviews/:review_id/comments`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/reviews/{review_id}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     const items = pr.reviewComments.filter((c) => c.reviewId === review.id);
     return paged(req, sim, items, (c) => reviewCommentJson(sim, repo, pr, c));
   }),
-  route("GET", `${R}/pulls/:number/comments`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const pendingOf = new Set(pr.reviews.filter((r) => r.state === "PENDING").map((r) => r.id));
     const items = pr.reviewComments.filter((c) => !pendingOf.has(c.reviewId));
     return paged(req, sim, items, (c) => reviewCommentJson(sim, repo, pr, c));
   }),
-  route("POST", `${R}/pulls/:number/comments`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/comments`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const body = bodyObject(req);
     if (typeof body.in_reply_to === "number")
       return reply(sim, repo, pr, body.in_reply_to, str(body, "body"), user);
@@ -610,10 +610,10 @@ export const pullRoutes: Route[] = [
     submitReviewEvents(sim, repo, pr, review, user);
     return { status: 201, body: reviewCommentJson(sim, repo, pr, comment) };
   }),
-  route("POST", `${R}/pulls/:number/comments/:comment_id/replies`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/comments/{comment_id}/replies`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     return reply(sim, repo, pr, int(req.params.comment_id), str(bodyObject(req), "body"), user);
   }),
 ];

@@ -16,7 +16,7 @@ import { fileJson, findRepo, repoCommitJson, resolveCommitish } from "../repo-op
 import type { Permission, Repo, User } from "../state.js";
 import { buildTarball } from "../tarball.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 
 /** Legacy `permission` for a role: maintain → write, triage → read (GitHub's documented mapping). */
 const LEGACY: Record<Permission | "none", "admin" | "write" | "read" | "none"> = {
@@ -250,14 +250,14 @@ export const repoRoutes: Route[] = [
     );
     return paged(req, sim, users, (u) => collaboratorJson(sim, repo, u));
   }),
-  route("GET", `${R}/collaborators/:username`, (req, sim) => {
+  route("GET", `${R}/collaborators/{username}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const user = sim.state.userByLogin(req.params.username ?? "");
     if (!user || roleOf(repo, user) === "none") throw notFound();
     return { status: 204 };
   }),
-  route("GET", `${R}/collaborators/:username/permission`, (req, sim) => {
+  route("GET", `${R}/collaborators/{username}/permission`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const user = sim.state.userByLogin(req.params.username ?? "");
@@ -269,7 +269,7 @@ export const repoRoutes: Route[] = [
     };
   }),
   route("GET", `${R}/contents`, getContents),
-  route("GET", `${R}/contents/*path`, getContents),
+  route("GET", `${R}/contents/{path}`, getContents),
   route("GET", `${R}/branches`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
@@ -283,7 +283,7 @@ export const repoRoutes: Route[] = [
       protected: false,
     }));
   }),
-  route("GET", `${R}/branches/*branch`, (req, sim) => {
+  route("GET", `${R}/branches/{branch}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const name = req.params.branch ?? "";
@@ -292,13 +292,13 @@ export const repoRoutes: Route[] = [
     return { status: 200, body: branchJson(sim, repo, name, sha) };
   }),
   route("GET", `${R}/commits`, listCommits),
-  route("GET", `${R}/compare/*basehead`, compare),
+  route("GET", `${R}/compare/{basehead}`, compare),
   route("GET", `${R}/tarball`, tarballRedirect),
-  route("GET", `${R}/tarball/*ref`, tarballRedirect),
+  route("GET", `${R}/tarball/{ref}`, tarballRedirect),
 ];
 
 /** Registered after the check-run routes so `/commits/{ref}/check-runs` wins. */
-export const commitRoute: Route = route("GET", `${R}/commits/*ref`, (req, sim) => {
+export const commitRoute: Route = route("GET", `${R}/commits/{ref}`, (req, sim) => {
   requireAuth(req);
   const repo = findRepo(req, sim);
   const sha = resolveCommitish(repo, req.params.ref ?? "");
