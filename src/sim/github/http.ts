@@ -1,20 +1,23 @@
 /** Request context, routing, error bodies and pagination shared by every route module. */
 import type { IncomingMessage } from "node:http";
-import type { Installation, Repo, SimState, User } from "./state.js";
+import type { SimBehaviour } from "./behaviour.js";
+import type { App, Installation, Repo, SimState, User } from "./state.js";
+import type { WebhookDispatcher } from "./webhooks.js";
 
 export type Actor =
-  | { kind: "app" }
-  | { kind: "installation"; installation: Installation; user: User }
+  | { kind: "app"; app: App }
+  | { kind: "installation"; installation: Installation; app: App; user: User }
   | { kind: "user"; user: User };
 
 export interface SimContext {
   readonly state: SimState;
   readonly baseUrl: string;
-  readonly appId: number;
-  readonly appSlug: string;
-  readonly botUser: User;
-  /** The account that owns the app (shown as `app.owner`). */
-  readonly appOwner: User;
+  /** The app whose webhook the simulator delivers to (others may be registered, see `registerApp`). */
+  readonly app: App;
+  /** The strictness currently in force (options, then runtime setters). */
+  readonly behaviour: SimBehaviour;
+  /** The primary app's webhook: deliveries so far, redelivery. */
+  readonly webhooks: WebhookDispatcher;
   /** Queue a webhook; it is delivered after the current response has been sent. */
   emit(repo: Repo, event: string, payload: Record<string, unknown>, sender: User): void;
 }
@@ -46,6 +49,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly errors?: unknown[],
+    /** The endpoint's documentation page, as GitHub names it in `documentation_url`. */
+    readonly docs: string = DOCS,
   ) {
     super(message);
   }
@@ -53,7 +58,7 @@ export class HttpError extends Error {
   toBody(): Record<string, unknown> {
     return {
       message: this.message,
-      documentation_url: DOCS,
+      documentation_url: this.docs,
       ...(this.errors ? { errors: this.errors } : {}),
       status: String(this.status),
     };

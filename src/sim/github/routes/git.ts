@@ -15,7 +15,7 @@ import {
 } from "../http.js";
 import { repoUrl } from "../payloads.js";
 import { findRepo, gitCommitJson, resolveCommitish, setRef, signatureFor } from "../repo-ops.js";
-import { now, type Repo } from "../state.js";
+import type { Repo } from "../state.js";
 import { emitIssue } from "./issues.js";
 
 const R = "/repos/{owner}/{repo}";
@@ -79,6 +79,17 @@ function createTree(req: Request, sim: SimContext): Reply {
       continue;
     }
     if (e.sha === null) {
+      // "Returns an error if you try to delete a file that does not exist" (@octokit/openapi,
+      // git/create-tree): 422 `GitRPC::BadObjectState` (mckaywrigley/buildware-ai#29).
+      const exists = flat.has(path) || [...flat.keys()].some((k) => k.startsWith(`${path}/`));
+      if (!exists && sim.behaviour.rules.treeDeleteMissing === "refuse") {
+        throw new HttpError(
+          422,
+          "GitRPC::BadObjectState",
+          undefined,
+          "https://docs.github.com/rest/git/trees#create-a-tree",
+        );
+      }
       removeUnder();
       continue;
     }
@@ -124,7 +135,7 @@ function createCommit(req: Request, sim: SimContext): Reply {
     if (!repo.objects.commit(p))
       throw new HttpError(422, "Parent SHA does not exist or is not a commit object");
   }
-  const author = signature(body.author, signatureFor(user));
+  const author = signature(body.author, signatureFor(user, sim.state.now()));
   const committer = signature(body.committer, author);
   const sha = repo.objects.putCommit({ tree, parents, author, committer, message });
   return { status: 201, body: gitCommitJson(sim, repo, sha) };
@@ -260,6 +271,7 @@ export const gitRoutes: Route[] = [
     if (!sha || !repo.objects.commit(sha)) throw new HttpError(422, "Object does not exist");
     if (repo.refs.has(ref)) throw new HttpError(422, "Reference already exists");
     setRef(sim, repo, ref, sha, user);
+    repo.refCreatedAt.set(ref, sim.state.clock.now());
     return { status: 201, body: refJson(sim, repo, ref, sha) };
   }),
   route("PATCH", `${R}/git/refs/{ref}`, updateRef),
@@ -277,7 +289,7 @@ export const gitRoutes: Route[] = [
       const issue = repo.issues.get(pr.number);
       if (pr.headRef !== branch || issue?.state !== "open") continue;
       issue.state = "closed";
-      issue.closedAt = now();
+      issue.closedAt = sim.state.now();
       issue.updatedAt = issue.closedAt;
       issue.closedBy = user;
       emitIssue(sim, repo, issue, "closed", {}, user);

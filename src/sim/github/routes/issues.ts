@@ -19,15 +19,16 @@ import {
   issueCommentJson,
   issueJson,
   labelJson,
+  nodeId,
   pullJson,
   reactionJson,
 } from "../payloads.js";
 import { findRepo } from "../repo-ops.js";
+import { checkCommentBody, checkIssueBody } from "../size-limits.js";
 import {
   type Issue,
   type IssueComment,
   type Label,
-  now,
   PERMISSION_RANK,
   type Reaction,
   type Repo,
@@ -45,6 +46,32 @@ export const DEFAULT_LABELS: [string, string, string][] = [
   ["question", "d876e3", "Further information is requested"],
   ["wontfix", "ffffff", "This will not be worked on"],
 ];
+
+const DOCS = "https://docs.github.com/rest/issues";
+
+/**
+ * Eventual consistency (`consistency.pullLagMs`): right after a pull request is created, labelling
+ * it answers 422 `{"resource":"Label","code":"unprocessable","field":"data","message":"Could not resolve
+ * to a node with the global id of 'PR_…'."}` (peter-evans/create-pull-request#4322, KBVE/kbve#8599).
+ */
+function requireResolvableNode(sim: SimContext, repo: Repo, issue: Issue): void {
+  const pr = issue.isPull ? repo.pulls.get(issue.number) : undefined;
+  const lag = sim.behaviour.consistency.pullLagMs;
+  if (!pr || lag <= 0 || sim.state.clock.now() >= pr.createdAtMs + lag) return;
+  throw new HttpError(
+    422,
+    "Validation Failed",
+    [
+      {
+        resource: "Label",
+        code: "unprocessable",
+        field: "data",
+        message: `Could not resolve to a node with the global id of '${nodeId("PullRequest", pr.id)}'.`,
+      },
+    ],
+    `${DOCS}/labels#add-labels-to-an-issue`,
+  );
+}
 
 export function findIssue(repo: Repo, n: string | undefined): Issue {
   const issue = repo.issues.get(int(n));
@@ -116,12 +143,12 @@ function setLabels(sim: SimContext, repo: Repo, issue: Issue, names: string[], s
   if (removed.length === 0 && added.length === 0) return;
   for (const l of removed) {
     issue.labels = issue.labels.filter((x) => x !== l);
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "unlabeled", { label: labelJson(sim, repo, l) }, sender);
   }
   for (const l of added) {
     issue.labels.push(l);
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "labeled", { label: labelJson(sim, repo, l) }, sender);
   }
 }
@@ -165,8 +192,9 @@ function createIssue(req: Request, sim: SimContext): Reply {
   const body = bodyObject(req);
   const title = body.title;
   if (typeof title !== "string" && typeof title !== "number") throw validationFailed("Issue", "title");
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/issues#create-an-issue`);
   const number = repo.issues.size + 1;
-  const at = now();
+  const at = sim.state.now();
   const issue: Issue = {
     id: sim.state.id(),
     number,
@@ -211,6 +239,7 @@ function updateIssue(req: Request, sim: SimContext): Reply {
   if (issue.user.id !== user.id) requirePermission(repo, req, "triage");
   const body = bodyObject(req);
   const changes: Record<string, { from: unknown }> = {};
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/issues#update-an-issue`);
   const title = str(body, "title");
   if (title !== undefined && title !== issue.title) {
     changes.title = { from: issue.title };
@@ -221,7 +250,7 @@ function updateIssue(req: Request, sim: SimContext): Reply {
     issue.body = body.body;
   }
   if (Object.keys(changes).length > 0) {
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "edited", { changes }, user);
   }
   const state = str(body, "state");
@@ -231,7 +260,7 @@ function updateIssue(req: Request, sim: SimContext): Reply {
     const pr = repo.pulls.get(issue.number);
     if (state === "open" && pr?.merged) throw validationFailed("PullRequest", "state", "invalid");
     issue.state = state;
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     if (state === "closed") {
       issue.closedAt = issue.updatedAt;
       issue.closedBy = user;
@@ -260,7 +289,7 @@ function addReaction(req: Request, sim: SimContext, repo: Repo, list: Reaction[]
   if (!isReactionContent(content)) throw validationFailed("Reaction", "content", "invalid");
   const existing = list.find((r) => r.user.id === user.id && r.content === content);
   if (existing) return { status: 200, body: reactionJson(sim, existing) };
-  const reaction: Reaction = { id: sim.state.id(), content, user, createdAt: now() };
+  const reaction: Reaction = { id: sim.state.id(), content, user, createdAt: sim.state.now() };
   list.push(reaction);
   touch();
   void repo;
@@ -323,9 +352,10 @@ export const issueRoutes: Route[] = [
     if (comment.user.id !== user.id) requirePermission(repo, req, "write");
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw validationFailed("IssueComment", "body");
+    checkCommentBody(sim, body, `${DOCS}/comments#update-an-issue-comment`);
     const from = comment.body;
     comment.body = body;
-    comment.updatedAt = now();
+    comment.updatedAt = sim.state.now();
     const issue = repo.issues.get(comment.issueNumber) as Issue;
     sim.emit(
       repo,
@@ -399,6 +429,7 @@ export const issueRoutes: Route[] = [
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
     const issue = findIssue(repo, req.params.issue_number);
+    requireResolvableNode(sim, repo, issue);
     const names = labelNames(req.body);
     setLabels(sim, repo, issue, [...issue.labels.map((l) => l.name), ...names], user);
     return labelsReply(sim, repo, issue);
@@ -407,6 +438,7 @@ export const issueRoutes: Route[] = [
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
     const issue = findIssue(repo, req.params.issue_number);
+    requireResolvableNode(sim, repo, issue);
     setLabels(sim, repo, issue, labelNames(req.body), user);
     return labelsReply(sim, repo, issue);
   }),
@@ -447,7 +479,8 @@ export const issueRoutes: Route[] = [
     const issue = findIssue(repo, req.params.issue_number);
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw validationFailed("IssueComment", "body");
-    const at = now();
+    checkCommentBody(sim, body, `${DOCS}/comments#create-an-issue-comment`);
+    const at = sim.state.now();
     const comment: IssueComment = {
       id: sim.state.id(),
       issueNumber: issue.number,
