@@ -91,7 +91,9 @@ export function authenticate(header: string | undefined, state: SimState): Actor
     const t = state.installationTokens.get(token);
     const installation = t && state.installations.get(t.installationId);
     const app = installation && state.apps.get(installation.appId);
-    if (!t || !installation || !app || t.expiresAt < state.clock.now()) {
+    // Lifetimes are real time, not GitHub time: clients (probot, @octokit/auth-app) keep JWTs and
+    // tokens by the machine's clock, and a scaled clock would expire them under their feet.
+    if (!t || !installation || !app || t.expiresAt < Date.now()) {
       throw new HttpError(401, "Bad credentials");
     }
     return { kind: "installation", installation, app, user: app.botUser };
@@ -100,7 +102,7 @@ export function authenticate(header: string | undefined, state: SimState): Actor
     const iss = issuerOf(token);
     const app = iss === undefined ? undefined : state.apps.get(iss);
     if (!app) throw badJwt("'Issuer' claim ('iss') must be an Integer");
-    verifyJwt(token, app.id, app.publicKey, state.clock.now() / 1000);
+    verifyJwt(token, app.id, app.publicKey);
     return { kind: "app", app };
   }
   const user = state.userByToken(token);

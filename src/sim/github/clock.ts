@@ -7,6 +7,10 @@
  *
  * A client that waits what the headers say must convert back: real ms = GitHub ms / k
  * (`toRealMs`). `reset - date` read from one response is GitHub seconds and needs no clock.
+ *
+ * Two things stay in real time because the other side keeps them by the machine's clock: the
+ * lifetimes of app JWTs and installation tokens (`expires_at`; probot and @octokit/auth-app cache
+ * them), and the 10 s a webhook receiver has to answer.
  */
 export class SimClock {
   private realOrigin = Date.now();

@@ -139,7 +139,8 @@ export class RateLimiter {
     const now = this.clock.now();
     const limits = this.limits();
     const forced = this.activeForced(r.key);
-    const primary = limits.primary;
+    // App JWTs: the docs give no primary budget for them; they are not counted (an assumption).
+    const primary = r.kind === "app" ? false : limits.primary;
     const budget = primary ? budgetOf(primary, r.kind, r.resource) : 5000;
     const w = primary ? this.window(r.key, r.resource, true) : undefined;
     const headers = (used: number, resetAt: number) => rateHeaders(budget, used, resetAt, r.resource);

@@ -5,7 +5,7 @@ import { diffTrees, type FileChange } from "./diff.js";
 import type { Signature } from "./git-objects.js";
 import { HttpError, notFound, type Request, type SimContext } from "./http.js";
 import { pullJson, repoUrl, userJson } from "./payloads.js";
-import type { PullRequest, Repo, User } from "./state.js";
+import { installationCovers, type PullRequest, type Repo, type User } from "./state.js";
 
 /**
  * The repository a request names. A private one is a 404 to anyone without access: "GitHub uses a
@@ -16,6 +16,16 @@ export function findRepo(req: Request, sim: SimContext): Repo {
   const repo = sim.state.findRepo(req.params.owner ?? "", req.params.repo ?? "");
   if (!repo) throw notFound();
   if (repo.private && repoPermission(repo, req.actor) === "none") throw notFound();
+  // An installation writes nothing, not even an issue, where it is not installed ("The endpoint
+  // is only affecting resources owned by the account where the GitHub App is installed").
+  const a = req.actor;
+  if (
+    a?.kind === "installation" &&
+    !["GET", "HEAD"].includes(req.method) &&
+    !installationCovers(a.installation, repo)
+  ) {
+    throw new HttpError(403, "Resource not accessible by integration");
+  }
   return repo;
 }
 

@@ -57,13 +57,14 @@ export const appRoutes: Route[] = [
     // Another app's installation is a 404, like one that does not exist.
     if (!inst || inst.appId !== app.id) throw notFound();
     const token = newToken("ghs");
-    const expiresAt = sim.state.clock.now() + TOKEN_TTL_MS;
+    // Real time, like the JWT check (auth.ts): clients cache tokens by the machine's clock.
+    const expiresAt = Date.now() + TOKEN_TTL_MS;
     sim.state.installationTokens.set(token, { installationId: inst.id, expiresAt });
     return {
       status: 201,
       body: {
         token,
-        expires_at: sim.state.clock.iso(expiresAt),
+        expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
         permissions: APP_PERMISSIONS,
         repository_selection: inst.repositories === "all" ? "all" : "selected",
       },

@@ -218,9 +218,10 @@ export const checkRoutes: Route[] = [
     let runs = repo.checkRuns.filter(
       (r) => r.headSha === sha && (!name || r.name === name) && (!status || r.status === status),
     );
-    // filter=latest (the default): the most recent run per name.
+    // filter=latest (the default): the most recent run per name of each app (each app has its own
+    // check suite, so two apps' same-named runs are both current).
     if ((req.query.get("filter") ?? "latest") === "latest") {
-      runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
+      runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.appId === r.appId && o.id > r.id));
     }
     runs.sort((a, b) => b.id - a.id);
     const perPage = Math.min(Number(req.query.get("per_page") ?? 30) || 30, 100);
