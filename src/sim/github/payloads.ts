@@ -27,6 +27,8 @@ export function nodeId(kind: string, id: number): string {
 
 export function userJson(sim: SimContext, u: User): Record<string, unknown> {
   const api = `${sim.baseUrl}/users/${encodeURIComponent(u.login)}`;
+  // An app's bot `slug[bot]` has its page at /apps/slug (brackets are no valid URI path).
+  const bot = /^(.+)\[bot\]$/.exec(u.login);
   return {
     login: u.login,
     id: u.id,
@@ -34,7 +36,9 @@ export function userJson(sim: SimContext, u: User): Record<string, unknown> {
     avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
     gravatar_id: "",
     url: api,
-    html_url: `${sim.baseUrl}/${u.login}`,
+    html_url: bot
+      ? `${sim.baseUrl}/apps/${encodeURIComponent(bot[1] as string)}`
+      : `${sim.baseUrl}/${u.login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,

@@ -264,6 +264,9 @@ export const repoRoutes: Route[] = [
       status: 200,
       body: {
         ...repoJson(sim, repo),
+        // The full-repository schema (@octokit/openapi) also requires these.
+        network_count: 0,
+        subscribers_count: 0,
         permissions: {
           admin: rank >= 5,
           maintain: rank >= 4,
