@@ -47,6 +47,7 @@ export {
 } from "./behaviour.js";
 export type { SimClock } from "./clock.js";
 export type { SimulatorDump } from "./dump.js";
+export { CONTENT_CREATING, type Endpoint, endpointMatcher, endpointOf, pointsOf } from "./endpoints.js";
 export type { FaultKind, FaultRule, RandomFaults } from "./faults.js";
 export type { ForcedLimit } from "./rate-limits.js";
 export type { CallRecord } from "./server.js";
