@@ -207,6 +207,21 @@ describe("simulator: secondary rate limits", () => {
     expect((await Promise.all(slow)).map((e) => (e as Failure).status)).toEqual([502, 502]);
   });
 
+  it("GraphQL: 2,000 points a minute, a query costing 1 and a mutation 5", async () => {
+    const gh = await start({ limits: { secondary: { graphqlPointsPerMinute: 5 } } });
+    const query = () => gh.graphql('{ repository(owner: "acme", name: "widgets") { name } }');
+    for (let i = 0; i < 5; i++) await query();
+    expect((await failure(query())).status).toBe(403);
+    sim.rateLimits.lift({ installationId });
+    const mutation =
+      'mutation { markPullRequestReadyForReview(input: { pullRequestId: "x" }) { clientMutationId } }';
+    const fresh = await installationClient(sim, sim.installApp("other").installationId);
+    sim.createRepo({ owner: "other", name: "o", files: { a: "a" } });
+    // A mutation is 5 points: one fits, the second does not.
+    await fresh.graphql(mutation).catch(() => undefined);
+    expect((await failure(fresh.graphql(mutation))).status).toBe(403);
+  });
+
   it("the legacy abuse-detection message, as a forced limit with retry-after", async () => {
     const gh = await start();
     sim.rateLimits.force(

@@ -30,8 +30,8 @@ export const CONTENT_CREATING: ReadonlySet<Endpoint> = new Set([
  * PUT, or DELETE requests: 5"; GraphQL 1 without mutations, 5 with (docs.github.com, Rate limits for
  * the REST API, Calculating points for the secondary rate limit).
  */
-export function pointsOf(method: string, graphqlMutation = false): number {
-  if (graphqlMutation) return 5;
+export function pointsOf(method: string, graphql?: { mutation: boolean }): number {
+  if (graphql) return graphql.mutation ? 5 : 1;
   return ["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase()) ? 1 : 5;
 }
 

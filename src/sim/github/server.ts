@@ -85,11 +85,10 @@ function limitRequest(
   const template = route?.template ?? path;
   const endpoint = endpointOf(method, template);
   const graphql = template === "/graphql";
-  const points = pointsOf(method, graphql && /\bmutation\b/.test(body.toString("utf8")));
   const base = {
     resource: graphql ? ("graphql" as const) : ("core" as const),
     endpoint,
-    points: graphql ? points : pointsOf(method),
+    points: pointsOf(method, graphql ? { mutation: /\bmutation\b/.test(body.toString("utf8")) } : undefined),
     contentCreating: CONTENT_CREATING.has(endpoint),
     requestId,
   };
