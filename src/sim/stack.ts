@@ -5,7 +5,7 @@ import { loadEnv, type TriadEnv } from "../config/env.js";
 import { createLogger } from "../log.js";
 import { type ModelProvider, scriptedModels } from "../models/provider.js";
 import { type Running, type RunningWeb, runWeb, runWorker } from "../runtime.js";
-import { type GitHubSimulator, startSimulator } from "./github/index.js";
+import { type BehaviourPatch, type GitHubSimulator, startSimulator } from "./github/index.js";
 import { demoStatelessModels } from "./scenario.js";
 
 /**
@@ -37,11 +37,13 @@ export interface LocalStackOptions {
   extraEnv?: Record<string, string>;
   /** The models the worker uses (default: scripted, the demo's scenario). */
   models?: ModelProvider;
+  /** How strict the simulated GitHub is (default SIM_DEFAULTS); `sim.configure` changes it later. */
+  github?: BehaviourPatch;
 }
 
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const secret = randomBytes(16).toString("hex");
-  const sim = await startSimulator({ webhookSecret: secret });
+  const sim = await startSimulator({ ...o.github, webhookSecret: secret });
   const vars = stackEnv(sim, o, secret);
   const env = loadEnv(vars, "start");
   const log = createLogger(env.LOG_LEVEL);

@@ -174,7 +174,8 @@ describe("simulator: collaborators and contents", () => {
       (await alice.rest.repos.getCollaboratorPermissionLevel({ ...repo, username })).data;
     expect(await perm("alice-maint")).toMatchObject({ permission: "write", role_name: "maintain" });
     expect(await perm("t")).toMatchObject({ permission: "read", role_name: "triage" });
-    expect(await perm("mallory")).toMatchObject({ permission: "none" });
+    // A public repository: someone who is no collaborator reads (rules.publicNonCollaborator).
+    expect(await perm("mallory")).toMatchObject({ permission: "read", role_name: "read" });
     expect(await perm("acme")).toMatchObject({ permission: "admin", role_name: "admin" });
     await expect(perm("ghost")).rejects.toMatchObject({ status: 404 });
     const { data: collaborators } = await alice.rest.repos.listCollaborators(repo);

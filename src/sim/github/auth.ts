@@ -1,7 +1,15 @@
 /** GitHub App authentication: RS256 JWTs for the app, `ghs_` tokens for installations, user tokens. */
 import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, verify } from "node:crypto";
 import { type Actor, HttpError, type Request, type SimContext } from "./http.js";
-import { PERMISSION_RANK, type Permission, type Repo, type SimState, type User } from "./state.js";
+import {
+  type Collaborator,
+  installationCovers,
+  PERMISSION_RANK,
+  type Permission,
+  type Repo,
+  type SimState,
+  type User,
+} from "./state.js";
 
 export interface AppKeys {
   privateKey: string;
@@ -66,14 +74,15 @@ export function verifyJwt(
   }
 }
 
+/** The `iss` claim, read before the signature is checked so the right app's key is used. */
+function issuerOf(token: string): number | undefined {
+  const iss = decodePart(token.split(".")[1]).iss;
+  const n = Number(iss);
+  return Number.isInteger(n) ? n : undefined;
+}
+
 /** Resolves the `Authorization` header to an actor; undefined when the header is absent. */
-export function authenticate(
-  header: string | undefined,
-  state: SimState,
-  appId: number,
-  publicKey: KeyObject,
-  botUser: User,
-): Actor | undefined {
+export function authenticate(header: string | undefined, state: SimState): Actor | undefined {
   if (!header) return undefined;
   const m = /^(token|bearer)\s+(\S+)$/i.exec(header.trim());
   if (!m) throw new HttpError(401, "Bad credentials");
@@ -81,12 +90,20 @@ export function authenticate(
   if (token.startsWith("ghs_")) {
     const t = state.installationTokens.get(token);
     const installation = t && state.installations.get(t.installationId);
-    if (!t || !installation || t.expiresAt < Date.now()) throw new HttpError(401, "Bad credentials");
-    return { kind: "installation", installation, user: botUser };
+    const app = installation && state.apps.get(installation.appId);
+    // Lifetimes are real time, not GitHub time: clients (probot, @octokit/auth-app) keep JWTs and
+    // tokens by the machine's clock, and a scaled clock would expire them under their feet.
+    if (!t || !installation || !app || t.expiresAt < Date.now()) {
+      throw new HttpError(401, "Bad credentials");
+    }
+    return { kind: "installation", installation, app, user: app.botUser };
   }
   if (token.split(".").length === 3) {
-    verifyJwt(token, appId, publicKey);
-    return { kind: "app" };
+    const iss = issuerOf(token);
+    const app = iss === undefined ? undefined : state.apps.get(iss);
+    if (!app) throw badJwt("'Issuer' claim ('iss') must be an Integer");
+    verifyJwt(token, app.id, app.publicKey);
+    return { kind: "app", app };
   }
   const user = state.userByToken(token);
   if (!user) throw new HttpError(401, "Bad credentials");
@@ -112,13 +129,25 @@ export function actingUser(req: Request): User {
   return a.user;
 }
 
+/** A user's role on a repository: the owner is admin; others have their collaborator role or none. */
+export function collaboratorOf(repo: Repo, user: User): Collaborator | undefined {
+  if (user.id === repo.owner.id) return { base: "admin", roleName: "admin" };
+  return repo.collaborators.get(user.login.toLowerCase());
+}
+
+/**
+ * What an actor may do on a repository. An installation writes only to the repositories it was
+ * granted (its account's, narrowed by the repository selection); elsewhere it may read public
+ * repositories only — "The endpoint is only affecting resources owned by the account where the
+ * GitHub App is installed" (docs.github.com, Troubleshooting the REST API, 404 Not Found).
+ */
 export function repoPermission(repo: Repo, actor: Actor | undefined): Permission | "none" {
-  if (!actor || actor.kind === "app") return "read";
+  const publicRead = repo.private ? "none" : "read";
+  if (!actor || actor.kind === "app") return publicRead;
   if (actor.kind === "installation") {
-    return actor.installation.account.id === repo.owner.id ? "write" : "read";
+    return installationCovers(actor.installation, repo) ? "write" : publicRead;
   }
-  if (actor.user.id === repo.owner.id) return "admin";
-  return repo.collaborators.get(actor.user.login.toLowerCase()) ?? "read";
+  return collaboratorOf(repo, actor.user)?.base ?? publicRead;
 }
 
 export function requirePermission(repo: Repo, req: Request, min: Permission): User {
@@ -135,7 +164,7 @@ export function requirePermission(repo: Repo, req: Request, min: Permission): Us
   return user;
 }
 
-/** GET requests: anyone may read (simulated repositories are public), but a bad token is still 401. */
+/** GET requests: anyone may read public repositories, but a bad token is still 401. */
 export function requireAuth(req: Request): void {
   if (!req.actor) throw new HttpError(401, "Requires authentication");
 }

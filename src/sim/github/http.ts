@@ -1,20 +1,23 @@
 /** Request context, routing, error bodies and pagination shared by every route module. */
 import type { IncomingMessage } from "node:http";
-import type { Installation, Repo, SimState, User } from "./state.js";
+import type { SimBehaviour } from "./behaviour.js";
+import type { App, Installation, Repo, SimState, User } from "./state.js";
+import type { WebhookDispatcher } from "./webhooks.js";
 
 export type Actor =
-  | { kind: "app" }
-  | { kind: "installation"; installation: Installation; user: User }
+  | { kind: "app"; app: App }
+  | { kind: "installation"; installation: Installation; app: App; user: User }
   | { kind: "user"; user: User };
 
 export interface SimContext {
   readonly state: SimState;
   readonly baseUrl: string;
-  readonly appId: number;
-  readonly appSlug: string;
-  readonly botUser: User;
-  /** The account that owns the app (shown as `app.owner`). */
-  readonly appOwner: User;
+  /** The app whose webhook the simulator delivers to (others may be registered, see `registerApp`). */
+  readonly app: App;
+  /** The strictness currently in force (options, then runtime setters). */
+  readonly behaviour: SimBehaviour;
+  /** The primary app's webhook: deliveries so far, redelivery. */
+  readonly webhooks: WebhookDispatcher;
   /** Queue a webhook; it is delivered after the current response has been sent. */
   emit(repo: Repo, event: string, payload: Record<string, unknown>, sender: User): void;
 }
@@ -46,6 +49,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly errors?: unknown[],
+    /** The endpoint's documentation page, as GitHub names it in `documentation_url`. */
+    readonly docs: string = DOCS,
   ) {
     super(message);
   }
@@ -53,7 +58,7 @@ export class HttpError extends Error {
   toBody(): Record<string, unknown> {
     return {
       message: this.message,
-      documentation_url: DOCS,
+      documentation_url: this.docs,
       ...(this.errors ? { errors: this.errors } : {}),
       status: String(this.status),
     };
@@ -70,32 +75,37 @@ export function validationFailed(resource: string, field: string, code = "missin
 
 export interface Route {
   method: string;
+  /** The path template as @octokit/openapi writes it: `/repos/{owner}/{repo}/issues/{issue_number}`. */
+  template: string;
   regex: RegExp;
   names: string[];
   handler: Handler;
 }
 
+/** Parameters that may contain slashes (refs, file paths, `base...head`), as on GitHub. */
+const GREEDY = new Set(["ref", "path", "branch", "basehead", "tree_sha"]);
+
 /**
- * `:name` matches one path segment, `*name` matches the rest (slashes included). Parameters are
- * percent-decoded after matching, so `heads%2Ffeature` and `heads/feature` both work.
+ * `template` uses @octokit/openapi's path keys, so the call log, fault rules, rate limits and the
+ * openapi check all name an endpoint the same way. `{name}` matches one path segment, or the rest of
+ * the path for the parameters in GREEDY. Parameters are percent-decoded after matching, so
+ * `heads%2Ffeature` and `heads/feature` both work.
  */
-export function route(method: string, pattern: string, handler: Handler): Route {
+export function route(method: string, template: string, handler: Handler): Route {
   const names: string[] = [];
-  const source = pattern
+  const source = template
     .split("/")
     .map((seg) => {
-      if (seg.startsWith(":")) {
-        names.push(seg.slice(1));
-        return "([^/]+)";
-      }
-      if (seg.startsWith("*")) {
-        names.push(seg.slice(1));
-        return "(.+?)";
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m) {
+        const name = m[1] as string;
+        names.push(name);
+        return GREEDY.has(name) ? "(.+?)" : "([^/]+)";
       }
       return seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");
-  return { method, regex: new RegExp(`^${source}/?$`), names, handler };
+  return { method, template, regex: new RegExp(`^${source}/?$`), names, handler };
 }
 
 export function matchRoute(

@@ -1,37 +1,59 @@
 /**
  * An in-process GitHub: real Octokit clients (and probot) talk to it over HTTP on 127.0.0.1.
  *
- * - REST routes live in `routes/*` (app, issues, repos, git, pulls, checks); JSON shapes in
- *   `payloads.ts`; git's object model in `git-objects.ts`; webhook delivery in `webhooks.ts`.
+ * - REST routes live in `routes/*` (app, hooks, issues, repos, git, pulls, checks, graphql), named by
+ *   @octokit/openapi's path templates; JSON shapes in `payloads.ts`; git's object model in
+ *   `git-objects.ts`; webhook delivery in `webhooks.ts`.
+ * - How strict it is — rate limits, size limits, consistency lag, faults, webhook order, time scale —
+ *   is one `SimBehaviour` (behaviour.ts): given at start, changed with `configure`.
  * - Every write made through the REST API queues the webhook GitHub would send; it is POSTed after
- *   the response, one at a time in order. Seeding methods below send none.
- * - Webhooks are sent whether or not the app is installed; `installation` is in the payload only
- *   when it is (installApp).
+ *   the response. Seeding methods below send none.
+ * - Webhooks go to the first app's URL whether or not it is installed; `installation` is in the
+ *   payload only when an installation of that app covers the repository.
  * - The dump format is documented in `dump.ts`.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateAppKeys, newToken } from "./auth.js";
+import { applyBehaviour, type BehaviourPatch, SIM_DEFAULTS, type SimBehaviour } from "./behaviour.js";
+import { SimClock } from "./clock.js";
 import { dumpState, type SimulatorDump } from "./dump.js";
+import { type FaultDecision, type FaultHandle, FaultInjector, type FaultRule } from "./faults.js";
 import { ObjectStore } from "./git-objects.js";
 import type { Route, SimContext } from "./http.js";
 import { nodeId, repoJson, userJson } from "./payloads.js";
+import { type ForcedLimit, RateLimiter } from "./rate-limits.js";
 import { signatureFor } from "./repo-ops.js";
 import { appRoutes } from "./routes/app.js";
 import { checkRoutes } from "./routes/checks.js";
 import { gitRoutes } from "./routes/git.js";
+import { graphqlRoutes } from "./routes/graphql.js";
+import { hookRoutes } from "./routes/hooks.js";
 import { DEFAULT_LABELS, issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { commitRoute, repoRoutes } from "./routes/repos.js";
 import { type CallRecord, createSimServer } from "./server.js";
-import { now, type Permission, type Repo, SimState, type User } from "./state.js";
-import { type Delivery, WebhookDispatcher } from "./webhooks.js";
+import { type App, installationCovers, type Permission, type Repo, SimState, type User } from "./state.js";
+import { type Delivery, type Hold, WebhookDispatcher } from "./webhooks.js";
 
+export type { BehaviourPatch, SimBehaviour } from "./behaviour.js";
+export {
+  GITHUB_PRIMARY_LIMITS,
+  GITHUB_SECONDARY_LIMITS,
+  SIM_DEFAULTS,
+  SIM_FAITHFUL,
+  SIM_LENIENT_DEFAULTS,
+} from "./behaviour.js";
+export type { SimClock } from "./clock.js";
 export type { SimulatorDump } from "./dump.js";
+export { CONTENT_CREATING, type Endpoint, endpointMatcher, endpointOf, pointsOf } from "./endpoints.js";
+export type { FaultKind, FaultRule, RandomFaults } from "./faults.js";
+export type { ForcedLimit } from "./rate-limits.js";
 export type { CallRecord } from "./server.js";
-export type { Delivery } from "./webhooks.js";
+export type { Delivery, Hold } from "./webhooks.js";
 
-export interface SimulatorOptions {
+export interface SimulatorOptions extends BehaviourPatch {
   /** Default 0: a free port on 127.0.0.1. */
   port?: number;
   /** HMAC key for X-Hub-Signature-256. */
@@ -44,10 +66,45 @@ export interface SimulatorOptions {
   webhookUrl?: string;
 }
 
+/** Whose budget a rate-limit control applies to. */
+export type LimitTarget = { installationId: number } | { login: string } | { appId: number } | "anonymous";
+
+export interface RegisteredApp {
+  appId: number;
+  slug: string;
+  privateKey: string;
+  botLogin: string;
+}
+
 export interface GitHubSimulator {
   readonly url: string;
   readonly appId: number;
   readonly privateKey: string;
+  /** GitHub time (clock.ts): what the headers and timestamps show; `toRealMs` converts waits. */
+  readonly clock: SimClock;
+  /** The strictness in force. */
+  readonly behaviour: SimBehaviour;
+  /** Changes the strictness from the next request on (e.g. faults or limits mid-test). */
+  configure(patch: BehaviourPatch): void;
+  readonly faults: {
+    add(rule: FaultRule): FaultHandle;
+    /** Removes every rule and the random faults. */
+    clear(): void;
+    readonly injected: ReadonlyArray<FaultDecision & { method: string; path: string }>;
+    /** Requests being held without an answer right now. */
+    readonly hanging: number;
+  };
+  readonly rateLimits: {
+    /** Forces a primary or secondary limit on one token's budget, whatever `limits` says. */
+    force(target: LimitTarget, limit: ForcedLimit): void;
+    lift(target: LimitTarget): void;
+    /** Limit answers (403/429) given so far. */
+    readonly refusals: Readonly<{ primary: number; secondary: number }>;
+  };
+  readonly webhooks: {
+    /** Holds back deliveries of this event (and action) until `release()`. */
+    hold(filter: { event: string; action?: string }): Hold;
+  };
   setWebhookUrl(url: string | undefined): void;
   createUser(login: string, opts?: { type?: "User" | "Bot" }): { login: string; id: number; token: string };
   createRepo(o: {
@@ -56,11 +113,22 @@ export interface GitHubSimulator {
     defaultBranch?: string;
     files: Record<string, string | Uint8Array>;
     description?: string;
+    /** Private repositories are a 404 to anyone without access. Default false. */
+    private?: boolean;
   }): { fullName: string; id: number; headSha: string };
-  addCollaborator(fullName: string, login: string, permission: Permission): void;
-  installApp(owner: string): { installationId: number };
+  /** A base role, or a custom role by name with the base role it inherits. */
+  addCollaborator(
+    fullName: string,
+    login: string,
+    role: Permission | { name: string; base: Permission },
+  ): void;
+  /** Installs an app (default: the first) on an account, for all its repositories or selected ones. */
+  installApp(owner: string, o?: { appId?: number; repositories?: string[] }): { installationId: number };
+  /** Another GitHub App (its own key, bot user and installations); it receives no webhooks. */
+  registerApp(o: { slug: string; appId?: number }): RegisteredApp;
   waitForIdle(): Promise<void>;
   readonly deliveries: ReadonlyArray<Delivery>;
+  /** Redelivers the latest attempt with this GUID (X-GitHub-Delivery); resolves with the status. */
   redeliver(deliveryId: string): Promise<number>;
   readonly calls: ReadonlyArray<CallRecord>;
   dump(): SimulatorDump;
@@ -69,41 +137,70 @@ export interface GitHubSimulator {
 
 const ROUTES: Route[] = [
   ...appRoutes,
+  ...hookRoutes,
   ...checkRoutes,
   ...issueRoutes,
   ...pullRoutes,
   ...gitRoutes,
   ...repoRoutes,
   commitRoute,
+  ...graphqlRoutes,
 ];
 
-export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimulator> {
-  const appId = opts.appId ?? 1;
-  const appSlug = opts.appSlug ?? "triad";
+function makeApp(state: SimState, id: number, slug: string): App {
+  if (state.apps.has(id)) throw new Error(`simulator: app ${id} exists`);
   const keys = generateAppKeys();
-  const state = new SimState();
-  const botUser: User = { id: 41898282 + appId, login: `${appSlug}[bot]`, type: "Bot" };
+  const botUser: User = { id: 41898282 + id, login: `${slug}[bot]`, type: "Bot" };
   state.users.set(botUser.login.toLowerCase(), botUser);
-  const appOwner: User = { id: 9919, login: `${appSlug}-dev`, type: "Organization" };
+  const owner: User = { id: 9900 + id, login: `${slug}-dev`, type: "Organization" };
+  const app: App = { id, slug, owner, botUser, privateKey: keys.privateKey, publicKey: keys.publicKey };
+  state.apps.set(id, app);
+  return app;
+}
+
+function limitKey(target: LimitTarget): string {
+  if (target === "anonymous") return "anonymous";
+  if ("installationId" in target) return `installation:${target.installationId}`;
+  if ("appId" in target) return `app:${target.appId}`;
+  return `user:${target.login.toLowerCase()}`;
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimulator> {
+  let behaviour = applyBehaviour(SIM_DEFAULTS, opts);
+  const clock = new SimClock(behaviour.timeScale);
+  const state = new SimState(clock);
+  const app = makeApp(state, opts.appId ?? 1, opts.appSlug ?? "triad");
   const calls: CallRecord[] = [];
   const scope = new AsyncLocalStorage<(() => void)[]>();
   let inFlight = 0;
-  const dispatcher = new WebhookDispatcher(opts.webhookSecret, appId, opts.webhookUrl, () => inFlight > 0);
+  const dispatcher = new WebhookDispatcher(
+    opts.webhookSecret,
+    app.id,
+    opts.webhookUrl,
+    () => inFlight > 0,
+    clock,
+    behaviour.webhooks,
+  );
+  const faults = new FaultInjector(behaviour.faults);
+  const limiter = new RateLimiter(clock, () => behaviour.limits);
+  const hung = new Set<ServerResponse>();
 
   const sim: SimContext & { baseUrl: string } = {
     state,
     baseUrl: "",
-    appId,
-    appSlug,
-    botUser,
-    appOwner,
+    app,
+    get behaviour() {
+      return behaviour;
+    },
+    webhooks: dispatcher,
     emit(repo, event, payload, sender) {
-      const inst = state.installationFor(repo.owner.login);
+      const inst = state.installationFor(repo.owner.login, app.id);
+      const covered = inst && installationCovers(inst, repo) ? inst : undefined;
       const body = JSON.stringify({
         ...payload,
         repository: repoJson(sim, repo),
         sender: userJson(sim, sender),
-        ...(inst ? { installation: { id: inst.id, node_id: nodeId("Installation", inst.id) } } : {}),
+        ...(covered ? { installation: { id: covered.id, node_id: nodeId("Installation", covered.id) } } : {}),
       });
       const action = typeof payload.action === "string" ? payload.action : undefined;
       const send = () => {
@@ -118,15 +215,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
   const server = createSimServer({
     sim,
     routes: ROUTES,
-    publicKey: keys.publicKey,
     calls,
+    clock,
+    limiter,
+    faults,
+    hung,
     async withWebhookScope(fn) {
       const buffer: (() => void)[] = [];
       const result = await scope.run(buffer, fn);
       return {
         result,
         flush: () => {
-          for (const f of buffer) f();
+          for (const f of buffer.splice(0)) f();
         },
       };
     },
@@ -158,8 +258,41 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
 
   return {
     url: sim.baseUrl,
-    appId,
-    privateKey: keys.privateKey,
+    appId: app.id,
+    privateKey: app.privateKey,
+    clock,
+    get behaviour() {
+      return behaviour;
+    },
+    configure(patch) {
+      behaviour = applyBehaviour(behaviour, patch);
+      if (patch.timeScale !== undefined) clock.setTimeScale(patch.timeScale);
+      if (patch.faults) faults.configure(patch.faults);
+      if (patch.webhooks) dispatcher.configure(behaviour.webhooks);
+    },
+    faults: {
+      add: (rule) => faults.add(rule),
+      clear: () => faults.clear(),
+      get injected() {
+        return faults.injected;
+      },
+      get hanging() {
+        return hung.size;
+      },
+    },
+    rateLimits: {
+      force: (target, limit) => limiter.force(limitKey(target), limit),
+      lift: (target) => limiter.lift(limitKey(target)),
+      get refusals() {
+        return limiter.refusals;
+      },
+    },
+    webhooks: {
+      hold: (f) =>
+        dispatcher.hold(
+          (event, action) => event === f.event && (f.action === undefined || f.action === action),
+        ),
+    },
     setWebhookUrl(url) {
       dispatcher.url = url;
     },
@@ -185,7 +318,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
         flat.set(path.replace(/^\/+/, ""), { mode: "100644", sha: objects.putBlob(buf) });
       }
       const tree = objects.buildTree(flat);
-      const sig = signatureFor(owner);
+      const at = state.now();
+      const sig = signatureFor(owner, at);
       const headSha = objects.putCommit({
         tree,
         parents: [],
@@ -194,7 +328,6 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
         message: "Initial commit",
       });
       const defaultBranch = o.defaultBranch ?? "main";
-      const at = now();
       const repo: Repo = {
         id: state.id(),
         owner,
@@ -206,6 +339,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
         pushedAt: at,
         objects,
         refs: new Map([[`refs/heads/${defaultBranch}`, headSha]]),
+        refCreatedAt: new Map(),
         labels: new Map(
           DEFAULT_LABELS.map(([name, color, description]) => [
             name,
@@ -213,6 +347,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
           ]),
         ),
         collaborators: new Map(),
+        private: o.private ?? false,
         issues: new Map(),
         pulls: new Map(),
         checkRuns: [],
@@ -221,21 +356,38 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
       state.repos.set(fullName.toLowerCase(), repo);
       return { fullName, id: repo.id, headSha };
     },
-    addCollaborator(fullName, login, permission) {
+    addCollaborator(fullName, login, role) {
       const user = requireUser(login);
-      requireRepo(fullName).collaborators.set(user.login.toLowerCase(), permission);
+      const c =
+        typeof role === "string" ? { base: role, roleName: role } : { base: role.base, roleName: role.name };
+      requireRepo(fullName).collaborators.set(user.login.toLowerCase(), c);
     },
-    installApp(ownerLogin) {
-      const existing = state.installationFor(ownerLogin);
+    installApp(ownerLogin, o) {
+      const appId = o?.appId ?? app.id;
+      if (!state.apps.has(appId)) throw new Error(`simulator: unknown app ${appId}; call registerApp first`);
+      const existing = state.installationFor(ownerLogin, appId);
       if (existing) return { installationId: existing.id };
       let account = state.userByLogin(ownerLogin);
       if (!account) {
         account = { id: state.id(), login: ownerLogin, type: "Organization" };
         state.users.set(ownerLogin.toLowerCase(), account);
       }
+      const repositories =
+        o?.repositories === undefined
+          ? ("all" as const)
+          : new Set(o.repositories.map((name) => requireRepo(`${ownerLogin}/${name}`).id));
       const id = state.id();
-      state.installations.set(id, { id, account, createdAt: now() });
+      state.installations.set(id, { id, appId, account, repositories, createdAt: state.now() });
       return { installationId: id };
+    },
+    registerApp(o) {
+      let id = o.appId;
+      if (id === undefined) {
+        id = app.id + 1;
+        while (state.apps.has(id)) id += 1;
+      }
+      const made = makeApp(state, id, o.slug);
+      return { appId: made.id, slug: made.slug, privateKey: made.privateKey, botLogin: made.botUser.login };
     },
     waitForIdle: () => dispatcher.waitForIdle(),
     get deliveries() {

@@ -6,6 +6,7 @@
 import { diffTrees } from "./diff.js";
 import type { SimContext } from "./http.js";
 import type {
+  App,
   CheckRun,
   CheckSuite,
   Installation,
@@ -26,6 +27,8 @@ export function nodeId(kind: string, id: number): string {
 
 export function userJson(sim: SimContext, u: User): Record<string, unknown> {
   const api = `${sim.baseUrl}/users/${encodeURIComponent(u.login)}`;
+  // An app's bot `slug[bot]` has its page at /apps/slug (brackets are no valid URI path).
+  const bot = /^(.+)\[bot\]$/.exec(u.login);
   return {
     login: u.login,
     id: u.id,
@@ -33,7 +36,9 @@ export function userJson(sim: SimContext, u: User): Record<string, unknown> {
     avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
     gravatar_id: "",
     url: api,
-    html_url: `${sim.baseUrl}/${u.login}`,
+    html_url: bot
+      ? `${sim.baseUrl}/apps/${encodeURIComponent(bot[1] as string)}`
+      : `${sim.baseUrl}/${u.login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
@@ -62,7 +67,7 @@ export function repoJson(sim: SimContext, repo: Repo): Record<string, unknown> {
     node_id: nodeId("Repository", repo.id),
     name: repo.name,
     full_name: repo.fullName,
-    private: false,
+    private: repo.private,
     owner: userJson(sim, repo.owner),
     html_url: html,
     description: repo.description,
@@ -132,7 +137,7 @@ export function repoJson(sim: SimContext, repo: Repo): Record<string, unknown> {
     is_template: false,
     web_commit_signoff_required: false,
     topics: [],
-    visibility: "public",
+    visibility: repo.private ? "private" : "public",
     forks: 0,
     open_issues: open,
     watchers: 0,
@@ -141,15 +146,16 @@ export function repoJson(sim: SimContext, repo: Repo): Record<string, unknown> {
 }
 
 export function installationJson(sim: SimContext, inst: Installation): Record<string, unknown> {
+  const app = sim.state.apps.get(inst.appId) ?? sim.app;
   return {
     id: inst.id,
     account: userJson(sim, inst.account),
-    repository_selection: "all",
+    repository_selection: inst.repositories === "all" ? "all" : "selected",
     access_tokens_url: `${sim.baseUrl}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${sim.baseUrl}/installation/repositories`,
     html_url: `${sim.baseUrl}/settings/installations/${inst.id}`,
-    app_id: sim.appId,
-    app_slug: sim.appSlug,
+    app_id: app.id,
+    app_slug: app.slug,
     target_id: inst.account.id,
     target_type: inst.account.type === "Organization" ? "Organization" : "User",
     permissions: APP_PERMISSIONS,
@@ -182,17 +188,17 @@ export const APP_EVENTS = [
   "pull_request_review_comment",
 ];
 
-export function appJson(sim: SimContext, owner: User): Record<string, unknown> {
+export function appJson(sim: SimContext, app: App): Record<string, unknown> {
   return {
-    id: sim.appId,
-    slug: sim.appSlug,
-    node_id: nodeId("App", sim.appId),
-    client_id: `Iv1.${sim.appId.toString(16).padStart(16, "0")}`,
-    owner: userJson(sim, owner),
-    name: sim.appSlug,
+    id: app.id,
+    slug: app.slug,
+    node_id: nodeId("App", app.id),
+    client_id: `Iv1.${app.id.toString(16).padStart(16, "0")}`,
+    owner: userJson(sim, app.owner),
+    name: app.slug,
     description: "",
     external_url: sim.baseUrl,
-    html_url: `${sim.baseUrl}/apps/${sim.appSlug}`,
+    html_url: `${sim.baseUrl}/apps/${app.slug}`,
     created_at: "2024-01-01T00:00:00Z",
     updated_at: "2024-01-01T00:00:00Z",
     permissions: APP_PERMISSIONS,
@@ -487,7 +493,7 @@ function checkSuiteRef(sim: SimContext, repo: Repo, suite: CheckSuite): Record<s
     before: null,
     after: suite.headSha,
     pull_requests: pullRequestRefs(sim, repo, suite.headSha),
-    app: appJson(sim, sim.appOwner),
+    app: appJson(sim, sim.state.apps.get(suite.appId) ?? sim.app),
     created_at: suite.createdAt,
     updated_at: suite.updatedAt,
   };
@@ -524,7 +530,7 @@ export function checkRunJson(sim: SimContext, repo: Repo, run: CheckRun): Record
     completed_at: run.completedAt,
     output: { ...run.output, annotations_url: `${u}/annotations` },
     check_suite: checkSuiteRef(sim, repo, suite),
-    app: appJson(sim, sim.appOwner),
+    app: appJson(sim, sim.state.apps.get(run.appId) ?? sim.app),
     pull_requests: pullRequestRefs(sim, repo, run.headSha),
   };
 }

@@ -1,13 +1,31 @@
 /** Operations on a repository shared by several route modules: refs, commits, pull-request diffs. */
+
+import { repoPermission } from "./auth.js";
 import { diffTrees, type FileChange } from "./diff.js";
 import type { Signature } from "./git-objects.js";
 import { HttpError, notFound, type Request, type SimContext } from "./http.js";
 import { pullJson, repoUrl, userJson } from "./payloads.js";
-import { now, type PullRequest, type Repo, type User } from "./state.js";
+import { installationCovers, type PullRequest, type Repo, type User } from "./state.js";
 
+/**
+ * The repository a request names. A private one is a 404 to anyone without access: "GitHub uses a
+ * 404 Not Found response instead of a 403 Forbidden response to avoid confirming the existence of
+ * private repositories" (docs.github.com, Troubleshooting the REST API).
+ */
 export function findRepo(req: Request, sim: SimContext): Repo {
   const repo = sim.state.findRepo(req.params.owner ?? "", req.params.repo ?? "");
   if (!repo) throw notFound();
+  if (repo.private && repoPermission(repo, req.actor) === "none") throw notFound();
+  // An installation writes nothing, not even an issue, where it is not installed ("The endpoint
+  // is only affecting resources owned by the account where the GitHub App is installed").
+  const a = req.actor;
+  if (
+    a?.kind === "installation" &&
+    !["GET", "HEAD"].includes(req.method) &&
+    !installationCovers(a.installation, repo)
+  ) {
+    throw new HttpError(403, "Resource not accessible by integration");
+  }
   return repo;
 }
 
@@ -38,7 +56,7 @@ export function requireCommit(repo: Repo, ref: string): string {
   return sha;
 }
 
-export function signatureFor(user: User, date = now()): Signature {
+export function signatureFor(user: User, date: string): Signature {
   return {
     name: user.login,
     email: `${user.id}+${user.login}@users.noreply.github.com`,
@@ -60,7 +78,7 @@ export function setRef(
   const before = repo.refs.get(fullRef);
   if (sha === undefined) repo.refs.delete(fullRef);
   else repo.refs.set(fullRef, sha);
-  repo.pushedAt = now();
+  repo.pushedAt = sim.state.now();
   if (!fullRef.startsWith("refs/heads/") || sha === undefined || before === sha) return;
   const branch = fullRef.slice("refs/heads/".length);
   for (const pr of repo.pulls.values()) {
@@ -69,7 +87,7 @@ export function setRef(
     if (pr.baseRef === branch) pr.baseSha = sha;
     if (pr.headRef !== branch) continue;
     pr.headSha = sha;
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     sim.emit(
       repo,
       "pull_request",

@@ -1,4 +1,6 @@
 /** The simulator's in-memory world: users, repositories and everything inside them. */
+import type { KeyObject } from "node:crypto";
+import { SimClock } from "./clock.js";
 import type { ObjectStore } from "./git-objects.js";
 
 export type Permission = "read" | "triage" | "write" | "maintain" | "admin";
@@ -104,10 +106,14 @@ export interface PullRequest {
   mergeCommitSha: string | null;
   reviews: Review[];
   reviewComments: ReviewComment[];
+  /** GitHub ms of creation, for the consistency lag. */
+  createdAtMs: number;
 }
 
 export interface CheckRun {
   id: number;
+  /** The app that created it: GitHub shows it as `app`, and only that app may update it. */
+  appId: number;
   name: string;
   headSha: string;
   status: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
@@ -122,6 +128,8 @@ export interface CheckRun {
 
 export interface CheckSuite {
   id: number;
+  /** GitHub keeps one suite per app and commit. */
+  appId: number;
   headSha: string;
   headBranch: string | null;
   status: "queued" | "in_progress" | "completed";
@@ -142,8 +150,13 @@ export interface Repo {
   objects: ObjectStore;
   /** Full ref name ("refs/heads/main") → commit sha. */
   refs: Map<string, string>;
+  /** GitHub ms at which a ref was created through the API, for the consistency lag. */
+  refCreatedAt: Map<string, number>;
   labels: Map<string, Label>;
-  collaborators: Map<string, Permission>;
+  /** Login (lower case) → the collaborator's role. */
+  collaborators: Map<string, Collaborator>;
+  /** Private repositories are invisible (404) to anyone without access, as on GitHub. */
+  private: boolean;
   /** Issues and pull requests share one number sequence, as on GitHub. */
   issues: Map<number, Issue>;
   pulls: Map<number, PullRequest>;
@@ -151,14 +164,39 @@ export interface Repo {
   checkSuites: CheckSuite[];
 }
 
+/**
+ * A repository role: one of the five base roles, or a custom role (an organisation-defined name)
+ * that inherits a base role (docs.github.com "About custom repository roles").
+ */
+export interface Collaborator {
+  base: Permission;
+  roleName: string;
+}
+
+export interface App {
+  id: number;
+  slug: string;
+  /** The account that owns the app (shown as `app.owner`). */
+  owner: User;
+  /** `${slug}[bot]`, type "Bot": what the app's installation tokens act as. */
+  botUser: User;
+  privateKey: string;
+  publicKey: KeyObject;
+}
+
 export interface Installation {
   id: number;
+  appId: number;
   account: User;
+  /** "all" repositories of the account, or the selected ones (ids). */
+  repositories: "all" | Set<number>;
   createdAt: string;
 }
 
 export class SimState {
   private nextId = 1000;
+  constructor(readonly clock: SimClock = new SimClock()) {}
+  readonly apps = new Map<number, App>();
   readonly users = new Map<string, User>();
   readonly repos = new Map<string, Repo>();
   readonly installations = new Map<number, Installation>();
@@ -187,14 +225,22 @@ export class SimState {
     return undefined;
   }
 
-  installationFor(ownerLogin: string): Installation | undefined {
+  /** The installation of `appId` on an account. */
+  installationFor(ownerLogin: string, appId: number): Installation | undefined {
     for (const i of this.installations.values()) {
-      if (i.account.login.toLowerCase() === ownerLogin.toLowerCase()) return i;
+      if (i.appId === appId && i.account.login.toLowerCase() === ownerLogin.toLowerCase()) return i;
     }
     return undefined;
   }
+
+  /** GitHub time (see clock.ts), as GitHub writes timestamps. */
+  now(): string {
+    return this.clock.iso();
+  }
 }
 
-export function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+/** Whether an installation covers a repository (its account, and the repository selection). */
+export function installationCovers(inst: Installation, repo: Repo): boolean {
+  if (inst.account.id !== repo.owner.id) return false;
+  return inst.repositories === "all" || inst.repositories.has(repo.id);
 }

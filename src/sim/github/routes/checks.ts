@@ -15,9 +15,10 @@ import {
 } from "../http.js";
 import { checkRunJson, checkSuiteJson } from "../payloads.js";
 import { findRepo, resolveCommitish } from "../repo-ops.js";
-import { type CheckRun, type CheckSuite, now, type Repo, type User } from "../state.js";
+import { checkCheckRunOutput } from "../size-limits.js";
+import type { CheckRun, CheckSuite, Repo, User } from "../state.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 const STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"] as const;
 const CONCLUSIONS = [
   "action_required",
@@ -41,11 +42,14 @@ const SEVERITY = [
   "skipped",
 ];
 
-function requireApp(req: Request): User {
+const DOCS = "https://docs.github.com/rest/checks/runs";
+
+/** Check runs are written by apps through an installation token; the run records which app. */
+function requireApp(req: Request): { user: User; appId: number } {
   const a = req.actor;
   if (!a) throw new HttpError(401, "Requires authentication");
   if (a.kind !== "installation") throw new HttpError(403, "You must authenticate via a GitHub App.");
-  return a.user;
+  return { user: a.user, appId: a.app.id };
 }
 
 function findRun(sim: SimContext, repo: Repo, id: string | undefined): CheckRun {
@@ -54,7 +58,8 @@ function findRun(sim: SimContext, repo: Repo, id: string | undefined): CheckRun 
   return hit.run;
 }
 
-function applyFields(run: CheckRun, body: Record<string, unknown>): void {
+function applyFields(sim: SimContext, run: CheckRun, body: Record<string, unknown>, docs: string): void {
+  checkCheckRunOutput(sim, body.output, docs);
   const status = str(body, "status");
   if (status !== undefined) {
     if (!(STATUSES as readonly string[]).includes(status))
@@ -73,7 +78,8 @@ function applyFields(run: CheckRun, body: Record<string, unknown>): void {
       'Invalid request.\n\nNo subschema in "anyOf" matched.\n"conclusion" wasn\'t supplied.',
     );
   }
-  if (run.status === "completed") run.completedAt = str(body, "completed_at") ?? run.completedAt ?? now();
+  if (run.status === "completed")
+    run.completedAt = str(body, "completed_at") ?? run.completedAt ?? sim.state.now();
   const started = str(body, "started_at");
   if (started) run.startedAt = started;
   const name = str(body, "name");
@@ -91,13 +97,14 @@ function applyFields(run: CheckRun, body: Record<string, unknown>): void {
   }
 }
 
-function suiteFor(sim: SimContext, repo: Repo, headSha: string): CheckSuite {
-  const existing = repo.checkSuites.find((s) => s.headSha === headSha);
+function suiteFor(sim: SimContext, repo: Repo, headSha: string, appId: number): CheckSuite {
+  const existing = repo.checkSuites.find((s) => s.headSha === headSha && s.appId === appId);
   if (existing) return existing;
   const branch = [...repo.refs.entries()].find(([r, sha]) => sha === headSha && r.startsWith("refs/heads/"));
-  const at = now();
+  const at = sim.state.now();
   const suite: CheckSuite = {
     id: sim.state.id(),
+    appId,
     headSha,
     headBranch: branch ? branch[0].slice(11) : null,
     status: "queued",
@@ -112,7 +119,7 @@ function suiteFor(sim: SimContext, repo: Repo, headSha: string): CheckSuite {
 /** Recomputes a suite; sends `check_suite.completed` whenever a run completes and none is left pending. */
 function updateSuite(sim: SimContext, repo: Repo, suite: CheckSuite, sender: User): void {
   const runs = repo.checkRuns.filter((r) => r.checkSuiteId === suite.id);
-  suite.updatedAt = now();
+  suite.updatedAt = sim.state.now();
   if (runs.every((r) => r.status === "completed")) {
     suite.status = "completed";
     suite.conclusion = SEVERITY.find((c) => runs.some((r) => r.conclusion === c)) ?? "success";
@@ -129,7 +136,7 @@ function updateSuite(sim: SimContext, repo: Repo, suite: CheckSuite, sender: Use
 }
 
 function createRun(req: Request, sim: SimContext): Reply {
-  const sender = requireApp(req);
+  const { user: sender, appId } = requireApp(req);
   const repo = findRepo(req, sim);
   const body = bodyObject(req);
   const name = str(body, "name");
@@ -137,21 +144,22 @@ function createRun(req: Request, sim: SimContext): Reply {
   if (!name) throw validationFailed("CheckRun", "name");
   if (!headSha || !repo.objects.commit(headSha))
     throw new HttpError(422, `No commit found for SHA: ${headSha ?? ""}`);
-  const suite = suiteFor(sim, repo, headSha);
+  const suite = suiteFor(sim, repo, headSha, appId);
   const run: CheckRun = {
     id: sim.state.id(),
+    appId,
     name,
     headSha,
     status: "queued",
     conclusion: null,
-    startedAt: now(),
+    startedAt: sim.state.now(),
     completedAt: null,
     externalId: null,
     detailsUrl: null,
     output: { title: null, summary: null, text: null, annotations_count: 0 },
     checkSuiteId: suite.id,
   };
-  applyFields(run, body);
+  applyFields(sim, run, body, `${DOCS}#create-a-check-run`);
   repo.checkRuns.push(run);
   sim.state.checkRuns.set(run.id, { repo, run });
   sim.emit(repo, "check_run", { action: "created", check_run: checkRunJson(sim, repo, run) }, sender);
@@ -160,12 +168,22 @@ function createRun(req: Request, sim: SimContext): Reply {
 }
 
 function updateRun(req: Request, sim: SimContext): Reply {
-  const sender = requireApp(req);
+  const { user: sender, appId } = requireApp(req);
   const repo = findRepo(req, sim);
-  const run = findRun(sim, repo, req.params.id);
+  const run = findRun(sim, repo, req.params.check_run_id);
+  // Only the app that made a run may change it: 403 "Invalid app_id `15368` - check run can only be
+  // modified by the GitHub App that created it." (databricks/cli#4563, int128/argocd-commenter#631).
+  if (run.appId !== appId) {
+    throw new HttpError(
+      403,
+      `Invalid app_id \`${run.appId}\` - check run can only be modified by the GitHub App that created it.`,
+      undefined,
+      `${DOCS}#update-a-check-run`,
+    );
+  }
   const wasCompleted = run.status === "completed";
   const draft: CheckRun = { ...run, output: { ...run.output } };
-  applyFields(draft, bodyObject(req));
+  applyFields(sim, draft, bodyObject(req), `${DOCS}#update-a-check-run`);
   Object.assign(run, draft);
   if (run.status === "completed" && !wasCompleted) {
     sim.emit(repo, "check_run", { action: "completed", check_run: checkRunJson(sim, repo, run) }, sender);
@@ -177,20 +195,20 @@ function updateRun(req: Request, sim: SimContext): Reply {
 
 export const checkRoutes: Route[] = [
   route("POST", `${R}/check-runs`, createRun),
-  route("PATCH", `${R}/check-runs/:id`, updateRun),
-  route("GET", `${R}/check-runs/:id`, (req, sim) => {
+  route("PATCH", `${R}/check-runs/{check_run_id}`, updateRun),
+  route("GET", `${R}/check-runs/{check_run_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.id)) };
+    return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.check_run_id)) };
   }),
-  route("GET", `${R}/check-suites/:id`, (req, sim) => {
+  route("GET", `${R}/check-suites/{check_suite_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const suite = repo.checkSuites.find((s) => s.id === int(req.params.id));
+    const suite = repo.checkSuites.find((s) => s.id === int(req.params.check_suite_id));
     if (!suite) throw notFound();
     return { status: 200, body: checkSuiteJson(sim, repo, suite) };
   }),
-  route("GET", `${R}/commits/*ref/check-runs`, (req, sim) => {
+  route("GET", `${R}/commits/{ref}/check-runs`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const sha = resolveCommitish(repo, req.params.ref ?? "");
@@ -200,9 +218,10 @@ export const checkRoutes: Route[] = [
     let runs = repo.checkRuns.filter(
       (r) => r.headSha === sha && (!name || r.name === name) && (!status || r.status === status),
     );
-    // filter=latest (the default): the most recent run per name.
+    // filter=latest (the default): the most recent run per name of each app (each app has its own
+    // check suite, so two apps' same-named runs are both current).
     if ((req.query.get("filter") ?? "latest") === "latest") {
-      runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
+      runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.appId === r.appId && o.id > r.id));
     }
     runs.sort((a, b) => b.id - a.id);
     const perPage = Math.min(Number(req.query.get("per_page") ?? 30) || 30, 100);

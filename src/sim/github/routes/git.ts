@@ -15,10 +15,10 @@ import {
 } from "../http.js";
 import { repoUrl } from "../payloads.js";
 import { findRepo, gitCommitJson, resolveCommitish, setRef, signatureFor } from "../repo-ops.js";
-import { now, type Repo } from "../state.js";
+import type { Repo } from "../state.js";
 import { emitIssue } from "./issues.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 const MODES: FileMode[] = ["100644", "100755", "040000", "160000", "120000"];
 
 function treeEntryJson(sim: SimContext, repo: Repo, path: string, e: { mode: FileMode; sha: string }) {
@@ -79,6 +79,17 @@ function createTree(req: Request, sim: SimContext): Reply {
       continue;
     }
     if (e.sha === null) {
+      // "Returns an error if you try to delete a file that does not exist" (@octokit/openapi,
+      // git/create-tree): 422 `GitRPC::BadObjectState` (mckaywrigley/buildware-ai#29).
+      const exists = flat.has(path) || [...flat.keys()].some((k) => k.startsWith(`${path}/`));
+      if (!exists && sim.behaviour.rules.treeDeleteMissing === "refuse") {
+        throw new HttpError(
+          422,
+          "GitRPC::BadObjectState",
+          undefined,
+          "https://docs.github.com/rest/git/trees#create-a-tree",
+        );
+      }
       removeUnder();
       continue;
     }
@@ -124,7 +135,7 @@ function createCommit(req: Request, sim: SimContext): Reply {
     if (!repo.objects.commit(p))
       throw new HttpError(422, "Parent SHA does not exist or is not a commit object");
   }
-  const author = signature(body.author, signatureFor(user));
+  const author = signature(body.author, signatureFor(user, sim.state.now()));
   const committer = signature(body.committer, author);
   const sha = repo.objects.putCommit({ tree, parents, author, committer, message });
   return { status: 201, body: gitCommitJson(sim, repo, sha) };
@@ -179,10 +190,10 @@ export const gitRoutes: Route[] = [
     const sha = repo.objects.putBlob(Buffer.from(content, encoding === "base64" ? "base64" : "utf8"));
     return { status: 201, body: { url: `${repoUrl(sim, repo)}/git/blobs/${sha}`, sha } };
   }),
-  route("GET", `${R}/git/blobs/:sha`, (req, sim) => {
+  route("GET", `${R}/git/blobs/{file_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const sha = (req.params.sha ?? "").toLowerCase();
+    const sha = (req.params.file_sha ?? "").toLowerCase();
     const blob = repo.objects.blob(sha);
     if (!blob) throw notFound();
     return {
@@ -198,10 +209,10 @@ export const gitRoutes: Route[] = [
     };
   }),
   route("POST", `${R}/git/trees`, createTree),
-  route("GET", `${R}/git/trees/*sha`, (req, sim) => {
+  route("GET", `${R}/git/trees/{tree_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const id = req.params.sha ?? "";
+    const id = req.params.tree_sha ?? "";
     let sha = id.toLowerCase();
     if (!repo.objects.tree(sha)) {
       const commit = resolveCommitish(repo, id);
@@ -212,12 +223,12 @@ export const gitRoutes: Route[] = [
     return { status: 200, body: treeJson(sim, repo, sha, recursive) };
   }),
   route("POST", `${R}/git/commits`, createCommit),
-  route("GET", `${R}/git/commits/:sha`, (req, sim) => {
+  route("GET", `${R}/git/commits/{commit_sha}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: gitCommitJson(sim, repo, (req.params.sha ?? "").toLowerCase()) };
+    return { status: 200, body: gitCommitJson(sim, repo, (req.params.commit_sha ?? "").toLowerCase()) };
   }),
-  route("GET", `${R}/git/ref/*ref`, (req, sim) => {
+  route("GET", `${R}/git/ref/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const ref = fullRef(req.params.ref ?? "");
@@ -225,7 +236,7 @@ export const gitRoutes: Route[] = [
     if (!sha) throw notFound();
     return { status: 200, body: refJson(sim, repo, ref, sha) };
   }),
-  route("GET", `${R}/git/matching-refs/*ref`, (req, sim) => {
+  route("GET", `${R}/git/matching-refs/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     return {
@@ -238,7 +249,7 @@ export const gitRoutes: Route[] = [
     const repo = findRepo(req, sim);
     return { status: 200, body: matching(repo, "refs/").map(([r, s]) => refJson(sim, repo, r, s)) };
   }),
-  route("GET", `${R}/git/refs/*ref`, (req, sim) => {
+  route("GET", `${R}/git/refs/{ref}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const ref = fullRef(req.params.ref ?? "");
@@ -260,10 +271,11 @@ export const gitRoutes: Route[] = [
     if (!sha || !repo.objects.commit(sha)) throw new HttpError(422, "Object does not exist");
     if (repo.refs.has(ref)) throw new HttpError(422, "Reference already exists");
     setRef(sim, repo, ref, sha, user);
+    repo.refCreatedAt.set(ref, sim.state.clock.now());
     return { status: 201, body: refJson(sim, repo, ref, sha) };
   }),
-  route("PATCH", `${R}/git/refs/*ref`, updateRef),
-  route("DELETE", `${R}/git/refs/*ref`, (req, sim) => {
+  route("PATCH", `${R}/git/refs/{ref}`, updateRef),
+  route("DELETE", `${R}/git/refs/{ref}`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "write");
     const ref = fullRef(req.params.ref ?? "");
@@ -277,7 +289,7 @@ export const gitRoutes: Route[] = [
       const issue = repo.issues.get(pr.number);
       if (pr.headRef !== branch || issue?.state !== "open") continue;
       issue.state = "closed";
-      issue.closedAt = now();
+      issue.closedAt = sim.state.now();
       issue.updatedAt = issue.closedAt;
       issue.closedBy = user;
       emitIssue(sim, repo, issue, "closed", {}, user);

@@ -19,15 +19,16 @@ import {
   issueCommentJson,
   issueJson,
   labelJson,
+  nodeId,
   pullJson,
   reactionJson,
 } from "../payloads.js";
 import { findRepo } from "../repo-ops.js";
+import { checkCommentBody, checkIssueBody } from "../size-limits.js";
 import {
   type Issue,
   type IssueComment,
   type Label,
-  now,
   PERMISSION_RANK,
   type Reaction,
   type Repo,
@@ -45,6 +46,32 @@ export const DEFAULT_LABELS: [string, string, string][] = [
   ["question", "d876e3", "Further information is requested"],
   ["wontfix", "ffffff", "This will not be worked on"],
 ];
+
+const DOCS = "https://docs.github.com/rest/issues";
+
+/**
+ * Eventual consistency (`consistency.pullLagMs`): right after a pull request is created, labelling
+ * it answers 422 `{"resource":"Label","code":"unprocessable","field":"data","message":"Could not resolve
+ * to a node with the global id of 'PR_…'."}` (peter-evans/create-pull-request#4322, KBVE/kbve#8599).
+ */
+function requireResolvableNode(sim: SimContext, repo: Repo, issue: Issue): void {
+  const pr = issue.isPull ? repo.pulls.get(issue.number) : undefined;
+  const lag = sim.behaviour.consistency.pullLagMs;
+  if (!pr || lag <= 0 || sim.state.clock.now() >= pr.createdAtMs + lag) return;
+  throw new HttpError(
+    422,
+    "Validation Failed",
+    [
+      {
+        resource: "Label",
+        code: "unprocessable",
+        field: "data",
+        message: `Could not resolve to a node with the global id of '${nodeId("PullRequest", pr.id)}'.`,
+      },
+    ],
+    `${DOCS}/labels#add-labels-to-an-issue`,
+  );
+}
 
 export function findIssue(repo: Repo, n: string | undefined): Issue {
   const issue = repo.issues.get(int(n));
@@ -116,12 +143,12 @@ function setLabels(sim: SimContext, repo: Repo, issue: Issue, names: string[], s
   if (removed.length === 0 && added.length === 0) return;
   for (const l of removed) {
     issue.labels = issue.labels.filter((x) => x !== l);
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "unlabeled", { label: labelJson(sim, repo, l) }, sender);
   }
   for (const l of added) {
     issue.labels.push(l);
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "labeled", { label: labelJson(sim, repo, l) }, sender);
   }
 }
@@ -165,8 +192,9 @@ function createIssue(req: Request, sim: SimContext): Reply {
   const body = bodyObject(req);
   const title = body.title;
   if (typeof title !== "string" && typeof title !== "number") throw validationFailed("Issue", "title");
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/issues#create-an-issue`);
   const number = repo.issues.size + 1;
-  const at = now();
+  const at = sim.state.now();
   const issue: Issue = {
     id: sim.state.id(),
     number,
@@ -207,10 +235,11 @@ function createIssue(req: Request, sim: SimContext): Reply {
 function updateIssue(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const issue = findIssue(repo, req.params.number);
+  const issue = findIssue(repo, req.params.issue_number);
   if (issue.user.id !== user.id) requirePermission(repo, req, "triage");
   const body = bodyObject(req);
   const changes: Record<string, { from: unknown }> = {};
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/issues#update-an-issue`);
   const title = str(body, "title");
   if (title !== undefined && title !== issue.title) {
     changes.title = { from: issue.title };
@@ -221,7 +250,7 @@ function updateIssue(req: Request, sim: SimContext): Reply {
     issue.body = body.body;
   }
   if (Object.keys(changes).length > 0) {
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "edited", { changes }, user);
   }
   const state = str(body, "state");
@@ -231,7 +260,7 @@ function updateIssue(req: Request, sim: SimContext): Reply {
     const pr = repo.pulls.get(issue.number);
     if (state === "open" && pr?.merged) throw validationFailed("PullRequest", "state", "invalid");
     issue.state = state;
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     if (state === "closed") {
       issue.closedAt = issue.updatedAt;
       issue.closedBy = user;
@@ -260,7 +289,7 @@ function addReaction(req: Request, sim: SimContext, repo: Repo, list: Reaction[]
   if (!isReactionContent(content)) throw validationFailed("Reaction", "content", "invalid");
   const existing = list.find((r) => r.user.id === user.id && r.content === content);
   if (existing) return { status: 200, body: reactionJson(sim, existing) };
-  const reaction: Reaction = { id: sim.state.id(), content, user, createdAt: now() };
+  const reaction: Reaction = { id: sim.state.id(), content, user, createdAt: sim.state.now() };
   list.push(reaction);
   touch();
   void repo;
@@ -295,12 +324,12 @@ function reviewCommentReactions(req: Request, sim: SimContext): { repo: Repo; li
   return { repo, list: hit.comment.reactions };
 }
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 
 export const issueRoutes: Route[] = [
   route("GET", `${R}/issues`, listIssues),
   route("POST", `${R}/issues`, createIssue),
-  // Repository-wide comment routes come before /issues/:number.
+  // Repository-wide comment routes come before /issues/{issue_number}.
   route("GET", `${R}/issues/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
@@ -311,21 +340,22 @@ export const issueRoutes: Route[] = [
       .sort((a, b) => a.id - b.id);
     return paged(req, sim, all, (c) => issueCommentJson(sim, repo, c));
   }),
-  route("GET", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("GET", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     return { status: 200, body: issueCommentJson(sim, repo, findComment(sim, repo, req.params.comment_id)) };
   }),
-  route("PATCH", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("PATCH", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const comment = findComment(sim, repo, req.params.comment_id);
     if (comment.user.id !== user.id) requirePermission(repo, req, "write");
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw validationFailed("IssueComment", "body");
+    checkCommentBody(sim, body, `${DOCS}/comments#update-an-issue-comment`);
     const from = comment.body;
     comment.body = body;
-    comment.updatedAt = now();
+    comment.updatedAt = sim.state.now();
     const issue = repo.issues.get(comment.issueNumber) as Issue;
     sim.emit(
       repo,
@@ -340,7 +370,7 @@ export const issueRoutes: Route[] = [
     );
     return { status: 200, body: issueCommentJson(sim, repo, comment) };
   }),
-  route("DELETE", `${R}/issues/comments/:comment_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const comment = findComment(sim, repo, req.params.comment_id);
@@ -360,66 +390,68 @@ export const issueRoutes: Route[] = [
     );
     return { status: 204 };
   }),
-  route("GET", `${R}/issues/comments/:comment_id/reactions`, (req, sim) => {
+  route("GET", `${R}/issues/comments/{comment_id}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
     return listReactions(req, sim, findComment(sim, repo, req.params.comment_id).reactions);
   }),
-  route("POST", `${R}/issues/comments/:comment_id/reactions`, (req, sim) => {
+  route("POST", `${R}/issues/comments/{comment_id}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
     const c = findComment(sim, repo, req.params.comment_id);
     return addReaction(req, sim, repo, c.reactions, () => undefined);
   }),
-  route("DELETE", `${R}/issues/comments/:comment_id/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/comments/{comment_id}/reactions/{reaction_id}`, (req, sim) => {
     const repo = findRepo(req, sim);
     return deleteReaction(req, findComment(sim, repo, req.params.comment_id).reactions);
   }),
-  route("GET", `${R}/pulls/comments/:comment_id/reactions`, (req, sim) => {
+  route("GET", `${R}/pulls/comments/{comment_id}/reactions`, (req, sim) => {
     return listReactions(req, sim, reviewCommentReactions(req, sim).list);
   }),
-  route("POST", `${R}/pulls/comments/:comment_id/reactions`, (req, sim) => {
+  route("POST", `${R}/pulls/comments/{comment_id}/reactions`, (req, sim) => {
     const { repo, list } = reviewCommentReactions(req, sim);
     return addReaction(req, sim, repo, list, () => undefined);
   }),
-  route("DELETE", `${R}/pulls/comments/:comment_id/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/pulls/comments/{comment_id}/reactions/{reaction_id}`, (req, sim) => {
     return deleteReaction(req, reviewCommentReactions(req, sim).list);
   }),
-  route("GET", `${R}/issues/:number`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    return { status: 200, body: issueJson(sim, repo, findIssue(repo, req.params.number)) };
+    return { status: 200, body: issueJson(sim, repo, findIssue(repo, req.params.issue_number)) };
   }),
-  route("PATCH", `${R}/issues/:number`, updateIssue),
-  route("GET", `${R}/issues/:number/labels`, (req, sim) => {
+  route("PATCH", `${R}/issues/{issue_number}`, updateIssue),
+  route("GET", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     return paged(req, sim, issue.labels, (l) => labelJson(sim, repo, l));
   }),
-  route("POST", `${R}/issues/:number/labels`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
+    requireResolvableNode(sim, repo, issue);
     const names = labelNames(req.body);
     setLabels(sim, repo, issue, [...issue.labels.map((l) => l.name), ...names], user);
     return labelsReply(sim, repo, issue);
   }),
-  route("PUT", `${R}/issues/:number/labels`, (req, sim) => {
+  route("PUT", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
+    requireResolvableNode(sim, repo, issue);
     setLabels(sim, repo, issue, labelNames(req.body), user);
     return labelsReply(sim, repo, issue);
   }),
-  route("DELETE", `${R}/issues/:number/labels`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/labels`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    setLabels(sim, repo, findIssue(repo, req.params.number), [], user);
+    setLabels(sim, repo, findIssue(repo, req.params.issue_number), [], user);
     return { status: 204 };
   }),
-  route("DELETE", `${R}/issues/:number/labels/:name`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/labels/{name}`, (req, sim) => {
     const repo = findRepo(req, sim);
     const user = requirePermission(repo, req, "triage");
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const name = (req.params.name ?? "").toLowerCase();
     if (!issue.labels.some((l) => l.name.toLowerCase() === name)) {
       throw new HttpError(404, "Label does not exist");
@@ -433,21 +465,22 @@ export const issueRoutes: Route[] = [
     );
     return labelsReply(sim, repo, issue);
   }),
-  route("GET", `${R}/issues/:number/comments`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const since = req.query.get("since");
     const items = issue.comments.filter((c) => !since || c.updatedAt >= since);
     return paged(req, sim, items, (c) => issueCommentJson(sim, repo, c));
   }),
-  route("POST", `${R}/issues/:number/comments`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/comments`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw validationFailed("IssueComment", "body");
-    const at = now();
+    checkCommentBody(sim, body, `${DOCS}/comments#create-an-issue-comment`);
+    const at = sim.state.now();
     const comment: IssueComment = {
       id: sim.state.id(),
       issueNumber: issue.number,
@@ -472,18 +505,18 @@ export const issueRoutes: Route[] = [
     );
     return { status: 201, body: issueCommentJson(sim, repo, comment) };
   }),
-  route("GET", `${R}/issues/:number/reactions`, (req, sim) => {
+  route("GET", `${R}/issues/{issue_number}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
-    return listReactions(req, sim, findIssue(repo, req.params.number).reactions);
+    return listReactions(req, sim, findIssue(repo, req.params.issue_number).reactions);
   }),
-  route("POST", `${R}/issues/:number/reactions`, (req, sim) => {
+  route("POST", `${R}/issues/{issue_number}/reactions`, (req, sim) => {
     const repo = findRepo(req, sim);
-    const issue = findIssue(repo, req.params.number);
+    const issue = findIssue(repo, req.params.issue_number);
     return addReaction(req, sim, repo, issue.reactions, () => undefined);
   }),
-  route("DELETE", `${R}/issues/:number/reactions/:reaction_id`, (req, sim) => {
+  route("DELETE", `${R}/issues/{issue_number}/reactions/{reaction_id}`, (req, sim) => {
     const repo = findRepo(req, sim);
-    return deleteReaction(req, findIssue(repo, req.params.number).reactions);
+    return deleteReaction(req, findIssue(repo, req.params.issue_number).reactions);
   }),
   route("GET", `${R}/labels`, (req, sim) => {
     requireAuth(req);
@@ -507,7 +540,7 @@ export const issueRoutes: Route[] = [
     repo.labels.set(name.toLowerCase(), label);
     return { status: 201, body: labelJson(sim, repo, label) };
   }),
-  route("GET", `${R}/labels/:name`, (req, sim) => {
+  route("GET", `${R}/labels/{name}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const label = repo.labels.get((req.params.name ?? "").toLowerCase());

@@ -17,19 +17,13 @@ import {
 } from "../http.js";
 import { issueJson, pullJson, reviewCommentJson, reviewJson } from "../payloads.js";
 import { fileJson, findRepo, pullFiles, repoCommitJson, setRef, signatureFor } from "../repo-ops.js";
-import {
-  type Issue,
-  now,
-  type PullRequest,
-  type Repo,
-  type Review,
-  type ReviewComment,
-  type User,
-} from "../state.js";
+import { checkDiffSize, checkIssueBody, checkReviewBodies, PULL_FILES_MAX } from "../size-limits.js";
+import type { Issue, PullRequest, Repo, Review, ReviewComment, User } from "../state.js";
 import { emitIssue } from "./issues.js";
-import { wantsDiff } from "./repos.js";
+import { diffContentType, wantsDiff } from "./repos.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
+const DOCS = "https://docs.github.com/rest/pulls";
 
 const unprocessable = (...errors: string[]) => new HttpError(422, "Unprocessable Entity", errors);
 
@@ -69,10 +63,19 @@ function createPull(req: Request, sim: SimContext): Reply {
     throw new HttpError(422, "Validation Failed", [
       { resource: "PullRequest", field: "base", code: "invalid" },
     ]);
-  if (!headSha)
-    throw new HttpError(422, "Validation Failed", [
-      { resource: "PullRequest", field: "head", code: "invalid" },
-    ]);
+  // A branch made through the API a moment ago is not yet a valid head (`consistency.refLagMs`):
+  // GitHub answers the same 422 as for a missing branch (gitbutlerapp/gitbutler#4904: "head
+  // invalid" the first time, fine the second).
+  const made = repo.refCreatedAt.get(`refs/heads/${head}`);
+  const lagging = made !== undefined && sim.state.clock.now() < made + sim.behaviour.consistency.refLagMs;
+  if (!headSha || lagging)
+    throw new HttpError(
+      422,
+      "Validation Failed",
+      [{ resource: "PullRequest", field: "head", code: "invalid" }],
+      `${DOCS}/pulls#create-a-pull-request`,
+    );
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/pulls#create-a-pull-request`);
   for (const pr of repo.pulls.values()) {
     if (pr.headRef === head && pr.baseRef === base && issueOf(repo, pr).state === "open") {
       throw customError(`A pull request already exists for ${repo.owner.login}:${head}.`);
@@ -82,7 +85,7 @@ function createPull(req: Request, sim: SimContext): Reply {
     throw customError(`No commits between ${base} and ${head}`);
   }
   const number = repo.issues.size + 1;
-  const at = now();
+  const at = sim.state.now();
   const issue: Issue = {
     id: sim.state.id(),
     number,
@@ -114,6 +117,7 @@ function createPull(req: Request, sim: SimContext): Reply {
     mergeCommitSha: null,
     reviews: [],
     reviewComments: [],
+    createdAtMs: sim.state.clock.now(),
   };
   repo.issues.set(number, issue);
   repo.pulls.set(number, pr);
@@ -145,10 +149,11 @@ function listPulls(req: Request, sim: SimContext): Reply {
 function updatePull(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   if (issue.user.id !== user.id) requirePermission(repo, req, "triage");
   const body = bodyObject(req);
+  checkIssueBody(sim, str(body, "body"), `${DOCS}/pulls#update-a-pull-request`);
   const changes: Record<string, { from: unknown }> = {};
   const title = str(body, "title");
   if (title !== undefined && title !== issue.title) {
@@ -171,7 +176,7 @@ function updatePull(req: Request, sim: SimContext): Reply {
     pr.baseSha = sha;
   }
   if (Object.keys(changes).length > 0) {
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     emitIssue(sim, repo, issue, "edited", { changes }, user);
   }
   const state = str(body, "state");
@@ -181,7 +186,7 @@ function updatePull(req: Request, sim: SimContext): Reply {
         { resource: "PullRequest", field: "state", code: "invalid" },
       ]);
     issue.state = state === "closed" ? "closed" : "open";
-    issue.updatedAt = now();
+    issue.updatedAt = sim.state.now();
     issue.closedAt = state === "closed" ? issue.updatedAt : null;
     issue.closedBy = state === "closed" ? user : null;
     emitIssue(sim, repo, issue, state === "closed" ? "closed" : "reopened", {}, user);
@@ -215,7 +220,7 @@ const CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b/gi;
 function mergePull(req: Request, sim: SimContext): Reply {
   const repo = findRepo(req, sim);
   const user = requirePermission(repo, req, "write");
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   if (pr.merged || issue.state !== "open") throw new HttpError(405, "Pull Request is not mergeable");
   const body = bodyObject(req);
@@ -240,13 +245,13 @@ function mergePull(req: Request, sim: SimContext): Reply {
     method === "merge"
       ? `${title ?? `Merge pull request #${pr.number} from ${repo.owner.login}/${pr.headRef}`}\n\n${extra ?? issue.title}`
       : `${title ?? `${issue.title} (#${pr.number})`}${extra ? `\n\n${extra}` : ""}`;
-  const author = signatureFor(user);
+  const author = signatureFor(user, sim.state.now());
   const committer = { name: "GitHub", email: "noreply@github.com", date: author.date };
   const parents = method === "merge" ? [baseHead, pr.headSha] : [baseHead];
   const sha = repo.objects.putCommit({ tree, parents, author, committer, message });
   pr.baseSha = baseHead;
   pr.merged = true;
-  pr.mergedAt = now();
+  pr.mergedAt = sim.state.now();
   pr.mergedBy = user;
   pr.mergeCommitSha = sha;
   issue.state = "closed";
@@ -267,7 +272,7 @@ function mergePull(req: Request, sim: SimContext): Reply {
       if (!linked || linked.isPull || linked.state !== "open") continue;
       linked.state = "closed";
       linked.stateReason = "completed";
-      linked.closedAt = now();
+      linked.closedAt = sim.state.now();
       linked.updatedAt = linked.closedAt;
       linked.closedBy = user;
       sim.emit(repo, "issues", { action: "closed", issue: issueJson(sim, repo, linked) }, user);
@@ -350,7 +355,7 @@ function storeComment(
   user: User,
   inReplyTo?: number,
 ): ReviewComment {
-  const at = now();
+  const at = sim.state.now();
   const comment: ReviewComment = {
     id: sim.state.id(),
     reviewId: review.id,
@@ -396,7 +401,7 @@ function submitReviewEvents(sim: SimContext, repo: Repo, pr: PullRequest, review
 function createReview(req: Request, sim: SimContext): Reply {
   const user = actingUser(req);
   const repo = findRepo(req, sim);
-  const pr = findPull(repo, req.params.number);
+  const pr = findPull(repo, req.params.pull_number);
   const issue = issueOf(repo, pr);
   const body = bodyObject(req);
   const event = str(body, "event");
@@ -412,6 +417,11 @@ function createReview(req: Request, sim: SimContext): Reply {
     throw unprocessable("Can not request changes on your own pull request");
   }
   const rawComments = Array.isArray(body.comments) ? body.comments : [];
+  checkReviewBodies(
+    sim,
+    [reviewBody, ...rawComments.map((c) => (c as { body?: unknown } | null)?.body as string | undefined)],
+    `${DOCS}/reviews#create-a-review-for-a-pull-request`,
+  );
   if ((event === "REQUEST_CHANGES" || event === "COMMENT") && !reviewBody && rawComments.length === 0) {
     throw unprocessable(`Review body is required for ${event} events`);
   }
@@ -427,7 +437,7 @@ function createReview(req: Request, sim: SimContext): Reply {
     body: reviewBody,
     state: event ? (EVENTS[event] as Review["state"]) : "PENDING",
     commitId,
-    submittedAt: event ? now() : null,
+    submittedAt: event ? sim.state.now() : null,
   };
   pr.reviews.push(review);
   for (const input of inputs) storeComment(sim, repo, pr, review, input, user);
@@ -450,22 +460,23 @@ function findReviewComment(sim: SimContext, repo: Repo, id: string | undefined) 
 export const pullRoutes: Route[] = [
   route("GET", `${R}/pulls`, listPulls),
   route("POST", `${R}/pulls`, createPull),
-  route("GET", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("GET", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
     return { status: 200, body: reviewCommentJson(sim, repo, pull, comment) };
   }),
-  route("PATCH", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("PATCH", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
     if (comment.user.id !== user.id) requirePermission(repo, req, "write");
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw unprocessable("Body is required");
+    checkReviewBodies(sim, [body], `${DOCS}/comments#update-a-review-comment-for-a-pull-request`);
     const from = comment.body;
     comment.body = body;
-    comment.updatedAt = now();
+    comment.updatedAt = sim.state.now();
     sim.emit(
       repo,
       "pull_request_review_comment",
@@ -479,7 +490,7 @@ export const pullRoutes: Route[] = [
     );
     return { status: 200, body: reviewCommentJson(sim, repo, pull, comment) };
   }),
-  route("DELETE", `${R}/pulls/comments/:comment_id`, (req, sim) => {
+  route("DELETE", `${R}/pulls/comments/{comment_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
     const { pull, comment } = findReviewComment(sim, repo, req.params.comment_id);
@@ -488,72 +499,75 @@ export const pullRoutes: Route[] = [
     sim.state.reviewComments.delete(comment.id);
     return { status: 204 };
   }),
-  route("GET", `${R}/pulls/:number`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     if (wantsDiff(req)) {
-      return {
-        status: 200,
-        raw: unifiedDiff(pullFiles(repo, pr)),
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      };
+      const files = pullFiles(repo, pr);
+      const raw = unifiedDiff(files);
+      checkDiffSize(sim, files, raw);
+      return { status: 200, raw, headers: { "content-type": diffContentType(req, sim) } };
     }
     return { status: 200, body: pullJson(sim, repo, pr) };
   }),
-  route("PATCH", `${R}/pulls/:number`, updatePull),
-  route("GET", `${R}/pulls/:number/files`, (req, sim) => {
+  route("PATCH", `${R}/pulls/{pull_number}`, updatePull),
+  route("GET", `${R}/pulls/{pull_number}/files`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
-    return paged(req, sim, pullFiles(repo, pr), (f) => fileJson(sim, repo, f, pr.headSha));
+    const pr = findPull(repo, req.params.pull_number);
+    // "Responses include a maximum of 3000 files" (@octokit/openapi, pulls/list-files).
+    const files = pullFiles(repo, pr);
+    const capped = sim.behaviour.limits.diffs ? files.slice(0, PULL_FILES_MAX) : files;
+    return paged(req, sim, capped, (f) => fileJson(sim, repo, f, pr.headSha));
   }),
-  route("GET", `${R}/pulls/:number/commits`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/commits`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const base = pr.merged ? pr.baseSha : (repo.refs.get(`refs/heads/${pr.baseRef}`) ?? pr.baseSha);
     const commits = repo.objects.commitsBetween(base, pr.headSha);
     return paged(req, sim, commits, (sha) => repoCommitJson(sim, repo, sha, false));
   }),
-  route("GET", `${R}/pulls/:number/merge`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/merge`, (req, sim) => {
     requireAuth(req);
-    const pr = findPull(findRepo(req, sim), req.params.number);
+    const pr = findPull(findRepo(req, sim), req.params.pull_number);
     if (!pr.merged) throw notFound();
     return { status: 204 };
   }),
-  route("PUT", `${R}/pulls/:number/merge`, mergePull),
-  route("GET", `${R}/pulls/:number/reviews`, (req, sim) => {
+  route("PUT", `${R}/pulls/{pull_number}/merge`, mergePull),
+  route("GET", `${R}/pulls/{pull_number}/reviews`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     // Pending reviews are visible only to their author.
     const me = req.actor && req.actor.kind !== "app" ? req.actor.user.id : -1;
     const items = pr.reviews.filter((r) => r.state !== "PENDING" || r.user.id === me);
     return paged(req, sim, items, (r) => reviewJson(sim, repo, pr, r));
   }),
-  route("POST", `${R}/pulls/:number/reviews`, createReview),
-  route("GET", `${R}/pulls/:number/reviews/:review_id`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/reviews`, createReview),
+  route("GET", `${R}/pulls/{pull_number}/reviews/{review_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     return { status: 200, body: reviewJson(sim, repo, pr, findReview(pr, req.params.review_id)) };
   }),
-  route("PUT", `${R}/pulls/:number/reviews/:review_id`, (req, sim) => {
+  route("PUT", `${R}/pulls/{pull_number}/reviews/{review_id}`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     if (review.user.id !== user.id) throw new HttpError(403, "Resource not accessible by integration");
     const body = str(bodyObject(req), "body");
     if (body === undefined) throw unprocessable("Body is required");
+    checkReviewBodies(sim, [body], `${DOCS}/reviews#update-a-review-for-a-pull-request`);
     review.body = body;
     return { status: 200, body: reviewJson(sim, repo, pr, review) };
   }),
-  route("POST", `${R}/pulls/:number/reviews/:review_id/events`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/reviews/{review_id}/events`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     if (review.user.id !== user.id) throw notFound();
     if (review.state !== "PENDING") throw unprocessable("Can not submit a non-pending review");
@@ -565,35 +579,41 @@ export const pullRoutes: Route[] = [
     if (author && event === "APPROVE") throw unprocessable("Can not approve your own pull request");
     if (author && event === "REQUEST_CHANGES")
       throw unprocessable("Can not request changes on your own pull request");
+    checkReviewBodies(sim, [str(body, "body")], `${DOCS}/reviews#submit-a-review-for-a-pull-request`);
     review.state = state;
     review.body = str(body, "body") ?? review.body;
-    review.submittedAt = now();
+    review.submittedAt = sim.state.now();
     submitReviewEvents(sim, repo, pr, review, user);
     return { status: 200, body: reviewJson(sim, repo, pr, review) };
   }),
-  route("GET", `${R}/pulls/:number/reviews/:review_id/comments`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/reviews/{review_id}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const review = findReview(pr, req.params.review_id);
     const items = pr.reviewComments.filter((c) => c.reviewId === review.id);
     return paged(req, sim, items, (c) => reviewCommentJson(sim, repo, pr, c));
   }),
-  route("GET", `${R}/pulls/:number/comments`, (req, sim) => {
+  route("GET", `${R}/pulls/{pull_number}/comments`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const pendingOf = new Set(pr.reviews.filter((r) => r.state === "PENDING").map((r) => r.id));
     const items = pr.reviewComments.filter((c) => !pendingOf.has(c.reviewId));
     return paged(req, sim, items, (c) => reviewCommentJson(sim, repo, pr, c));
   }),
-  route("POST", `${R}/pulls/:number/comments`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/comments`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
+    const pr = findPull(repo, req.params.pull_number);
     const body = bodyObject(req);
     if (typeof body.in_reply_to === "number")
-      return reply(sim, repo, pr, body.in_reply_to, str(body, "body"), user);
+      return reply(sim, repo, pr, body.in_reply_to, str(body, "body"), user, "in_reply_to");
+    checkReviewBodies(
+      sim,
+      [str(body, "body")],
+      `${DOCS}/comments#create-a-review-comment-for-a-pull-request`,
+    );
     const commitId = str(body, "commit_id") ?? pr.headSha;
     if (!repo.objects.commit(commitId)) throw unprocessable("Commit could not be resolved");
     const input = resolveComment(body, pullFiles(repo, pr, commitId));
@@ -603,21 +623,28 @@ export const pullRoutes: Route[] = [
       body: "",
       state: "COMMENTED",
       commitId,
-      submittedAt: now(),
+      submittedAt: sim.state.now(),
     };
     pr.reviews.push(review);
     const comment = storeComment(sim, repo, pr, review, input, user);
     submitReviewEvents(sim, repo, pr, review, user);
     return { status: 201, body: reviewCommentJson(sim, repo, pr, comment) };
   }),
-  route("POST", `${R}/pulls/:number/comments/:comment_id/replies`, (req, sim) => {
+  route("POST", `${R}/pulls/{pull_number}/comments/{comment_id}/replies`, (req, sim) => {
     const user = actingUser(req);
     const repo = findRepo(req, sim);
-    const pr = findPull(repo, req.params.number);
-    return reply(sim, repo, pr, int(req.params.comment_id), str(bodyObject(req), "body"), user);
+    const pr = findPull(repo, req.params.pull_number);
+    return reply(sim, repo, pr, int(req.params.comment_id), str(bodyObject(req), "body"), user, "replies");
   }),
 ];
 
+/**
+ * A reply joins the thread of a top-level review comment. A reply to a reply is refused under
+ * `rules.replyToReply: "refuse"`: "This must be the ID of a top-level review comment, not a reply
+ * to that comment. Replies to replies are not supported" (@octokit/openapi,
+ * pulls/create-reply-for-review-comment). No recorded answer was found; the replies endpoint
+ * answers its only documented error, 404, and `in_reply_to` the 422 its endpoint documents.
+ */
 function reply(
   sim: SimContext,
   repo: Repo,
@@ -625,10 +652,18 @@ function reply(
   toId: number,
   body: string | undefined,
   user: User,
+  via: "replies" | "in_reply_to",
 ): Reply {
   const target = pr.reviewComments.find((c) => c.id === toId);
   if (!target) throw notFound();
+  if (target.inReplyTo !== undefined && sim.behaviour.rules.replyToReply === "refuse") {
+    if (via === "replies") throw notFound();
+    throw unprocessable(
+      "in_reply_to must be the id of a top-level review comment; replies to replies are not supported",
+    );
+  }
   if (!body) throw unprocessable("Body is required");
+  checkReviewBodies(sim, [body], `${DOCS}/comments#create-a-reply-for-a-review-comment`);
   const root = target.inReplyTo ?? target.id;
   const review: Review = {
     id: sim.state.id(),
@@ -636,7 +671,7 @@ function reply(
     body: "",
     state: "COMMENTED",
     commitId: target.commitId,
-    submittedAt: now(),
+    submittedAt: sim.state.now(),
   };
   pr.reviews.push(review);
   const {

@@ -1,10 +1,11 @@
 /** Repository, collaborators, contents, branches, commits, compare and the tarball redirect. */
-import { requireAuth } from "../auth.js";
+import { collaboratorOf, repoPermission, requireAuth, requirePermission } from "../auth.js";
 import { diffTrees, unifiedDiff } from "../diff.js";
 import {
   HttpError,
   notFound,
   paged,
+  paginate,
   type Reply,
   type Request,
   type Route,
@@ -13,10 +14,11 @@ import {
 } from "../http.js";
 import { repoJson, repoUrl, userJson } from "../payloads.js";
 import { fileJson, findRepo, repoCommitJson, resolveCommitish } from "../repo-ops.js";
-import type { Permission, Repo, User } from "../state.js";
+import { COMPARE_MAX_FILES, checkDiffSize } from "../size-limits.js";
+import { PERMISSION_RANK, type Permission, type Repo, type User } from "../state.js";
 import { buildTarball } from "../tarball.js";
 
-const R = "/repos/:owner/:repo";
+const R = "/repos/{owner}/{repo}";
 
 /** Legacy `permission` for a role: maintain → write, triage → read (GitHub's documented mapping). */
 const LEGACY: Record<Permission | "none", "admin" | "write" | "read" | "none"> = {
@@ -28,14 +30,22 @@ const LEGACY: Record<Permission | "none", "admin" | "write" | "read" | "none"> =
   none: "none",
 };
 
-function roleOf(repo: Repo, user: User): Permission | "none" {
-  if (user.id === repo.owner.id) return "admin";
-  return repo.collaborators.get(user.login.toLowerCase()) ?? "none";
+/**
+ * The role the permission API reports: a collaborator's (custom roles by name, with their base
+ * role), else for a public repository "read" or "none" as `rules.publicNonCollaborator` says.
+ */
+function roleOf(sim: SimContext, repo: Repo, user: User): { base: Permission | "none"; roleName: string } {
+  const c = collaboratorOf(repo, user);
+  if (c) return c;
+  if (!repo.private && sim.behaviour.rules.publicNonCollaborator === "read") {
+    return { base: "read", roleName: "read" };
+  }
+  return { base: "none", roleName: "none" };
 }
 
 function collaboratorJson(sim: SimContext, repo: Repo, user: User): Record<string, unknown> {
-  const role = roleOf(repo, user);
-  const rank = ["none", "read", "triage", "write", "maintain", "admin"].indexOf(role);
+  const { base, roleName } = roleOf(sim, repo, user);
+  const rank = ["none", "read", "triage", "write", "maintain", "admin"].indexOf(base);
   return {
     ...userJson(sim, user),
     permissions: {
@@ -45,12 +55,25 @@ function collaboratorJson(sim: SimContext, repo: Repo, user: User): Record<strin
       triage: rank >= 2,
       pull: rank >= 1,
     },
-    role_name: role,
+    role_name: roleName,
   };
 }
 
+const DIFF_ACCEPT = /application\/vnd\.github(?:\.v3)?\.(diff|patch)/;
+
 export function wantsDiff(req: Request): boolean {
-  return /application\/vnd\.github(\.v3)?\.(diff|patch)/.test(String(req.headers.accept ?? ""));
+  return DIFF_ACCEPT.test(String(req.headers.accept ?? ""));
+}
+
+/**
+ * The diff media types answer with their own content type, `application/vnd.github.v3.diff`
+ * (quoted without a charset by third-party code that reads GitHub's diffs). Octokit reads a body as
+ * text only if the type is text/* or ends in `charset=utf-8`, so `rules.diffCharset` decides
+ * whether the charset is sent.
+ */
+export function diffContentType(req: Request, sim: SimContext): string {
+  const kind = DIFF_ACCEPT.exec(String(req.headers.accept ?? ""))?.[1] ?? "diff";
+  return `application/vnd.github.v3.${kind}${sim.behaviour.rules.diffCharset ? "; charset=utf-8" : ""}`;
 }
 
 function contentEntry(
@@ -158,8 +181,11 @@ function compare(req: Request, sim: SimContext): Reply {
     repo.objects.commit(mb)?.tree ?? "",
     repo.objects.commit(head)?.tree ?? "",
   );
-  if (wantsDiff(req))
-    return { status: 200, raw: unifiedDiff(files), headers: { "content-type": "text/plain; charset=utf-8" } };
+  if (wantsDiff(req)) {
+    const raw = unifiedDiff(files);
+    checkDiffSize(sim, files, raw);
+    return { status: 200, raw, headers: { "content-type": diffContentType(req, sim) } };
+  }
   const ahead = repo.objects.commitsBetween(base, head);
   const behind = repo.objects.commitsBetween(head, base);
   const status =
@@ -171,6 +197,16 @@ function compare(req: Request, sim: SimContext): Reply {
           ? "behind"
           : "diverged";
   const html = `${sim.baseUrl}/${repo.fullName}/compare/${m[1]}...${m[2]}`;
+  // "When calling this endpoint without any paging parameter (per_page or page), the returned list
+  // is limited to 250 commits … When using pagination: the list of changed files is only shown on
+  // the first page of results, and it includes up to 300 changed files for the entire comparison"
+  // (@octokit/openapi, repos/compare-commits).
+  const paging = req.query.has("per_page") || req.query.has("page");
+  const pageOf = paging ? paginate(req, sim, ahead) : { page: ahead.slice(-250), headers: {} };
+  const commits = sim.behaviour.limits.diffs ? pageOf.page : ahead;
+  const headers = sim.behaviour.limits.diffs ? pageOf.headers : {};
+  const firstPage = !paging || Number(req.query.get("page") ?? 1) <= 1;
+  const shown = sim.behaviour.limits.diffs ? files.slice(0, COMPARE_MAX_FILES) : files;
   return {
     status: 200,
     body: {
@@ -185,9 +221,10 @@ function compare(req: Request, sim: SimContext): Reply {
       ahead_by: ahead.length,
       behind_by: behind.length,
       total_commits: ahead.length,
-      commits: ahead.map((sha) => repoCommitJson(sim, repo, sha, false)),
-      files: files.map((f) => fileJson(sim, repo, f, head)),
+      commits: commits.map((sha) => repoCommitJson(sim, repo, sha, false)),
+      ...(firstPage ? { files: shown.map((f) => fileJson(sim, repo, f, head)) } : {}),
     },
+    headers,
   };
 }
 
@@ -221,17 +258,15 @@ export const repoRoutes: Route[] = [
   route("GET", R, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
-    const role =
-      req.actor?.kind === "user"
-        ? roleOf(repo, req.actor.user)
-        : req.actor?.kind === "installation"
-          ? "write"
-          : "read";
+    const role = repoPermission(repo, req.actor);
     const rank = ["none", "read", "triage", "write", "maintain", "admin"].indexOf(role);
     return {
       status: 200,
       body: {
         ...repoJson(sim, repo),
+        // The full-repository schema (@octokit/openapi) also requires these.
+        network_count: 0,
+        subscribers_count: 0,
         permissions: {
           admin: rank >= 5,
           maintain: rank >= 4,
@@ -250,26 +285,44 @@ export const repoRoutes: Route[] = [
     );
     return paged(req, sim, users, (u) => collaboratorJson(sim, repo, u));
   }),
-  route("GET", `${R}/collaborators/:username`, (req, sim) => {
+  // "The authenticated user must have push access to the repository to use this endpoint"
+  // (@octokit/openapi, repos/check-collaborator); 204 for a collaborator, 404 otherwise.
+  route("GET", `${R}/collaborators/{username}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
+    requirePermission(repo, req, "write");
     const user = sim.state.userByLogin(req.params.username ?? "");
-    if (!user || roleOf(repo, user) === "none") throw notFound();
+    if (!user || !collaboratorOf(repo, user)) throw notFound();
     return { status: 204 };
   }),
-  route("GET", `${R}/collaborators/:username/permission`, (req, sim) => {
+  // `permission` is the legacy base role (maintain → write, triage → read), `role_name` the role
+  // itself, custom roles included (@octokit/openapi, repos/get-collaborator-permission-level).
+  // Callers need push access: 403 "Must have push access to view collaborator permission."
+  // (yegor256/rultor#1407). A bot is "not a user": 404 (claude-code-action#1030 for non-user
+  // actors; "dependabot[bot] is not a user (HTTP 404)" as quoted in gh-based tooling).
+  route("GET", `${R}/collaborators/{username}/permission`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
+    if (PERMISSION_RANK[repoPermission(repo, req.actor)] < PERMISSION_RANK.write) {
+      throw new HttpError(
+        403,
+        req.actor?.kind === "installation"
+          ? "Resource not accessible by integration"
+          : "Must have push access to view collaborator permission.",
+        undefined,
+        "https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user",
+      );
+    }
     const user = sim.state.userByLogin(req.params.username ?? "");
-    if (!user) throw new HttpError(404, `${req.params.username} is not a user`);
-    const role = roleOf(repo, user);
+    if (!user || user.type === "Bot") throw new HttpError(404, `${req.params.username} is not a user`);
+    const { base, roleName } = roleOf(sim, repo, user);
     return {
       status: 200,
-      body: { permission: LEGACY[role], role_name: role, user: collaboratorJson(sim, repo, user) },
+      body: { permission: LEGACY[base], role_name: roleName, user: collaboratorJson(sim, repo, user) },
     };
   }),
   route("GET", `${R}/contents`, getContents),
-  route("GET", `${R}/contents/*path`, getContents),
+  route("GET", `${R}/contents/{path}`, getContents),
   route("GET", `${R}/branches`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
@@ -283,7 +336,7 @@ export const repoRoutes: Route[] = [
       protected: false,
     }));
   }),
-  route("GET", `${R}/branches/*branch`, (req, sim) => {
+  route("GET", `${R}/branches/{branch}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
     const name = req.params.branch ?? "";
@@ -292,13 +345,13 @@ export const repoRoutes: Route[] = [
     return { status: 200, body: branchJson(sim, repo, name, sha) };
   }),
   route("GET", `${R}/commits`, listCommits),
-  route("GET", `${R}/compare/*basehead`, compare),
+  route("GET", `${R}/compare/{basehead}`, compare),
   route("GET", `${R}/tarball`, tarballRedirect),
-  route("GET", `${R}/tarball/*ref`, tarballRedirect),
+  route("GET", `${R}/tarball/{ref}`, tarballRedirect),
 ];
 
 /** Registered after the check-run routes so `/commits/{ref}/check-runs` wins. */
-export const commitRoute: Route = route("GET", `${R}/commits/*ref`, (req, sim) => {
+export const commitRoute: Route = route("GET", `${R}/commits/{ref}`, (req, sim) => {
   requireAuth(req);
   const repo = findRepo(req, sim);
   const sha = resolveCommitish(repo, req.params.ref ?? "");
@@ -307,7 +360,7 @@ export const commitRoute: Route = route("GET", `${R}/commits/*ref`, (req, sim) =
     const c = repo.objects.commit(sha);
     const parentTree = c?.parents[0] ? (repo.objects.commit(c.parents[0])?.tree ?? "") : "";
     const raw = unifiedDiff(diffTrees(repo.objects, parentTree, c?.tree ?? ""));
-    return { status: 200, raw, headers: { "content-type": "text/plain; charset=utf-8" } };
+    return { status: 200, raw, headers: { "content-type": diffContentType(req, sim) } };
   }
   return { status: 200, body: repoCommitJson(sim, repo, sha, true) };
 });
