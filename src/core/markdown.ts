@@ -16,9 +16,38 @@ import { gfm } from "micromark-extension-gfm";
 
 export type { Nodes, Root };
 
+/**
+ * Constructs that start with `<`, `[` or `&`. Text whose every such character is escaped (model text
+ * on its way into a comment) has none of them, so it is parsed without them: its block structure is
+ * then the structure of the escaped result (a line that looked like the start of an HTML block no
+ * longer holds the lines after it, and a fence among them is a fence).
+ */
+const WITHOUT_HTML_AND_LINKS = {
+  disable: {
+    null: [
+      "htmlFlow",
+      "htmlText",
+      "autolink",
+      "definition",
+      "labelStartLink",
+      "labelStartImage",
+      "characterReference",
+      "gfmFootnoteDefinition",
+      "gfmFootnoteCall",
+      "gfmPotentialFootnoteCall",
+    ],
+  },
+};
+
+export interface ParseOptions {
+  /** Parse as if raw HTML, links, images, definitions and character references did not exist. */
+  withoutHtmlAndLinks?: boolean;
+}
+
 /** The syntax tree of `text`; every node carries its source offsets. */
-export function parseMarkdown(text: string): Root {
-  return fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+export function parseMarkdown(text: string, options: ParseOptions = {}): Root {
+  const extensions = options.withoutHtmlAndLinks ? [gfm(), WITHOUT_HTML_AND_LINKS] : [gfm()];
+  return fromMarkdown(text, { extensions, mdastExtensions: [gfmFromMarkdown()] });
 }
 
 /** Offset of a node's first character in the parsed text. */
