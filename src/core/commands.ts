@@ -50,6 +50,10 @@ function inlineText(nodes: readonly Nodes[], text: string): string {
       case "imageReference":
         out += OBJECT;
         break;
+      case "linkReference":
+        // Written with its brackets, so the line does not depend on a definition further down.
+        out += `[${inlineText(node.children, text)}]`;
+        break;
       default:
         out +=
           "children" in node
@@ -80,14 +84,30 @@ function blockLines(block: Nodes, text: string): string[] | undefined {
   }
 }
 
+/** The first visible line of `text` and where its block ends, or undefined when it has none. */
+function firstLineIn(text: string): { line: string; blockEnd: number } | undefined {
+  for (const block of parseMarkdown(text).children) {
+    const line = blockLines(block, text)?.find((l) => l.trim() !== "");
+    if (line !== undefined) return { line: line.trim(), blockEnd: endOf(block) };
+  }
+  return undefined;
+}
+
+/** Parsing is linear but not cheap (about 100 KB/s on dense Markdown); most answers are near the top. */
+const PREFIX_CHARS = 4000;
+
 /** The comment's first visible line (see the module comment), trimmed; "" when there is none. */
 export function firstVisibleLine(body: string): string {
   const text = stripHtmlComments(stripInvisible(body.replace(/\r\n?/g, "\n")));
-  for (const block of parseMarkdown(text).children) {
-    const line = blockLines(block, text)?.find((l) => l.trim() !== "");
-    if (line !== undefined) return line.trim();
+  const cut = text.indexOf("\n", PREFIX_CHARS);
+  if (cut !== -1) {
+    // A block that ends before the prefix's last line parses the same in the whole text: what follows
+    // a block can change it only through the next line (a setext underline, a table's delimiter row).
+    const prefix = text.slice(0, cut);
+    const found = firstLineIn(prefix);
+    if (found && found.blockEnd < prefix.lastIndexOf("\n")) return found.line;
   }
-  return "";
+  return firstLineIn(text)?.line ?? "";
 }
 
 const QUESTION = /[?¿‽⁇⁈⁉⸮؟]/u;

@@ -185,7 +185,18 @@ function nonOverlapping(edits: Edit[]): Edit[] {
 
 /** One pass: the text without the hidden parts listed in the module comment. */
 export function stripHiddenMarkdown(text: string): string {
-  if (!/[<[]/.test(text)) return text;
+  return stripHiddenParts(text).text;
+}
+
+/**
+ * One pass, and whether it changed any HTML. Only a change to HTML can assemble a new hidden part
+ * from the pieces around it (`<sp<span hidden>x</span>an hidden>`), so only then is another pass
+ * needed; removing a title, an alt text or a definition cannot.
+ */
+export function stripHiddenParts(text: string): { text: string; htmlChanged: boolean } {
+  // Only these can start a hidden part: an HTML tag, a definition (`]:`), a link with a title (`](`),
+  // a full reference (`][`), an image (`![`). Most text has none, and parsing is the costly step.
+  if (!/<[A-Za-z/]|\]\s*:|\]\s*\(|\]\s*\[|!\[/.test(text)) return { text, htmlChanged: false };
   const tree = parseMarkdown(text);
   const edits: Edit[] = [];
   const tags: Tag[] = [];
@@ -197,10 +208,13 @@ export function stripHiddenMarkdown(text: string): string {
     const edit = markdownEdits(node);
     if (edit) edits.push(edit);
   }
-  edits.push(...htmlEdits(tags, text));
-  let out = text;
-  for (const edit of nonOverlapping(edits).reverse()) {
-    out = out.slice(0, edit.from) + edit.insert + out.slice(edit.to);
+  const html = htmlEdits(tags, text);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const edit of nonOverlapping([...edits, ...html])) {
+    pieces.push(text.slice(at, edit.from), edit.insert);
+    at = edit.to;
   }
-  return out;
+  pieces.push(text.slice(at));
+  return { text: pieces.join(""), htmlChanged: html.length > 0 };
 }

@@ -21,7 +21,7 @@
  */
 import { createHash } from "node:crypto";
 import { endOf, parseMarkdown, startOf, walk } from "./markdown.js";
-import { stripHiddenMarkdown } from "./markdown-hidden.js";
+import { stripHiddenParts } from "./markdown-hidden.js";
 
 /**
  * Invisible code points, by class. Each is a character class body for a `u`-flag regexp.
@@ -71,16 +71,17 @@ export function stripHtmlComments(text: string): string {
 
 /**
  * Everything a model must not see that a human would not see: invisible characters, HTML comments,
- * then the hidden parts of Markdown and HTML (`stripHiddenMarkdown`: link reference definitions, link
+ * then the hidden parts of Markdown and HTML (`stripHiddenParts`: link reference definitions, link
  * titles, image alt text, text-carrying HTML attributes, hidden elements). Repeated until nothing
  * changes, so that removing one hidden part cannot assemble another.
  */
 export function sanitizeUntrusted(text: string): string {
   let current = stripInvisible(text.replace(/\r\n?/g, "\n"));
   for (let i = 0; i < 5; i++) {
-    const next = stripHiddenMarkdown(stripHtmlComments(current).replace(MARKDOWN_COMMENT_RE, ""));
-    if (next === current) return next;
-    current = next;
+    const commentsGone = stripHtmlComments(current).replace(MARKDOWN_COMMENT_RE, "");
+    const pass = stripHiddenParts(commentsGone);
+    if (!pass.htmlChanged) return stripHtmlComments(pass.text);
+    current = pass.text;
   }
   // Pathological nesting: whatever is left after the last pass, with no comment opener in it.
   return stripHtmlComments(current).replaceAll("<!--", "");

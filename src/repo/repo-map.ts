@@ -346,7 +346,9 @@ function readmeExcerpt(
   if (!path || maxChars < 200) return "";
   const content = source.read(path);
   if (!content) return "";
-  const text = sanitizeUntrusted(content.toString("utf8"))
+  // Only the start is shown: sanitise that much (with room for what sanitising removes), not a
+  // README of megabytes. A comment or hidden element left open at the cut hides the rest, as it should.
+  const text = sanitizeUntrusted(content.toString("utf8").slice(0, Math.max(20_000, maxChars * 8)))
     .replace(/\n{3,}/g, "\n\n")
     .trim();
   const lines = text.split("\n");
