@@ -114,6 +114,25 @@ describe("commands: /triad on the first visible line", () => {
   });
 });
 
+describe("long comments", () => {
+  const filler = "lorem ipsum dolor sit amet ".repeat(300);
+
+  it("find the first visible line past a long quote or code block", () => {
+    expect(intent(`> ${filler}\n> ${filler}\n\napproved`)).toBe("approval");
+    expect(intent(`\`\`\`\n${filler}\n${filler}\n\`\`\`\napproved`)).toBe("approval");
+    expect(intent(`\`\`\`\n${filler}\n${filler}\napproved`)).toBe("message");
+  });
+
+  it("read the first line of a long comment as of the whole comment", () => {
+    expect(intent(`approved\n\n${filler}\n\n${filler}`)).toBe("approval");
+    expect(intent(`approved?\n\n${filler}`)).toBe("message");
+    // A definition far below does not make the first line a link.
+    expect(firstVisibleLine(`[approved]\n\n${filler}\n\n[approved]: https://example.com`)).toBe("[approved]");
+    expect(firstVisibleLine("[approved]\n\n[approved]: https://example.com")).toBe("[approved]");
+    expect(intent(`[approved]\n\n${filler}\n\n[approved]: https://example.com`)).toBe("message");
+  });
+});
+
 describe("firstVisibleLine", () => {
   it("skips quotes, code, comments, definitions and struck text", () => {
     expect(
