@@ -49,8 +49,38 @@ export interface AppCredentials {
 export interface TriadEnv extends BaseEnv {
   app: AppCredentials | undefined;
   webhookSecret: string | undefined;
+  /**
+   * Every private key text the deployment holds, parsed: the one in use (`app.privateKey`) and the
+   * file at PRIVATE_KEY_PATH when PRIVATE_KEY took precedence over it. For redaction only.
+   */
+  privateKeys: string[];
   /** The raw environment, for the model layer's own schema. Never put it in a prompt. */
   raw: NodeJS.ProcessEnv;
+}
+
+const PEM_RE = /-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY-----/;
+
+/**
+ * A private key as the deployment may give it in PRIVATE_KEY (the forms `@probot/get-private-key`
+ * accepts, which the README and probot's docs name): the PEM itself, with `\n` escapes for its line
+ * breaks (one-line `.env` files), with Windows line ends, in quotes, base64-encoded (Kubernetes
+ * secrets), or on one line with spaces for line breaks. Returns the PEM with `\n` line breaks.
+ */
+export function parsePrivateKey(value: string): string {
+  let key = value.trim();
+  if (/^(["'])[\s\S]*\1$/.test(key)) key = key.slice(1, -1).trim();
+  if (!key.includes("-----BEGIN") && /^[A-Za-z0-9+/=\s]+$/.test(key)) {
+    const decoded = Buffer.from(key.replace(/\s+/g, ""), "base64").toString("utf8");
+    if (PEM_RE.test(decoded)) key = decoded.trim();
+  }
+  key = key
+    .replace(/\\r\\n|\\n/g, "\n")
+    .replace(/\r\n?/g, "\n")
+    .trim();
+  const oneLine = /^(-----BEGIN [A-Z0-9 ]+-----) (.+) (-----END [A-Z0-9 ]+-----)$/.exec(key);
+  if (oneLine && !key.includes("\n"))
+    key = `${oneLine[1]}\n${(oneLine[2] ?? "").trim().replace(/\s+/g, "\n")}\n${oneLine[3]}`;
+  return key;
 }
 
 /**
@@ -68,15 +98,22 @@ export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
   const env = parsed.success ? parsed.data : undefined;
 
   let app: AppCredentials | undefined;
-  let privateKey = env?.PRIVATE_KEY?.replace(/\\n/g, "\n");
-  if (!privateKey && env?.PRIVATE_KEY_PATH) {
+  const privateKeys: string[] = [];
+  let privateKey = env?.PRIVATE_KEY === undefined ? undefined : parsePrivateKey(env.PRIVATE_KEY);
+  if (env?.PRIVATE_KEY_PATH) {
     try {
-      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+      const fromFile = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+      privateKeys.push(fromFile, parsePrivateKey(fromFile));
+      privateKey ??= parsePrivateKey(fromFile);
     } catch (error) {
-      problems.push(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as Error).message})`);
+      // PRIVATE_KEY wins when both are set; an unreadable path matters only when it is the key.
+      if (!privateKey) {
+        problems.push(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as Error).message})`);
+      }
     }
   }
-  if (privateKey && !/-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----/.test(privateKey)) {
+  if (privateKey) privateKeys.unshift(privateKey);
+  if (privateKey && !PEM_RE.test(privateKey)) {
     problems.push("PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----')");
   }
   const appId = env?.APP_ID;
@@ -109,5 +146,11 @@ export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
     );
   }
   if (appId && privateKey) app = { appId: Number(appId), privateKey };
-  return { ...env, app, webhookSecret: env.WEBHOOK_SECRET, raw: source };
+  return {
+    ...env,
+    app,
+    webhookSecret: env.WEBHOOK_SECRET,
+    privateKeys: [...new Set(privateKeys)],
+    raw: source,
+  };
 }

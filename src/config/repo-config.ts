@@ -57,6 +57,12 @@ export const repoConfigSchema = z
       .array(z.string().min(1))
       .default([])
       .describe("Globs the developer may never write (in addition to .github/workflows/**)."),
+    read_deny: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Globs of files that hold secrets: hidden from every read tool and the repository map, never sent to a model, never written. Added to the defaults (.env, .env.*, *.pem, *.key, id_rsa*, *.p12, .npmrc, .aws/credentials, …); a glob starting with ! lifts one (e.g. !.env.test).",
+      ),
     components: z
       .array(z.string().min(1))
       .default([])

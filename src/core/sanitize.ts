@@ -11,10 +11,17 @@
  *    (zero-width, BOM, soft hyphen, bidi embeddings/overrides/isolates, C0/C1 controls) plus the other
  *    known smuggling channels: Unicode tag characters (U+E0000–E007F, "ASCII smuggling"), variation
  *    selectors (data hidden in emoji), bidi marks, invisible operators and fillers.
+ *    Then what GitHub keeps in the source but does not show (`markdown-hidden.ts`): link reference
+ *    definitions, link titles, image alt text, text-carrying HTML attributes, hidden elements.
  * 2. Quote it as data inside delimiters that the text itself cannot close.
  * 3. As a last guard on a finished prompt, redact any configured secret value.
+ *
+ * The other direction, model-written text on its way into triad's own comments, is `escapeModelText`
+ * (below): escaped, not stripped, so the maintainer sees exactly what the model wrote.
  */
 import { createHash } from "node:crypto";
+import { endOf, parseMarkdown, startOf, walk } from "./markdown.js";
+import { stripHiddenParts } from "./markdown-hidden.js";
 
 /**
  * Invisible code points, by class. Each is a character class body for a `u`-flag regexp.
@@ -62,10 +69,22 @@ export function stripHtmlComments(text: string): string {
   return at === -1 ? current : current.slice(0, at);
 }
 
-/** Everything a model must not see that a human would not see: invisible characters, then comments. */
+/**
+ * Everything a model must not see that a human would not see: invisible characters, HTML comments,
+ * then the hidden parts of Markdown and HTML (`stripHiddenParts`: link reference definitions, link
+ * titles, image alt text, text-carrying HTML attributes, hidden elements). Repeated until nothing
+ * changes, so that removing one hidden part cannot assemble another.
+ */
 export function sanitizeUntrusted(text: string): string {
-  const visible = stripInvisible(text.replace(/\r\n?/g, "\n"));
-  return stripHtmlComments(visible).replace(MARKDOWN_COMMENT_RE, "");
+  let current = stripInvisible(text.replace(/\r\n?/g, "\n"));
+  for (let i = 0; i < 5; i++) {
+    const commentsGone = stripHtmlComments(current).replace(MARKDOWN_COMMENT_RE, "");
+    const pass = stripHiddenParts(commentsGone);
+    if (!pass.htmlChanged) return stripHtmlComments(pass.text);
+    current = pass.text;
+  }
+  // Pathological nesting: whatever is left after the last pass, with no comment opener in it.
+  return stripHtmlComments(current).replaceAll("<!--", "");
 }
 
 export interface QuoteOptions {
@@ -171,4 +190,156 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 /** True when any configured secret value (in any of the forms above) occurs in the text. */
 export function containsSecret(text: string, secrets: readonly string[]): boolean {
   return allForms(secrets).some((form) => text.includes(form));
+}
+
+// --- model text in triad's own comments --------------------------------------------------------------
+
+const INVISIBLE_ONE_RE = new RegExp(`[${Object.values(INVISIBLE_CLASSES).join("")}]`, "u");
+const PICTOGRAPH_RE = /\p{Extended_Pictographic}/u;
+
+/**
+ * Invisible characters shown as `\u{…}`, so the maintainer sees that they are there. The joiner and
+ * the emoji presentation selector stay next to an emoji (👨‍👩‍👧, ❤️), where they are part of it.
+ */
+function showInvisible(text: string): string {
+  const chars = [...text];
+  return chars
+    .map((ch, i) => {
+      if (ch === "\t" || ch === "\n" || !INVISIBLE_ONE_RE.test(ch)) return ch;
+      const emojiJoiner =
+        (ch === "\u200D" || ch === "\uFE0F") &&
+        (PICTOGRAPH_RE.test(chars[i - 1] ?? "") || PICTOGRAPH_RE.test(chars[i + 1] ?? ""));
+      return emojiJoiner
+        ? ch
+        : `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}}`;
+    })
+    .join("");
+}
+
+/** Every ASCII punctuation character as a numeric reference: no Markdown or HTML can start in it. */
+function inertText(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Fenced-code languages GitHub renders as something other than code (math, diagrams, maps, 3D). */
+const RENDERED_LANGUAGES = new Set(["math", "mermaid", "geojson", "topojson", "stl"]);
+
+/**
+ * Model-written code as a fenced block, for a template to put on its own lines: closed, with a fence
+ * longer than any backtick run inside, and a language only when GitHub would render it as code. Code
+ * holding `<!--` becomes `<pre><code>` with every punctuation character as a numeric reference, so
+ * the raw comment never holds a marker's opening.
+ */
+export function modelCodeBlock(value: string, lang?: string | null): string {
+  if (value.includes("<!--")) return `<pre><code>${inertText(value)}</code></pre>`;
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  const info =
+    lang && /^[\w#+.-]{1,40}$/.test(lang) && !RENDERED_LANGUAGES.has(lang.toLowerCase()) ? lang : "";
+  const body = value.replace(/\n$/, "");
+  return `${fence}${info}\n${body}${body === "" ? "" : "\n"}${fence}`;
+}
+
+/**
+ * Model-written code for inline use: `<code>` with every punctuation character as a numeric
+ * reference. It renders as inline code, and no backtick of the surrounding text can pair with it.
+ */
+export function modelInlineCode(value: string): string {
+  return `<code>${inertText(value.replace(/\s*\n\s*/g, " "))}</code>`;
+}
+
+/**
+ * Prose: `<` (HTML, comments, markers, `</details>`), `[` (links with hidden titles, definitions,
+ * images with alt text, footnotes), backticks that open no code span, runs of three tildes (fences),
+ * `$` (math, which can hide text with `\phantom`) and character references (`&#8203;` is an
+ * invisible character) are escaped.
+ * A backslash escape the model wrote is kept as it is.
+ */
+function escapeProse(text: string, line: boolean): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    const next = text[i + 1] ?? "";
+    if (ch === "\\" && /[!-/:-@[-`{-~]/.test(next)) {
+      // The model's own escape already shows the character. `\<` becomes `&lt;` all the same, so the
+      // raw comment never holds `<!--`; a dollar is shown GitHub's way (below).
+      out += next === "<" ? "&lt;" : next === "$" ? "<span>$</span>" : ch + next;
+      i++;
+      continue;
+    }
+    if (ch === "\\" && next === "") out += "\\\\";
+    else if (ch === "<") out += "&lt;";
+    else if (ch === "[" || ch === "`" || (line && ch === "|")) out += `\\${ch}`;
+    else if (ch === "$") out += "<span>$</span>";
+    else if (ch === "~") {
+      // Three or more open a tilde fence: escaped, so no fence appears where the parse saw none.
+      const run = /^~+/.exec(text.slice(i))?.[0] ?? "~";
+      out += run.length >= 3 ? "\\~".repeat(run.length) : run;
+      i += run.length - 1;
+    } else if (ch === "&" && /^&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i.test(text.slice(i, i + 40)))
+      out += "&amp;";
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * Model-written text made safe to put in a triad comment (issue "Trust boundaries" Part 2): what
+ * GitHub shows is what the model wrote, and nothing in it can act on the rest of the comment.
+ *
+ * - No raw `<` survives outside code: no HTML comment can open (hiding what follows, or forging a
+ *   `<!-- triad:… -->` marker), no `<details>` can close or open, no tag that GitHub keeps (`<sup>`,
+ *   `<sub>`, `<img>`, `<a title>`, `<picture>` …) can hide or disguise text.
+ * - Nothing that GitHub keeps in the source but does not show: link titles and definitions, image
+ *   alt text, footnotes, math (`$\phantom{…}$`) and character references for invisible characters are
+ *   shown as the characters they are written with; invisible characters are shown as `\u{…}`.
+ * - Code stays code. Inline code becomes `<code>` with every punctuation character as a numeric
+ *   reference (it renders as the same code, and no other backtick can pair with it). A top-level
+ *   fenced block is re-fenced with a fence longer than any backtick run inside and always closed, on
+ *   its own line; one that holds `<!--` becomes `<pre><code>` the same way, so the raw comment never
+ *   contains a marker's opening. Code nested in a list or quote is escaped as prose (still readable).
+ * - Ordinary Markdown stays readable: emphasis, lists, headings, quotes and bare URLs render as usual.
+ *
+ * Put the result where a block or a line may start (after "- ", after a heading's `## `, on its own
+ * lines), and leave a blank line after a multi-line result: a trailing list or quote would otherwise
+ * take the next line in. Never inside a code span, link text or an HTML attribute.
+ */
+export function escapeModelText(text: string): string {
+  return escapeModel(text, false);
+}
+
+/**
+ * `escapeModelText` for a one-line place (a list item's first line, a heading, a table cell): line
+ * breaks become spaces and `|` is escaped, so the text stays in its line and its cell.
+ */
+export function escapeModelLine(text: string): string {
+  return escapeModel(text.replace(/\s*[\r\n]+\s*/g, " "), true);
+}
+
+function escapeModel(text: string, line: boolean): string {
+  const source = showInvisible(text.replace(/\r\n?/g, "\n"));
+  const tree = parseMarkdown(source, { withoutHtmlAndLinks: true });
+  const code: { from: number; to: number; render: string }[] = [];
+  // A line has no blocks: there a fence is escaped as prose. In a text, a fence on the first line gets
+  // a line of its own, as the template puts something before that line.
+  for (const node of line ? [] : tree.children) {
+    if (node.type === "code" && /^ {0,3}(?:`{3,}|~{3,})/.test(source.slice(startOf(node), endOf(node)))) {
+      const render = modelCodeBlock(node.value, node.lang);
+      const firstLine = !source.slice(0, startOf(node)).includes("\n");
+      code.push({ from: startOf(node), to: endOf(node), render: firstLine ? `\n${render}` : render });
+    }
+  }
+  for (const node of walk(tree)) {
+    if (node.type !== "inlineCode") continue;
+    const inside = code.some((c) => startOf(node) >= c.from && endOf(node) <= c.to);
+    if (!inside) code.push({ from: startOf(node), to: endOf(node), render: modelInlineCode(node.value) });
+  }
+  code.sort((a, b) => a.from - b.from);
+  let out = "";
+  let at = 0;
+  for (const piece of code) {
+    out += escapeProse(source.slice(at, piece.from), line) + piece.render;
+    at = piece.to;
+  }
+  return out + escapeProse(source.slice(at), line);
 }

@@ -3,17 +3,57 @@ import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
 
 /**
+ * The answer of `GET /repos/{owner}/{repo}/collaborators/{username}/permission`
+ * (@octokit/openapi-types `repository-collaborator-permission`): `permission` is the legacy base role
+ * (admin, write, read, none; maintain → write, triage → read), `role_name` the assigned role, custom
+ * roles included ("the `permission` can also be used to determine which base level of access the
+ * collaborator has", GitHub's description of the endpoint); `user.permissions` the flags.
+ */
+interface PermissionAnswer {
+  permission?: string;
+  role_name?: string;
+  user?: {
+    permissions?: { admin?: boolean; maintain?: boolean; push?: boolean; triage?: boolean; pull?: boolean };
+  } | null;
+}
+
+const isRole = (value: string | undefined): value is Permission =>
+  value !== undefined && (ROLES as readonly string[]).includes(value);
+
+/**
+ * The role a permission answer grants. A standard `role_name` is taken as it is. A custom role
+ * ("security-reviewer") is its base: the highest of the user's permission flags when GitHub sends
+ * them (a custom role on maintain has `maintain: true`, though `permission` says write), else the
+ * legacy `permission`. Anything unknown is "none".
+ */
+export function roleOf(answer: PermissionAnswer): Permission {
+  if (isRole(answer.role_name)) return answer.role_name;
+  const flags = answer.user?.permissions;
+  if (flags) {
+    if (flags.admin) return "admin";
+    if (flags.maintain) return "maintain";
+    if (flags.push) return "write";
+    if (flags.triage) return "triage";
+  }
+  if (isRole(answer.permission)) return answer.permission;
+  return "none";
+}
+
+/**
  * The user's role, from the collaborator-permission API — never from a payload's
  * `author_association`, which says how someone relates to the repository, not what they may do.
  * `role_name` distinguishes maintain and triage, which the legacy `permission` folds into write and
- * read. A user who is no collaborator answers 404 on some GitHub versions: that is "none".
+ * read. A user who is no collaborator answers 404 on some GitHub versions, and so does a bot ("is not
+ * a user"): that is "none".
+ *
+ * On a public repository the endpoint is said to answer `read` for anyone: a `read` here does not
+ * make someone a collaborator. Use `isRepoCollaborator` for that question.
  */
 export async function getPermission(gh: GitHubClient, ref: RepoRef, username: string): Promise<Permission> {
   return github(`read @${username}'s permission`, async () => {
     try {
       const { data } = await gh.rest.repos.getCollaboratorPermissionLevel({ ...ref, username });
-      const role = (data as { role_name?: string }).role_name ?? data.permission;
-      return (ROLES as readonly string[]).includes(role) ? (role as Permission) : "none";
+      return roleOf(data as PermissionAnswer);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return "none";
       throw error;
@@ -21,15 +61,46 @@ export async function getPermission(gh: GitHubClient, ref: RepoRef, username: st
   });
 }
 
-/** Memoises permission look-ups for the length of one step. */
-export function permissionCache(gh: GitHubClient, ref: RepoRef): (username: string) => Promise<Permission> {
-  const known = new Map<string, Promise<Permission>>();
+/**
+ * Whether the user is a collaborator of the repository, by `GET /repos/{owner}/{repo}/collaborators/{username}`:
+ * 204 yes, 404 no (@octokit/openapi-types `repos/check-collaborator`). GitHub counts outside
+ * collaborators, organization members with access through teams or the organization's base
+ * permission, and organization owners. This, not "permission is not none", decides
+ * `commenters: collaborators`: on a public repository the permission endpoint may answer `read` for
+ * a user with no relation to it.
+ */
+export async function isRepoCollaborator(gh: GitHubClient, ref: RepoRef, username: string): Promise<boolean> {
+  return github(`check whether @${username} is a collaborator`, async () => {
+    try {
+      const { status } = await gh.rest.repos.checkCollaborator({ ...ref, username });
+      return status === 204;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return false;
+      throw error;
+    }
+  });
+}
+
+function memoised<T>(look: (username: string) => Promise<T>): (username: string) => Promise<T> {
+  const known = new Map<string, Promise<T>>();
   return (username) => {
     let found = known.get(username);
     if (!found) {
-      found = getPermission(gh, ref, username);
+      found = look(username);
+      // A failed look-up is not remembered: the next ask tries again.
+      found.catch(() => known.delete(username));
       known.set(username, found);
     }
     return found;
   };
+}
+
+/** Memoises permission look-ups for the length of one step. */
+export function permissionCache(gh: GitHubClient, ref: RepoRef): (username: string) => Promise<Permission> {
+  return memoised((username) => getPermission(gh, ref, username));
+}
+
+/** Memoises collaborator checks for the length of one step. */
+export function collaboratorCache(gh: GitHubClient, ref: RepoRef): (username: string) => Promise<boolean> {
+  return memoised((username) => isRepoCollaborator(gh, ref, username));
 }

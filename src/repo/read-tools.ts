@@ -2,13 +2,46 @@
  * Read-only tools over a repository view: `list_files`, `read_file`, `search`. They run locally on a
  * `FileView` (a snapshot, or the developer's overlay over one); no API call per file. Problems the model
  * can fix (bad path, no such file, invalid regex) are thrown as `ToolInputError`.
+ *
+ * Files that look like secrets (`read_deny`, `src/repo/path-policy.ts`) do not exist for these tools:
+ * not listed, not searched, and `read_file` says it will not read them. `search` runs the model's
+ * regular expression on RE2 (re2js, a pure-JavaScript port), whose matching time is linear in the
+ * input: a pattern like `(a+)+$` cannot hold the event loop (and the workflow's lock) for seconds.
  */
 import picomatch from "picomatch";
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import { type ToolDefinition, ToolInputError } from "../models/types.js";
 import { classifyFile, type FileKind, vendoredRoot } from "./file-kinds.js";
+import { readDenyGlob, readDenyReason } from "./path-policy.js";
 import { comparePaths } from "./snapshot.js";
 import type { FileView } from "./view.js";
+
+/** What the read tools may show. */
+export interface ReadPolicy {
+  /** The repository's `read_deny` globs, on top of `DEFAULT_READ_DENY` (which always applies). */
+  readDeny?: readonly string[];
+}
+
+/**
+ * `view` without the files that look like secrets: they are neither listed nor readable. The read
+ * tools and the repository map use it; so can anything else that shows repository files to a model.
+ */
+export function withoutSecretFiles(view: FileView, readDeny: readonly string[] = []): FileView {
+  const hidden = new Map<string, boolean>();
+  const isHidden = (path: string) => {
+    let known = hidden.get(path);
+    if (known === undefined) {
+      known = readDenyGlob(path, readDeny) !== undefined;
+      hidden.set(path, known);
+    }
+    return known;
+  };
+  return {
+    list: () => [...view.list()].filter((path) => !isHidden(path)),
+    read: (path) => (isHidden(path) ? undefined : view.read(path)),
+  };
+}
 
 export interface ReadToolLimits {
   /** Lines `read_file` shows when no end_line is given (default 400). */
@@ -63,7 +96,9 @@ const searchInput = z.object({
     .string()
     .min(1)
     .max(500)
-    .describe("JavaScript regular expression, matched line by line. Start with (?i) to ignore case."),
+    .describe(
+      "Regular expression (RE2 syntax: like JavaScript's, without lookaround or backreferences), matched line by line. Start with (?i) to ignore case.",
+    ),
   path_glob: z
     .string()
     .optional()
@@ -246,25 +281,30 @@ function readFile(view: FileView, input: ReadFileInput, limits: ReadToolLimits):
   return `${header}\n${out.join("\n")}${more}`;
 }
 
-/** The line matcher, and a multiline twin used to skip files without any match in one pass. */
-function compilePattern(pattern: string): { line: RegExp; file: RegExp } {
-  let source = pattern;
-  let flags = "u";
-  if (source.startsWith("(?i)")) {
-    source = source.slice(4);
-    flags += "i";
-  }
+/** A compiled search pattern: a line matcher, and a multiline twin to skip files without a match. */
+interface LinePattern {
+  line: { test(input: string): boolean };
+  file: { test(input: string): boolean };
+}
+
+/**
+ * Compile the model's pattern on RE2. `(?i)` is RE2's own flag syntax. What RE2 does not have
+ * (lookahead, lookbehind, backreferences) is a tool error that says so, so the model rewrites it.
+ */
+function compilePattern(pattern: string): LinePattern {
+  // JavaScript's `\u0041` and `\u{1F600}` are RE2's `\x{41}` (unless the backslash is itself escaped).
+  const source = pattern.replace(
+    /(?<!\\)((?:\\\\)*)\\u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))/g,
+    (_, escapes: string, braced: string | undefined, four: string | undefined) =>
+      `${escapes}\\x{${braced ?? four}}`,
+  );
   try {
-    return { line: new RegExp(source, flags), file: new RegExp(source, `${flags}m`) };
-  } catch (unicodeError) {
-    // Patterns written for non-unicode mode (e.g. `\-` or `{` outside a quantifier) still work there.
-    const plain = flags.replace("u", "");
-    try {
-      return { line: new RegExp(source, plain), file: new RegExp(source, `${plain}m`) };
-    } catch {
-      const reason = unicodeError instanceof Error ? unicodeError.message : String(unicodeError);
-      throw new ToolInputError(`Invalid regular expression /${pattern}/: ${reason}`);
-    }
+    return { line: RE2JS.compile(source), file: RE2JS.compile(source, RE2JS.MULTILINE) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ToolInputError(
+      `Invalid regular expression /${pattern}/: ${reason}. search uses RE2 syntax (matching in linear time): no lookahead, lookbehind or backreferences.`,
+    );
   }
 }
 
@@ -341,9 +381,23 @@ function search(view: FileView, input: SearchInput, limits: ReadToolLimits): str
   return `${header}\n${results.join("\n")}${capNote}${timeNote}`;
 }
 
-/** `list_files`, `read_file` and `search` over a view. */
-export function readOnlyTools(view: FileView, limits: Partial<ReadToolLimits> = {}): ToolDefinition[] {
+/**
+ * `list_files`, `read_file` and `search` over a view, without the files that look like secrets
+ * (`DEFAULT_READ_DENY` plus `policy.readDeny`).
+ */
+export function readOnlyTools(
+  view: FileView,
+  limits: Partial<ReadToolLimits> = {},
+  policy: ReadPolicy = {},
+): ToolDefinition[] {
   const l: ReadToolLimits = { ...DEFAULT_READ_TOOL_LIMITS, ...limits };
+  const readDeny = policy.readDeny ?? [];
+  const visible = withoutSecretFiles(view, readDeny);
+  const refuseSecret = (raw: string) => {
+    const path = normalizeToolPath(raw);
+    const glob = path === "" ? undefined : readDenyGlob(path, readDeny);
+    if (glob !== undefined) throw new ToolInputError(readDenyReason(path, glob));
+  };
   const tools: [ToolDefinition<ListFilesInput>, ToolDefinition<ReadFileInput>, ToolDefinition<SearchInput>] =
     [
       {
@@ -353,7 +407,10 @@ export function readOnlyTools(view: FileView, limits: Partial<ReadToolLimits> = 
           "With recursive, every file below it; vendored directories are summarized. Files marked [binary], " +
           "[vendored], [generated] or [lock] are not searched.",
         input: listInput,
-        run: async (input) => listFiles(view, input, l),
+        run: async (input) => {
+          refuseSecret(input.path ?? "");
+          return listFiles(visible, input, l);
+        },
       },
       {
         name: "read_file",
@@ -361,7 +418,10 @@ export function readOnlyTools(view: FileView, limits: Partial<ReadToolLimits> = 
           `Read a text file with numbered lines. Shows up to ${l.readLines} lines from start_line unless ` +
           "end_line is given; long output is cut with a note saying how to read on.",
         input: readInput,
-        run: async (input) => readFile(view, input, l),
+        run: async (input) => {
+          refuseSecret(input.path);
+          return readFile(visible, input, l);
+        },
       },
       {
         name: "search",
@@ -369,7 +429,7 @@ export function readOnlyTools(view: FileView, limits: Partial<ReadToolLimits> = 
           "Search file contents with a regular expression, line by line; returns path:line: text. " +
           "Binary, vendored, generated and lock files are skipped. Narrow with path_glob.",
         input: searchInput,
-        run: async (input) => search(view, input, l),
+        run: async (input) => search(visible, input, l),
       },
     ];
   return tools as unknown as ToolDefinition[];

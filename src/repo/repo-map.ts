@@ -7,6 +7,7 @@
  */
 import { quoteUntrusted, sanitizeUntrusted } from "../core/sanitize.js";
 import { baseName, classifyFile, extensionOf, type FileKind } from "./file-kinds.js";
+import { isReadDenied } from "./path-policy.js";
 import type { Snapshot } from "./snapshot.js";
 
 export interface RepoMapOptions {
@@ -14,6 +15,11 @@ export interface RepoMapOptions {
   tokenBudget: number;
   /** README lines to excerpt at most (default 40). */
   readmeLines?: number;
+  /**
+   * The repository's `read_deny` globs, on top of `DEFAULT_READ_DENY` (which always applies): files
+   * that look like secrets are left out of the map, and only their number is given.
+   */
+  readDeny?: readonly string[];
 }
 
 export const CHARS_PER_TOKEN = 4;
@@ -340,7 +346,9 @@ function readmeExcerpt(
   if (!path || maxChars < 200) return "";
   const content = source.read(path);
   if (!content) return "";
-  const text = sanitizeUntrusted(content.toString("utf8"))
+  // Only the start is shown: sanitise that much (with room for what sanitising removes), not a
+  // README of megabytes. A comment or hidden element left open at the cut hides the rest, as it should.
+  const text = sanitizeUntrusted(content.toString("utf8").slice(0, Math.max(20_000, maxChars * 8)))
     .replace(/\n{3,}/g, "\n\n")
     .trim();
   const lines = text.split("\n");
@@ -355,7 +363,9 @@ function readmeExcerpt(
 
 export function buildRepoMap(source: RepoMapSource, options: RepoMapOptions): string {
   const budget = Math.max(200, Math.floor(options.tokenBudget * CHARS_PER_TOKEN));
-  const paths = source.list();
+  const listed = source.list();
+  const paths = listed.filter((path) => !isReadDenied(path, options.readDeny));
+  const hiddenSecrets = listed.length - paths.length;
 
   const skipped: Record<Exclude<FileKind, "source">, number> = {
     vendored: 0,
@@ -419,7 +429,8 @@ export function buildRepoMap(source: RepoMapSource, options: RepoMapOptions): st
     `# Repository map (commit ${source.sha.slice(0, 12)})`,
     `${plural(paths.length, "file")}, ${formatBytes(totalBytes)}; ${sourcePaths.length} mapped below.` +
       (skippedParts.length > 0 ? ` Skipped (count only): ${skippedParts.join(", ")}.` : "") +
-      (specialParts.length > 0 ? ` Not regular files: ${specialParts.join(", ")}.` : ""),
+      (specialParts.length > 0 ? ` Not regular files: ${specialParts.join(", ")}.` : "") +
+      (hiddenSecrets > 0 ? ` Hidden because they look like secrets: ${plural(hiddenSecrets, "file")}.` : ""),
   ];
   sections.push(totals.join("\n"));
 

@@ -180,6 +180,20 @@ describe("decide: comments while planning", () => {
     expect(d.state?.phase).toBe("implementing");
   });
 
+  it.each([
+    ["> approved"],
+    ["~~approved~~"],
+    ["approved?"],
+    ["<!-- approved -->"],
+    ["<!-- approved -->\nplease change step 2"],
+    ["`approved`"],
+  ])("an admin's disguised approval %j freezes nothing and queues no developer", (body) => {
+    const d = decide(awaiting, comment(201, body), facts("admin"));
+    expect(d.state?.approved).toBeUndefined();
+    expect(d.state?.phase).not.toBe("implementing");
+    expect(d.effects).not.toContainEqual(expect.objectContaining({ type: "enqueue", kind: "develop" }));
+  });
+
   for (const permission of ["read", "triage", "none"] as const) {
     it(`refuses approval from a ${permission} user with one reply and queues nothing`, () => {
       const d = decide(awaiting, comment(201, "approved", "rita"), facts(permission));

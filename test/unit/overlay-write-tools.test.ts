@@ -17,6 +17,8 @@ const FILES: Record<string, string> = {
   ].join("\n"),
   "win.txt": "alpha\r\nbeta\r\n",
   "bin.dat": "\u0000\u0001",
+  ".env.production": "API_KEY=sk-live-0123456789\n",
+  ".github/triad/reviewer.md": "Review carefully.\n",
 };
 
 function setup(special: Record<string, string> = { "link.ts": "symlink" }) {
@@ -181,5 +183,33 @@ describe("write tools", () => {
     const { call, failure } = setup();
     await call("write_file", { path: "lib", content: "x" });
     expect(await failure("write_file", { path: "lib/a.ts", content: "x" })).toContain('"lib" is a file');
+  });
+});
+
+describe("write tools: files the developer may never touch", () => {
+  it.each([
+    [".env.production", "looks like a file that holds secrets"],
+    ["deploy/new.pem", "looks like a file that holds secrets"],
+    [".github/triad/reviewer.md", "role contracts"],
+    [".GitHub/Triad/architect.md", "role contracts"],
+    [".github/triad.yml", "configuration"],
+    [".github/Workflows/ci.yml", ".github/workflows/"],
+  ])("write_file, edit_file and delete_file refuse %j", async (path, reason) => {
+    const { overlay, failure } = setup();
+    expect(await failure("write_file", { path, content: "x" })).toContain(reason);
+    expect(await failure("edit_file", { path, old_string: "API_KEY", new_string: "X" })).toContain(reason);
+    expect(await failure("delete_file", { path })).toContain(reason);
+    expect(overlay.changes()).toEqual([]);
+  });
+
+  it("an edit of a secret file shows none of its content", async () => {
+    const { failure } = setup();
+    const message = await failure("edit_file", {
+      path: ".env.production",
+      old_string: "API_KEY=x",
+      new_string: "y",
+    });
+    expect(message).not.toContain("sk-live");
+    expect(message).not.toContain("API_KEY=");
   });
 });

@@ -92,4 +92,28 @@ describe("buildRepoMap", () => {
     });
     expect(buildRepoMap(snap, { tokenBudget: 1000 })).toContain("Not regular files: 1 submodule, 1 symlink.");
   });
+
+  it("leaves out files that look like secrets, giving only their number", () => {
+    const snap = Snapshot.fromFiles("b".repeat(40), {
+      "package.json": '{"name":"app","main":"src/index.js"}',
+      "src/index.js": "x\n",
+      ".env": "API_KEY=sk-live-0123456789\n",
+      ".env.production": "DATABASE_URL=postgres://admin:hunter2@db\n",
+      ".env.example": "API_KEY=\n",
+      "deploy/server.pem": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+      "ops/db.vault": "v\n",
+      "README.md": "# App\n",
+    });
+    const map = buildRepoMap(snap, { tokenBudget: 2000 });
+    for (const hidden of [".env.production", "server.pem", "deploy", "sk-live", "hunter2"]) {
+      expect(map).not.toContain(hidden);
+    }
+    expect(map).not.toMatch(/^\s*\.env\s/m);
+    expect(map).toContain(".env.example");
+    expect(map).toContain("Hidden because they look like secrets: 3 files.");
+    expect(map).toContain("5 files,");
+    const custom = buildRepoMap(snap, { tokenBudget: 2000, readDeny: ["*.vault"] });
+    expect(custom).not.toContain("db.vault");
+    expect(custom).toContain("Hidden because they look like secrets: 4 files.");
+  });
 });

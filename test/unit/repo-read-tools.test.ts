@@ -176,3 +176,114 @@ describe("search", () => {
     expect(await run("list_files", { path: "a" }, view)).toContain("b.txt  11 B");
   });
 });
+
+describe("search runs on a linear-time engine (RE2)", () => {
+  const evil = (n: number) => Snapshot.fromFiles("e".repeat(40), { "src/a.txt": `${"a".repeat(n)}!\n` });
+
+  it.each([26, 30, 40, 5_000])("(a+)+$ on a %i-character line answers at once", async (n) => {
+    const started = performance.now();
+    const out = await run("search", { pattern: "(a+)+$" }, evil(n));
+    const elapsed = performance.now() - started;
+    expect(out).toMatch(/^No matches/);
+    // A backtracking engine takes about 2.8 s at 26 characters and doubles with each one more.
+    expect(elapsed).toBeLessThan(250);
+  });
+
+  it.each(["(x+x+)+y", "(a|aa)+$", "(.*a){12}$", "^(\\w+\\s?)*$"])(
+    "%s stays fast on a hostile line",
+    async (pattern) => {
+      const text = `${"a".repeat(3000)}${"x".repeat(3000)} ${"ab ".repeat(2000)}!\n`;
+      const started = performance.now();
+      await run("search", { pattern }, Snapshot.fromFiles("f".repeat(40), { "a.txt": text }));
+      expect(performance.now() - started).toBeLessThan(500);
+    },
+  );
+
+  it("explains what RE2 does not have, so the model can rewrite the pattern", async () => {
+    await expect(run("search", { pattern: "foo(?=bar)" })).rejects.toThrow(/RE2 syntax.*no lookahead/);
+    await expect(run("search", { pattern: "(a)\\1" })).rejects.toThrow(/backreferences/);
+  });
+
+  it("accepts JavaScript's \\u escapes and the usual escapes", async () => {
+    expect(await run("search", { pattern: "\\u0054ODO: write" })).toContain("docs/guide.md:1:");
+    expect(await run("search", { pattern: "\\u{54}ODO_LIST" })).toContain("src/deep/nested/x.ts:1:");
+    expect(await run("search", { pattern: "helper\\(\\d\\)" })).toContain("src/index.ts:2:");
+    expect(await run("search", { pattern: "\\\\u0054" })).toMatch(/^No matches/);
+  });
+});
+
+describe("files that look like secrets are invisible to the read tools", () => {
+  const repo = Snapshot.fromFiles("s".repeat(40), {
+    "src/index.ts": "export const key = process.env.API_KEY; // TODO\n",
+    ".env": "API_KEY=sk-live-0123456789 # TODO\n",
+    ".env.production": "DATABASE_URL=postgres://admin:hunter2@db # TODO\n",
+    ".env.example": "API_KEY= # TODO\n",
+    "deploy/tls/server.pem": "-----BEGIN PRIVATE KEY-----\nMIIEvTODO\n-----END PRIVATE KEY-----\n",
+    "home/.aws/credentials": "aws_secret_access_key = TODO\n",
+    "ops/db.vault": "vault TODO\n",
+  });
+  const SECRET_WORDS = [
+    "sk-live",
+    "hunter2",
+    "MIIEv",
+    "aws_secret",
+    ".env.production",
+    "server.pem",
+    "credentials",
+  ];
+
+  it("list_files does not list them, at any depth", async () => {
+    const root = await run("list_files", { recursive: true }, repo);
+    for (const word of SECRET_WORDS) expect(root).not.toContain(word);
+    expect(root).toContain(".env.example");
+    expect(root).toContain("src/index.ts");
+    expect(root.split("\n")[0]).toBe("(repository root) — 3 files (recursive)");
+    await expect(run("list_files", { path: "deploy" }, repo)).rejects.toThrow(ToolInputError);
+    await expect(run("list_files", { path: "home/.aws" }, repo)).rejects.toThrow(/No directory/);
+  });
+
+  it("read_file refuses them with a reason and no content", async () => {
+    for (const path of [".env", ".ENV.production", "./deploy/tls/server.pem", "home/.aws/credentials"]) {
+      const error = await run("read_file", { path }, repo).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(ToolInputError);
+      expect(error?.message).toMatch(/hidden from triad: it looks like a file that holds secrets/);
+      for (const word of ["sk-live", "hunter2", "MIIEv", "aws_secret"])
+        expect(error?.message).not.toContain(word);
+    }
+    expect(await run("read_file", { path: ".env.example" }, repo)).toContain("API_KEY=");
+  });
+
+  it("search does not look inside them", async () => {
+    const out = await run("search", { pattern: "TODO" }, repo);
+    for (const word of SECRET_WORDS) expect(out).not.toContain(word);
+    expect(out.split("\n").slice(1)).toEqual([
+      ".env.example:1: API_KEY= # TODO",
+      "ops/db.vault:1: vault TODO",
+      "src/index.ts:1: export const key = process.env.API_KEY; // TODO",
+    ]);
+    expect(await run("search", { pattern: "sk-live|hunter2|MIIEv" }, repo)).toMatch(/^No matches/);
+  });
+
+  it("the repository's read_deny hides more, and its ! globs lift a default", async () => {
+    const tools = readOnlyTools(repo, {}, { readDeny: ["*.vault", "!.env"] });
+    const search = tools.find((t) => t.name === "search") as ToolDefinition;
+    const out = await search.run(search.input.parse({ pattern: "TODO" }));
+    expect(out).not.toContain("ops/db.vault");
+    expect(out).toContain(".env:1:");
+    expect(out).not.toContain(".env.production");
+  });
+
+  it("hides them in the developer's overlay too, new ones included", async () => {
+    const { Overlay } = await import("../../src/repo/overlay.js");
+    const overlay = new Overlay(repo);
+    overlay.write("config/.env.staging", "TOKEN=ghp_secret TODO\n");
+    const out = await run("search", { pattern: "TODO" }, overlay);
+    expect(out).not.toContain("ghp_secret");
+    await expect(run("read_file", { path: "config/.env.staging" }, overlay)).rejects.toThrow(
+      /hidden from triad/,
+    );
+  });
+});
