@@ -1,3 +1,4 @@
+import type { CommentIntent } from "./commands.js";
 import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import type { Permission } from "./permissions.js";
@@ -8,6 +9,8 @@ import type { WorkflowState } from "./state.js";
  * nothing), and the small helpers the issue-side decisions share.
  */
 export interface EventFacts {
+  /** What the comment asks for, read from its first visible line (src/text/comment-intent.ts). */
+  intent?: CommentIntent;
   /** The role of the comment's author (comment events) or the labeller (label events). */
   permission?: Permission;
   /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */

@@ -1,5 +1,5 @@
 import { onApproval } from "./approval.js";
-import { COMMAND_HELP, type CommandName, classifyComment } from "./commands.js";
+import { COMMAND_HELP, type CommandName } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./event-facts.js";
@@ -87,7 +87,7 @@ function onComment(
   ctx: DecideContext,
 ): Decision {
   if (!state || !isActive(state.phase)) return ignore(state, "no running workflow on this issue");
-  const intent = classifyComment(event.comment.body, ctx.config.approval_words);
+  const intent = facts.intent ?? { type: "message" };
   const permission = facts.permission ?? "none";
   switch (intent.type) {
     case "approval":

@@ -1,5 +1,5 @@
 import { onCheckFailed } from "./ci-failure.js";
-import { classifyComment } from "./commands.js";
+import type { CommentIntent } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, ignore, type OpenFindings } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
@@ -29,6 +29,8 @@ export type PullEvent = Extract<
 >;
 
 export interface PullFacts {
+  /** What a PR comment asks for, read from its first visible line (src/text/comment-intent.ts). */
+  intent?: CommentIntent;
   /** The role of the human behind the event (review author, `/triad fix` or `/triad ignore` author). */
   permission?: Permission;
   /** The event's findings, converted by the shell (a review's comments at their lines, a check's output). */
@@ -69,8 +71,8 @@ export function decidePullEvent(
         return ignore(state, "the review requests no changes");
       return onHumanFindings(state, facts.findings, facts.permission, ctx);
     case "comment_created": {
-      const intent = classifyComment(event.comment.body, ctx.config.approval_words);
-      if (intent.type !== "command" || intent.name !== "fix")
+      const intent = facts.intent;
+      if (intent?.type !== "command" || intent.name !== "fix")
         return ignore(state, "not a command for the PR");
       const d = onHumanFindings(state, facts.findings, facts.permission, ctx);
       if (d.ignored) return d;

@@ -1,5 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { redactSecrets } from "../core/sanitize.js";
+import { redactSecrets } from "../text/sanitize.js";
 import { formatModelRef, resolveRoleModels } from "./config.js";
 import { type CreateChatModelOptions, createChatModel } from "./create-chat-model.js";
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ModelRef } from "./types.js";

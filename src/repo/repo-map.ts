@@ -5,7 +5,7 @@
  * deepest directories are collapsed first (shown as one summary line each), and the map says so.
  * Output is deterministic: every list is sorted, nothing depends on time or locale.
  */
-import { quoteUntrusted, sanitizeUntrusted } from "../core/sanitize.js";
+import { quoteUntrusted, sanitizeUntrusted } from "../text/sanitize.js";
 import { baseName, classifyFile, extensionOf, type FileKind } from "./file-kinds.js";
 import { isReadDenied } from "./path-policy.js";
 import type { Snapshot } from "./snapshot.js";

@@ -1,5 +1,4 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { classifyComment } from "../core/commands.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isIgnoreCommand, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
@@ -9,6 +8,7 @@ import { parseUnifiedDiff } from "../diff/index.js";
 import { github } from "../github/errors.js";
 import { getPermission } from "../github/permissions.js";
 import { diffText } from "../github/pull-diff.js";
+import { classifyComment } from "../text/comment-intent.js";
 import type { WorkflowContext } from "./context.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 
@@ -36,6 +36,7 @@ export async function issueEventFacts(
   if (event.kind !== "comment_created" || !state) return facts;
   facts.permission = await getPermission(w.gh, w.repo, event.comment.author.login);
   const intent = classifyComment(event.comment.body, config.approval_words);
+  facts.intent = intent;
   if (
     intent.type === "approval" &&
     canWrite(facts.permission) &&

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyComment, firstVisibleLine, isApprovalLine } from "../../src/core/commands.js";
+import { classifyComment, firstVisibleLine, isApprovalLine } from "../../src/text/comment-intent.js";
 
 const words = ["approved"];
 const intent = (body: string, approval: readonly string[] = words) => classifyComment(body, approval).type;

@@ -4,6 +4,7 @@ import { defaultRepoConfig, parseRepoConfig } from "../../src/config/repo-config
 import type { EventFacts, IssueEvent } from "../../src/core/event-facts.js";
 import type { WorkflowEvent } from "../../src/core/events.js";
 import { decideIssueEvent } from "../../src/core/issue-events.js";
+import { classifyComment } from "../../src/text/comment-intent.js";
 
 /** The issue-side decision with the facts the shell would have read. */
 function decide(
@@ -11,7 +12,13 @@ function decide(
   event: WorkflowEvent,
   o: { config: RepoConfig; now: string; facts?: EventFacts },
 ) {
-  return decideIssueEvent(state, event as IssueEvent, o.facts ?? {}, { config: o.config, now: o.now });
+  // The shell reads what a comment asks for before deciding; so does this helper.
+  const intent =
+    event.kind === "comment_created"
+      ? classifyComment(event.comment.body, o.config.approval_words)
+      : undefined;
+  const facts = { ...(intent ? { intent } : {}), ...o.facts };
+  return decideIssueEvent(state, event as IssueEvent, facts, { config: o.config, now: o.now });
 }
 
 import type { WorkflowState } from "../../src/core/state.js";

@@ -6,7 +6,7 @@ import {
   escapeModelText,
   modelCodeBlock,
   modelInlineCode,
-} from "../../src/core/sanitize.js";
+} from "../../src/text/sanitize.js";
 
 /**
  * GitHub renders comments with a CommonMark + GFM parser (cmark-gfm) and then sanitises the HTML.

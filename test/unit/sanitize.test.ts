@@ -7,7 +7,7 @@ import {
   sanitizeUntrusted,
   stripHtmlComments,
   stripInvisible,
-} from "../../src/core/sanitize.js";
+} from "../../src/text/sanitize.js";
 
 describe("stripInvisible", () => {
   const cases: [string, string][] = [

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadEnv, parsePrivateKey } from "../../src/config/env.js";
 import { privateKeyForms, redactionList } from "../../src/config/secrets.js";
-import { REDACTED, redactSecrets } from "../../src/core/sanitize.js";
 import { guarded } from "../../src/models/provider.js";
 import type { ChatModel, ChatRequest } from "../../src/models/types.js";
+import { REDACTED, redactSecrets } from "../../src/text/sanitize.js";
 
 // A real key, as GitHub hands it out for an app (PKCS#1, "RSA PRIVATE KEY").
 const { privateKey: PEM } = generateKeyPairSync("rsa", {

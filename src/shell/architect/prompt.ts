@@ -1,5 +1,5 @@
-import { quoteUntrusted } from "../../core/sanitize.js";
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
+import { quoteUntrusted } from "../../text/sanitize.js";
 import type { Thread } from "../thread.js";
 
 /**

@@ -1,6 +1,5 @@
 import type { OpenFindings } from "../../core/effects.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
-import { quoteUntrusted } from "../../core/sanitize.js";
 import type { Plan } from "../../core/schemas/architect.js";
 import { RULING_TOOL, type Ruling, rulingLabel, TRACE_TOOL, type Trace } from "../../core/schemas/ruling.js";
 import { onRuling, onTrace } from "../../core/step-results.js";
@@ -16,6 +15,7 @@ import type { ChatMessage, SystemBlock } from "../../models/types.js";
 import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
+import { quoteUntrusted } from "../../text/sanitize.js";
 import { decideContext, type ShellDeps } from "../context.js";
 import { loadContract } from "../contracts.js";
 import { renderPlanForModel } from "../developer/prompt.js";

@@ -1,6 +1,6 @@
-import { quoteUntrusted } from "../../core/sanitize.js";
 import type { Plan } from "../../core/schemas/architect.js";
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
+import { quoteUntrusted } from "../../text/sanitize.js";
 
 /**
  * The developer's prompt. Stable prefix first (contract, repository facts, the approved plan — with a

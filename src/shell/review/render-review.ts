@@ -1,5 +1,4 @@
 import { findingKey } from "../../core/review/finding.js";
-import { stripHtmlComments, stripInvisible } from "../../core/sanitize.js";
 import {
   type PlanCompliance,
   type ReviewFinding,
@@ -15,6 +14,7 @@ import {
   mapAnchor,
   type Side,
 } from "../../diff/index.js";
+import { stripHtmlComments, stripInvisible } from "../../text/sanitize.js";
 
 /**
  * One reviewer's output as ONE GitHub pull-request review, event `COMMENT` (ARCHITECTURE §3, §5.1).
