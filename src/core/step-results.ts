@@ -57,6 +57,30 @@ export function whyNotWanted(state: WorkflowState | undefined, step: StepJob): s
   }
 }
 
+/**
+ * Where a developer round starts and lands (ARCHITECTURE §6): a plan's first round is computed on the
+ * default branch's head and committed as a rebuild — the branch's tree becomes that snapshot plus the
+ * round's changes, so nothing of an earlier plan's rounds survives — while a fix round is computed on
+ * the PR's head and committed on top of it. The base the round is computed on is the base it lands on.
+ */
+export interface RoundBase {
+  /** The branch whose head the round is computed on. */
+  from: "default-branch" | "pr-branch";
+  /** The round replaces the branch's contents (a plan's first implementation). */
+  rebuild: boolean;
+  /** triad's branch, where the round is committed. */
+  branch: string | undefined;
+}
+
+export function roundBase(state: WorkflowState, step: StepJob): RoundBase {
+  const first = (step.round ?? 0) === 0;
+  return {
+    from: first ? "default-branch" : "pr-branch",
+    rebuild: first,
+    branch: state.pr?.branch ?? state.branch,
+  };
+}
+
 /** A step that is not wanted any more: it stops being shown as queued. */
 export function onStepSkipped(state: WorkflowState, jobId: string, now: string): Decision {
   if (state.queued?.jobId !== jobId) return ignore(state, "skipped a step that was not the queued one");

@@ -316,3 +316,85 @@ describe("decide: comments while planning", () => {
     });
   });
 });
+
+describe("decide: starts checked against the present, and retries after Redis lost the queue", () => {
+  const labeledNow = labeled("triad");
+
+  it("a replayed labeled delivery after the label was removed starts nothing", () => {
+    const d = decide(undefined, labeledNow, {
+      config: defaultRepoConfig,
+      now,
+      facts: { labelPresent: false },
+    });
+    expect(d.state).toBeUndefined();
+    expect(d.ignored).toMatch(/no longer on the issue/);
+  });
+
+  it("a labeller below triage starts nothing", () => {
+    const d = decide(undefined, labeledNow, {
+      config: defaultRepoConfig,
+      now,
+      facts: { labelPresent: true, permission: "read" },
+    });
+    expect(d.state).toBeUndefined();
+  });
+
+  const base = decide(undefined, labeledNow, { config: defaultRepoConfig, now }).state as WorkflowState;
+  const comment = (id: number, body: string): WorkflowEvent => ({
+    kind: "comment_created",
+    onPullRequest: false,
+    comment: { id, body, author: { login: "maya", type: "User" }, createdAt: now },
+    ...common,
+  });
+
+  it("/triad retry after Redis lost the queue re-queues the step the tracking comment says was queued", () => {
+    const queued = base.queued;
+    const d = decide(base, comment(300, "/triad retry"), {
+      config: defaultRepoConfig,
+      now,
+      facts: { permission: "write", queuedJobExists: false },
+    });
+    expect(d.effects).toContainEqual({
+      type: "enqueue",
+      step: queued?.step,
+      jobId: `${queued?.jobId}-retry-300`,
+    });
+    const alive = decide(base, comment(301, "/triad retry"), {
+      config: defaultRepoConfig,
+      now,
+      facts: { permission: "write", queuedJobExists: true },
+    });
+    expect(alive.effects[0]).toMatchObject({
+      type: "reply",
+      body: expect.stringMatching(/is queued or running/),
+    });
+  });
+
+  it("/triad retry of a failed review runs the review flow again", () => {
+    const reviewStep = {
+      ...(base.queued?.step as NonNullable<WorkflowState["queued"]>["step"]),
+      kind: "review" as const,
+    };
+    const failed: WorkflowState = {
+      ...base,
+      failed: { jobId: "review-x", label: "reviews", step: reviewStep, error: "e" },
+    };
+    const d = decide(failed, comment(302, "/triad retry"), {
+      config: defaultRepoConfig,
+      now,
+      facts: { permission: "admin" },
+    });
+    expect(d.effects).toContainEqual({ type: "start_review", step: reviewStep, jobId: "review-x-retry-302" });
+  });
+
+  it("an unknown command's echo is clipped", () => {
+    const d = decide(base, comment(303, `/triad ${"x".repeat(500)}`), {
+      config: defaultRepoConfig,
+      now,
+      facts: { permission: "write" },
+    });
+    const body = (d.effects[0] as { body: string }).body;
+    expect(body.length).toBeLessThan(600);
+    expect(body).toMatch(/…`/);
+  });
+});

@@ -7,7 +7,12 @@ import { commitMessage, renderPullRequestBody } from "../../core/render/develope
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
 import { type DeveloperReport, DONE_TOOL, doneSchema } from "../../core/schemas/developer.js";
 import type { WorkflowState } from "../../core/state.js";
-import { onDeveloperBlocked, onDeveloperProgress, onRoundPublished } from "../../core/step-results.js";
+import {
+  onDeveloperBlocked,
+  onDeveloperProgress,
+  onRoundPublished,
+  roundBase,
+} from "../../core/step-results.js";
 import type { StepJob } from "../../core/steps.js";
 import type { UsageSnapshot } from "../../core/usage.js";
 import { TriadError } from "../../errors.js";
@@ -67,8 +72,10 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   const open = round > 0 ? await deps.stores.findings.getOpen(w.workflow) : undefined;
   if (round > 0 && (!open || open.round !== round))
     throw new TriadError("internal", `the findings of fix round ${round} are gone`);
-  const branch = state.pr?.branch ?? state.branch;
+  const where = roundBase(state, step);
+  const branch = where.branch;
   if (!branch) throw new TriadError("internal", "the workflow has no branch name");
+  const baseBranch = where.from === "pr-branch" ? branch : defaultBranch;
   const issue = state.approved?.issue ?? (await readIssue(w));
   const ctx = () => decideContext(w, config);
 
@@ -78,7 +85,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
     : await github("read the base branch", async () => {
         const { data } = await w.gh.rest.repos.getBranch({
           ...w.repo,
-          branch: round > 0 ? branch : defaultBranch,
+          branch: baseBranch,
         });
         return { sha: data.commit.sha, tree: data.commit.commit.tree.sha };
       });
@@ -95,7 +102,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       contract: loadContract("developer", snapshot).text,
       repo: {
         fullName: `${w.repo.owner}/${w.repo.repo}`,
-        branch: round > 0 ? branch : defaultBranch,
+        branch: baseBranch,
         sha: snapshot.sha,
       },
       repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS }),
@@ -171,7 +178,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
     baseSha: saved.baseSha,
     baseTreeSha: saved.baseTree,
     branch,
-    rebuild: round === 0,
+    rebuild: where.rebuild,
     changes,
     message: commitMessage(issue.title, state.issue, approved.version, round),
     roundId: `issue-${state.issue}-plan-v${approved.version}-round-${round}`,
