@@ -1,9 +1,14 @@
 import { defineConfig } from "vitest/config";
 
-/** The tests that exercise src/core without I/O, for mutation testing (stryker.config.json). */
+/** The tests of src/core (pure, no I/O), for mutation testing (stryker.config.json). */
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts"],
+    include: [
+      "test/unit/core-*.test.ts",
+      "test/unit/review-aggregate.test.ts",
+      "test/unit/review-decide.test.ts",
+      "test/unit/review-schema.test.ts",
+    ],
     testTimeout: 20_000,
   },
 });

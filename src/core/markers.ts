@@ -62,11 +62,6 @@ export function replyMarker(to: number | string): string {
   return marker("reply", String(to));
 }
 
-/** A review-thread reply that starts with `/triad ignore` overrules the thread's finding. */
-export function isIgnoreCommand(body: string): boolean {
-  return /^\s*\/triad\s+ignore\b/i.test(body);
-}
-
 /** Embed a JSON document (base64, so no `-->` or markdown can break it) in a hidden comment. */
 export function embedData(kind: MarkerKind, data: unknown): string {
   const encoded = Buffer.from(JSON.stringify(data), "utf8").toString("base64");

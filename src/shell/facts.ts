@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
-import { contentHash, isIgnoreCommand, isOwnComment, markerId } from "../core/markers.js";
+import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import { isActive, type WorkflowState } from "../core/state.js";
@@ -119,17 +119,21 @@ export async function pullEventFacts(
     }
     case "comment_created": {
       const intent = classifyComment(event.comment.body, config.approval_words);
-      if (intent.type !== "command" || intent.name !== "fix") return {};
+      if (intent.type !== "command" || intent.name !== "fix") return { intent };
       const permission = await getPermission(w.gh, w.repo, event.comment.author.login);
       if (!canWrite(permission))
         return {
+          intent,
           permission,
           findings: { reviewer: event.comment.author.login, origin: "human", findings: [] },
         };
-      return { permission, findings: fromFixCommand(event.comment.author.login, event.comment.body) };
+      return { intent, permission, findings: fromFixCommand(event.comment.author.login, event.comment.body) };
     }
     case "review_comment_created": {
-      if (!isIgnoreCommand(event.comment.body) || event.comment.inReplyTo === undefined) return {};
+      // The same first-visible-line rule as every command: a quoted `> /triad ignore` is not one.
+      const intent = classifyComment(event.comment.body, config.approval_words);
+      if (intent.type !== "command" || intent.name !== "ignore" || event.comment.inReplyTo === undefined)
+        return {};
       const permission = await getPermission(w.gh, w.repo, event.comment.author.login);
       if (!canWrite(permission)) return { permission };
       const { data: parent } = await github("read the finding's comment", () =>

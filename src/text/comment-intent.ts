@@ -126,7 +126,8 @@ export function isApprovalLine(line: string, approvalWords: readonly string[]): 
 
 export function classifyComment(body: string, approvalWords: readonly string[]): CommentIntent {
   const line = firstVisibleLine(body);
-  const command = /^\/triad\b\s*(\S*)\s*(.*)$/i.exec(line);
+  // The name is the letters after `/triad`, so `/triad ignore: intended` is the ignore command.
+  const command = /^\/triad\b\s*([a-z]*)[:,.]?\s*(.*)$/i.exec(line);
   if (command) {
     const name = (command[1] ?? "").toLowerCase();
     if ((COMMANDS as readonly string[]).includes(name)) {

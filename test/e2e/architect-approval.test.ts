@@ -7,6 +7,7 @@ import type { ScriptedRoleModels } from "../../src/sim/models/scripted-model.js"
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../../src/sim/scenario.js";
 import { allJobs } from "../helpers/queue.js";
+import { settled } from "../helpers/settle.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -150,8 +151,7 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
     await s
       .user(SAMPLE.maintainer)
       .rest.issues.updateComment({ ...repo, comment_id: edited, body: "approved" });
-    await s.sim.waitForIdle();
-    await new Promise((r) => setTimeout(r, 400));
+    await settled(s);
 
     expect(await developerJobs(s)).toEqual([]);
     const replies = botComments(s.thread(issue), REPLY);
@@ -190,7 +190,7 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
     const delivery = s.sim.deliveries.filter((d) => d.event === "issue_comment").at(-1);
     for (let i = 0; i < 5; i++) await s.sim.redeliver(delivery?.id as string);
     await waitFor("developer job", async () => (await developerJobs(s)).length > 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(s, { queues: ["events", "architect"] });
     expect(await developerJobs(s)).toHaveLength(1);
     const thumbs = s
       .thread(issue)

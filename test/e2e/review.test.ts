@@ -17,6 +17,7 @@ import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/s
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
 import { planComment, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { allJobs } from "../helpers/queue.js";
+import { settled } from "../helpers/settle.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -440,8 +441,8 @@ describe("cross-vendor review (simulator, scripted models)", () => {
         comment_id: blocker?.id as number,
         body: "/triad ignore not important",
       });
-      await s.sim.waitForIdle();
-      await new Promise((r) => setTimeout(r, 300));
+      // The developer's queue is held: wait for the event to be handled, then look.
+      await settled(s, { queues: ["events"] });
       expect(trackingNow(s, issue)).toMatch(/fix round 1/);
       await s.user(SAMPLE.maintainer).rest.pulls.createReplyForReviewComment({
         ...repo,
@@ -455,7 +456,7 @@ describe("cross-vendor review (simulator, scripted models)", () => {
       await developer.close();
       redis.disconnect();
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(s);
     const got = await pr(s);
     expect(got.commits).toHaveLength(1);
     expect(got.labels).toContain("triad:ready");
@@ -603,8 +604,7 @@ describe("review when things repeat or fail", () => {
         (j) => j.data.round === 2,
       );
     await waitFor("the fix round for the failed check", async () => (await roundTwo()).length > 0, 30_000);
-    await s.sim.waitForIdle();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await settled(s);
     expect(await roundTwo()).toHaveLength(1);
     expect(got.commits).toHaveLength(2);
   });

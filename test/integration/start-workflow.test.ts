@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SAMPLE } from "../../src/sim/sample.js";
+import { settled } from "../helpers/settle.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -41,8 +42,7 @@ describe("labelling an issue (simulator, real Redis, signed webhooks)", () => {
     stack = await startSampleStack("otherlabel");
     const issue = await stack.openIssue();
     await stack.label(issue, "bug");
-    await stack.sim.waitForIdle();
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(stack);
     const thread = stack.thread(issue);
     expect(thread.comments).toEqual([]);
     expect(thread.reactions).toEqual([]);
@@ -58,7 +58,7 @@ describe("labelling an issue (simulator, real Redis, signed webhooks)", () => {
     for (let i = 0; i < 5; i++) expect(await stack.sim.redeliver(delivery?.id as string)).toBe(200);
     const s = stack;
     await waitFor("tracking comment", () => botComments(s.thread(issue), TRACKING).length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(stack);
     const thread = stack.thread(issue);
     expect(botComments(thread, TRACKING)).toHaveLength(1);
     expect(thread.reactions.filter((r) => r.content === "eyes")).toHaveLength(1);
@@ -80,8 +80,7 @@ describe("labelling an issue (simulator, real Redis, signed webhooks)", () => {
     // Label again: the same problem is not repeated, and the app still answers.
     await maya.rest.issues.removeLabel({ ...repo, issue_number: issue, name: "triad" });
     await stack.label(issue, "triad");
-    await stack.sim.waitForIdle();
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(stack);
     expect(botComments(stack.thread(issue), "<!-- triad:error")).toHaveLength(1);
     expect(botComments(stack.thread(issue), TRACKING)).toHaveLength(0);
     const health = await fetch(new URL("/healthz", stack.web.url));

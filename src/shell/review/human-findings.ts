@@ -99,12 +99,12 @@ export function fromHumanReview(review: HumanReview, files?: readonly DiffFile[]
   return { reviewer: review.author, origin: "human", findings };
 }
 
-const FIX_COMMAND = /^\s*\/triad\s+fix\b[ \t]*/i;
+/** The command's line; the comment's first *visible* line was already found to be it (src/text/comment-intent.ts). */
+const FIX_COMMAND = /^[ \t]*\/triad[ \t]+fix\b[ \t]*/im;
 
 /**
- * A human comment whose first line starts with `/triad fix`: the rest of the comment (the first line
- * after the command, and every further line) is one finding about the whole pull request. A bare
- * `/triad fix` yields no finding.
+ * A human comment whose first visible line is `/triad fix …`: the rest of that line and every line
+ * after it are one finding about the whole pull request. A bare `/triad fix` yields no finding.
  */
 export function fromFixCommand(author: string, text: string): FindingSet {
   const normalised = text.replace(/\r\n?/g, "\n");

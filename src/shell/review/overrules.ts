@@ -1,9 +1,10 @@
-import { isIgnoreCommand, markerId } from "../../core/markers.js";
+import { markerId } from "../../core/markers.js";
 import { canWrite } from "../../core/permissions.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { github } from "../../github/errors.js";
 import { permissionCache } from "../../github/permissions.js";
 import { listReviewComments, type ReviewThreadComment } from "../../github/reviews.js";
+import { classifyComment } from "../../text/comment-intent.js";
 
 /** Finding key → the id of the inline review comment that carries it (`<!-- triad:finding id=… -->`). */
 export function findingComments(
@@ -17,6 +18,12 @@ export function findingComments(
     if (key && !byKey.has(key)) byKey.set(key, c.id);
   }
   return byKey;
+}
+
+/** `/triad ignore` as the reply's first visible line (a quoted one is not a command). */
+function isIgnore(body: string): boolean {
+  const intent = classifyComment(body, []);
+  return intent.type === "command" && intent.name === "ignore";
 }
 
 export interface Overrule {
@@ -46,7 +53,7 @@ export async function readOverrules(
     const commentId = byKey.get(key);
     if (commentId === undefined) continue;
     const candidates: Array<{ by: string; how: Overrule["how"] }> = all
-      .filter((c) => c.inReplyTo === commentId && isIgnoreCommand(c.body) && c.userType !== "Bot")
+      .filter((c) => c.inReplyTo === commentId && c.userType !== "Bot" && isIgnore(c.body))
       .map((c) => ({ by: c.user, how: "/triad ignore" }));
     const { data: reactions } = await github("read reactions on a review comment", () =>
       gh.rest.reactions.listForPullRequestReviewComment({
