@@ -2,6 +2,8 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
+import { expectHttp } from "../helpers/http-expect.js";
+import { settled } from "../helpers/settle.js";
 import { botComments, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -29,6 +31,13 @@ describe("a worker killed mid-job", () => {
     const s = stack;
     expect(botComments(s.thread(issue), TRACKING)).toHaveLength(1);
 
+    // From here on, triad's requests are held to what a repeat-safe retry may do: the tracking comment
+    // is found by its marker and edited (PATCH); the only comment it posts is the architect's questions.
+    const http = expectHttp(stack.sim, { actor: "installation" })
+      .expect("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 1)
+      .expect("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { min: 1 })
+      .allow("POST /repos/{owner}/{repo}/issues/{issue_number}/reactions")
+      .allowReads();
     const second = spawnWorker(stack.vars);
     workers.push(second);
     // The stalled job is picked up again and finishes: it updates the same comment.
@@ -44,6 +53,12 @@ describe("a worker killed mid-job", () => {
       },
       20_000,
     );
+    await waitFor(
+      "the architect's questions",
+      () => botComments(s.thread(issue), "<!-- triad:architect").length === 1,
+    );
+    await settled(s);
+    http.verify();
     const thread = stack.thread(issue);
     expect(botComments(thread, TRACKING)).toHaveLength(1);
     expect(thread.reactions.filter((r) => r.content === "eyes")).toHaveLength(1);
