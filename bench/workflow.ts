@@ -19,9 +19,13 @@ class Maintainers {
   readonly readyAt = new Map<number, number>();
   private readonly said = new Set<string>();
 
+  /** Comment ids by issue and what they said. */
+  readonly written = new Map<string, number>();
+
   constructor(
     private readonly sim: GitHubSimulator,
     private readonly maya: Octokit,
+    private readonly burst = false,
   ) {}
 
   async step(): Promise<void> {
@@ -41,8 +45,15 @@ class Maintainers {
         continue;
       }
       if (body.includes("The architect has questions")) await this.say(n, "answers", DEMO_ANSWERS.answers);
-      else if (body.includes("## Plan v1")) await this.say(n, "change", DEMO_ANSWERS.change);
-      else if (body.includes("## Plan v2")) await this.say(n, "approve", "approved");
+      else if (body.includes("## Plan v1")) {
+        if (this.burst) {
+          // A burst of three comments, written in this order: a change request, a status request,
+          // and an approval that must be refused (the architect is revising plan v1).
+          await this.say(n, "change", DEMO_ANSWERS.change);
+          await this.say(n, "status", "/triad status");
+          await this.say(n, "early-approval", "approved");
+        } else await this.say(n, "change", DEMO_ANSWERS.change);
+      } else if (body.includes("## Plan v2")) await this.say(n, "approve", "approved");
     }
   }
 
@@ -50,7 +61,8 @@ class Maintainers {
     const key = `${issue}:${what}`;
     if (this.said.has(key)) return;
     this.said.add(key);
-    await this.maya.rest.issues.createComment({ ...REPO, issue_number: issue, body });
+    const { data } = await this.maya.rest.issues.createComment({ ...REPO, issue_number: issue, body });
+    this.written.set(key, data.id);
   }
 }
 
@@ -67,6 +79,29 @@ async function openIssues(maya: Octokit, count: number): Promise<number[]> {
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0);
+}
+
+/**
+ * Ordering violations: a burst of change request, `/triad status`, `approved` must be handled in that
+ * order — the status reply before the approval's reply, and the approval refused because plan v1 is
+ * being revised (taken the other way round, plan v1 would be approved and the change dropped).
+ */
+function orderingViolations(sim: GitHubSimulator, issues: number[], written: Map<string, number>): string[] {
+  const repo = sim.dump().repositories[0];
+  const out: string[] = [];
+  for (const n of issues) {
+    const status = written.get(`${n}:status`);
+    const approval = written.get(`${n}:early-approval`);
+    if (status === undefined || approval === undefined) continue;
+    const comments = repo?.issues.find((i) => i.number === n)?.comments ?? [];
+    const replyTo = (id: number) => comments.find((c) => c.body.includes(`<!-- triad:reply id=${id} -->`));
+    const s = replyTo(status);
+    const a = replyTo(approval);
+    if (!s || !a) out.push(`#${n}: a reply is missing`);
+    else if (a.id < s.id) out.push(`#${n}: the approval was answered before the status request`);
+    else if (!/revising plan v1/.test(a.body)) out.push(`#${n}: the early approval was not refused`);
+  }
+  return out;
 }
 
 /** Checks that nothing was lost or done twice: one PR, one tracking comment, one review per reviewer and sha. */
@@ -138,7 +173,7 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
   const many = opts.many ?? 100;
   const stack = await startLocalStack({ redisUrl, worker: false, lockMs: 10_000 });
   const children = [0, 1].map(() =>
-    spawn(process.execPath, ["--import", "tsx", "src/main.ts", "worker"], {
+    spawn(process.execPath, ["--import", "tsx", "src/sim/scripted-worker.ts"], {
       env: { ...process.env, ...stack.vars, TRIAD_WORKER_CONCURRENCY: "8", LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     }),
@@ -147,7 +182,7 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
     const seeded = seedSample(stack.sim);
     const maya = stack.as(seeded.tokens[SAMPLE.maintainer] as string);
     const issues = await openIssues(maya, many);
-    const maintainers = new Maintainers(stack.sim, maya);
+    const maintainers = new Maintainers(stack.sim, maya, true);
     await new Promise((r) => setTimeout(r, 2_000)); // both workers up
     const labelledAt = new Map<number, number>();
     const t0 = performance.now();
@@ -168,6 +203,7 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
       .filter((n) => maintainers.readyAt.has(n))
       .map((n) => (maintainers.readyAt.get(n) as number) - (labelledAt.get(n) as number));
     const { lost, duplicated } = audit(stack.sim, issues);
+    const violations = orderingViolations(stack.sim, issues, maintainers.written);
     return {
       name: "workflow",
       one_workflow: one,
@@ -178,6 +214,9 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
         lost,
         duplicated: duplicated.length,
         duplicates: duplicated.slice(0, 10),
+        comment_bursts: maintainers.written.size > 0 ? issues.length : 0,
+        ordering_violations: violations.length,
+        violations: violations.slice(0, 10),
         wall_s: Math.round(wallMs / 100) / 10,
         throughput_per_min: Math.round((perWorkflow.length / (wallMs / 60_000)) * 10) / 10,
         p95_workflow_s: Math.round(p95(perWorkflow) / 100) / 10,

@@ -9,7 +9,7 @@ export interface ChildWorker {
 }
 
 export function spawnWorker(vars: Record<string, string>, extra: Record<string, string> = {}): ChildWorker {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/worker-entry.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/sim/scripted-worker.ts"], {
     env: { ...process.env, ...vars, ...extra, LOG_LEVEL: extra.LOG_LEVEL ?? "warn" } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });

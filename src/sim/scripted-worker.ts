@@ -1,0 +1,27 @@
+/**
+ * A triad worker process against the simulator, for crash tests and benchmarks: the production worker
+ * (`runWorker`) with the demo's scripted models (production refuses to start without keys) and a
+ * fault port that kills this process at the point named in TRIAD_FAULT — simulator wiring, so
+ * production code reads no such variable.
+ */
+import { loadEnv } from "../config/env.js";
+import { createLogger } from "../log.js";
+import { scriptedModels } from "../models/provider.js";
+import type { FaultPoint } from "../ports/faults.js";
+import { runWorker } from "../runtime.js";
+import { demoStatelessModels } from "./scenario.js";
+
+const env = loadEnv(process.env, "worker");
+const log = createLogger(env.LOG_LEVEL);
+const wanted = new Set((process.env.TRIAD_FAULT ?? "").split(",").filter(Boolean));
+const worker = await runWorker(env, log, {
+  models: scriptedModels(demoStatelessModels()),
+  faults: {
+    at(point: FaultPoint) {
+      if (!wanted.has(point)) return;
+      process.stderr.write(`triad: fault injected at ${point}, exiting\n`);
+      process.kill(process.pid, "SIGKILL");
+    },
+  },
+});
+process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));
