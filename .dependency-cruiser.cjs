@@ -1,6 +1,7 @@
 /**
  * The layering rules of ARCHITECTURE §9, checked by `npm run lint` (dependency-cruiser).
- * - src/core is pure: it imports only itself, zod, node:crypto (hashing), and types from src/config.
+ * - src/core is pure: it imports only itself, zod, node:crypto and node:zlib (hashing and compressing
+ *   data, both pure computations), and types from src/config.
  * - adapters (github, queue, stores, models, repo, diff, text, config, web) never import the shell.
  * - production code never imports src/sim; nothing in src has an import cycle.
  *
@@ -11,11 +12,11 @@ module.exports = {
   forbidden: [
     {
       name: "core-is-pure",
-      comment: "src/core imports only itself, zod, node:crypto and type-only src/config.",
+      comment: "src/core imports only itself, zod, node:crypto, node:zlib and type-only src/config.",
       severity: "error",
       from: { path: "^src/core/" },
       to: {
-        pathNot: ["^src/core/", "^node_modules/zod/", "^crypto$", "^node:crypto$"],
+        pathNot: ["^src/core/", "^node_modules/zod/", "^(node:)?crypto$", "^(node:)?zlib$"],
         dependencyTypesNot: ["type-only"],
       },
     },

@@ -1,15 +1,36 @@
-import { contentHash, extractData } from "./markers.js";
+import { contentHash, extractData, withoutData } from "./markers.js";
+import type { ModelText } from "./model-text.js";
+import { type PlanData, renderPlanView } from "./render/architect.js";
 import type { Plan } from "./schemas/architect.js";
 import type { WorkflowState } from "./state.js";
 
 /**
- * The plan every later step works from: read from the approved comment, and only while that comment
- * is byte for byte what was approved (its hash, frozen at approval). What the developer implements
- * and the reviewers review against is exactly what the maintainer approved.
+ * What is approved is what is built (ARCHITECTURE §8). A plan is read from its comment's data block
+ * (only the one at the very end, written by triad), and only when rendering that data again gives
+ * exactly what the comment shows: a comment whose data says one plan while its text shows another is
+ * refused, whatever put it there.
  */
-export type ApprovedPlan = { plan: Plan; version: number } | { refused: string };
+export type PlanRead = { plan: Plan; version: number } | { refused: string };
 
-export function readApprovedPlan(state: WorkflowState, commentBody: string | undefined): ApprovedPlan {
+export function readPlanComment(body: string, text: ModelText): PlanRead {
+  const data = extractData(body, "plan") as Partial<PlanData> | undefined;
+  if (!data?.plan || typeof data.version !== "number" || !data.turnId || !data.approvalWord)
+    return { refused: "the plan comment carries no plan data" };
+  const shown = withoutData(body);
+  if (renderPlanView(data as PlanData, text) !== shown)
+    return { refused: `plan v${data.version}'s comment does not show the plan its data holds` };
+  return { plan: data.plan, version: data.version };
+}
+
+/**
+ * The plan every later step works from: the approved comment, unchanged since approval (its hash,
+ * frozen at approval), read as above.
+ */
+export function readApprovedPlan(
+  state: WorkflowState,
+  commentBody: string | undefined,
+  text: ModelText,
+): PlanRead {
   const approved = state.approved;
   if (!approved) return { refused: "no plan is approved in this workflow" };
   if (commentBody === undefined)
@@ -19,7 +40,5 @@ export function readApprovedPlan(state: WorkflowState, commentBody: string | und
       refused: `plan v${approved.version}'s comment was edited after it was approved; comment \`/triad replan\` for a new version to approve`,
     };
   }
-  const plan = (extractData(commentBody, "plan") as { plan?: Plan } | undefined)?.plan;
-  if (!plan) return { refused: `plan v${approved.version}'s comment carries no plan data` };
-  return { plan, version: approved.version };
+  return readPlanComment(commentBody, text);
 }

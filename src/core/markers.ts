@@ -7,6 +7,7 @@
  * can paste `<!-- triad:... -->` into a comment.
  */
 import { createHash } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 const PREFIX = "triad";
 
@@ -62,21 +63,36 @@ export function replyMarker(to: number | string): string {
   return marker("reply", String(to));
 }
 
-/** Embed a JSON document (base64, so no `-->` or markdown can break it) in a hidden comment. */
+/**
+ * Embed a JSON document in a hidden comment: deflated and base64url-encoded, so it is compact (a plan
+ * costs a fraction of its rendering, GitHub's bodies stop at 65,536 characters) and no `-->` or
+ * markdown can break it. Triad writes it as the LAST thing in its comment, and `extractData` reads it
+ * only there: text anywhere else in the body — model text included — can never be taken for data.
+ */
 export function embedData(kind: MarkerKind, data: unknown): string {
-  const encoded = Buffer.from(JSON.stringify(data), "utf8").toString("base64");
-  return `<!-- ${PREFIX}:${kind}-data ${encoded} -->`;
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(data), "utf8")).toString("base64url");
+  return `<!-- ${PREFIX}:${kind}-data z.${packed} -->`;
 }
 
+/** The data block at the very end of triad's own comment (see `embedData`), if it is there. */
 export function extractData(body: string | null | undefined, kind: MarkerKind): unknown {
   if (typeof body !== "string") return undefined;
-  const match = new RegExp(`<!-- ${PREFIX}:${kind}-data ([A-Za-z0-9+/=]+) -->`).exec(body);
-  if (!match?.[1]) return undefined;
+  const match = new RegExp(`<!-- ${PREFIX}:${kind}-data ([A-Za-z0-9+/=._-]+) -->\\s*$`).exec(body);
+  const encoded = match?.[1];
+  if (!encoded) return undefined;
   try {
-    return JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    const json = encoded.startsWith("z.")
+      ? inflateRawSync(Buffer.from(encoded.slice(2), "base64url")).toString("utf8")
+      : Buffer.from(encoded, "base64").toString("utf8");
+    return JSON.parse(json);
   } catch {
     return undefined;
   }
+}
+
+/** The comment without its trailing data block: what GitHub shows of it (and its markers). */
+export function withoutData(body: string): string {
+  return body.replace(/\n*<!-- triad:[\w-]+-data [A-Za-z0-9+/=._-]+ -->\s*$/, "");
 }
 
 export interface CommentAuthor {

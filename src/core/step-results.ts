@@ -2,6 +2,7 @@ import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore, type OpenFindings } from "./effects.js";
 import { architectStep } from "./issue-events.js";
 import { fixReplyMarker, marker } from "./markers.js";
+import type { ModelText } from "./model-text.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
@@ -122,7 +123,7 @@ export function onArchitectTurn(
   const forget: Effect = { type: "forget_result", jobId };
   const plan = result.output.plan;
   if (!plan) {
-    const body = renderQuestions(result.output.questions ?? [], jobId);
+    const body = renderQuestions(result.output.questions ?? [], jobId, ctx.text);
     return decided({ ...base, phase: "planning" }, [
       { type: "comment", marker: marker("architect", jobId), body },
       forget,
@@ -140,7 +141,7 @@ function postPlan(
   extra: Effect[],
 ): Decision {
   const version = (state.plan?.version ?? 0) + 1;
-  const body = renderPlan(plan, version, turnId, ctx.config.approval_words[0] ?? "approved");
+  const body = renderPlan(plan, version, turnId, ctx.config.approval_words[0] ?? "approved", ctx.text);
   return decided(
     // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan").
     { ...state, plan: { version, commentId: 0, hash: "" }, planVersion: version },
@@ -185,7 +186,11 @@ export function onDeveloperBlocked(
       note: `The developer stopped at step ${where} of plan v${version}; the architect is revising the plan, which will need a new \`approved\`.`,
     },
     [
-      { type: "comment", marker: marker("developer", jobId), body: renderBlocked(report, version, jobId) },
+      {
+        type: "comment",
+        marker: marker("developer", jobId),
+        body: renderBlocked(report, version, jobId, ctx.text),
+      },
       { type: "enqueue", step, jobId: next },
       { type: "forget_result", jobId },
     ],
@@ -229,7 +234,9 @@ export function onRoundPublished(
     ...(r.round > 0 && state.reviewedSha ? { sinceSha: state.reviewedSha } : {}),
   };
   const reviewId = stepJobId(review, headSha);
-  const replies: Effect[] = r.open ? threadReplies(r.open, r.report, r.pr.number, headSha, r.round) : [];
+  const replies: Effect[] = r.open
+    ? threadReplies(r.open, r.report, r.pr.number, headSha, r.round, ctx.text)
+    : [];
   return decided(
     {
       ...state,
@@ -270,6 +277,7 @@ function threadReplies(
   pull: number,
   commitSha: string,
   round: number,
+  text: ModelText,
 ): Effect[] {
   const out: Effect[] = [];
   for (const f of report.findings) {
@@ -285,7 +293,7 @@ function threadReplies(
       pull,
       commentId,
       marker: fixReplyMarker(f.id, round),
-      body: `${what}: ${f.note}`,
+      body: `${what}: ${text.block(f.note)}`,
     });
   }
   return out;
@@ -348,7 +356,7 @@ export function onRuling(
   const comment: Effect = {
     type: "comment",
     marker: marker("architect", jobId),
-    body: renderRuling("ruling", ruling, open.findings, jobId),
+    body: renderRuling("ruling", ruling, open.findings, jobId, ctx.text),
   };
   const forget: Effect = { type: "forget_result", jobId };
   if (ruling.revised_plan) {
@@ -415,7 +423,7 @@ export function onTrace(
       {
         type: "comment",
         marker: marker("architect", jobId),
-        body: renderRuling("spiral", trace, open.findings, jobId),
+        body: renderRuling("spiral", trace, open.findings, jobId, ctx.text),
       },
       ...d.effects,
     ],

@@ -10,6 +10,7 @@ import type { GitHubClient, IssueRef } from "../ports/github.js";
 import type { StepQueue } from "../ports/queue.js";
 import type { FindingsStore, OutboxStore, SpendStore, StateStore, StepResultStore } from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
+import { modelText } from "../text/sanitize.js";
 import { abortable } from "./abortable.js";
 
 /** The inbox as the shell sees it (src/queue/inbox.ts). */
@@ -78,5 +79,5 @@ export async function workflowContext(
 }
 
 export function decideContext(w: WorkflowContext, config: RepoConfig): DecideContext {
-  return { config, now: w.deps.clock.now().toISOString() };
+  return { config, now: w.deps.clock.now().toISOString(), text: modelText };
 }

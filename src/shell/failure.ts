@@ -1,6 +1,7 @@
 import { defaultRepoConfig } from "../config/repo-config.js";
 import type { StepRef } from "../core/state.js";
 import { onStepFailed } from "../core/step-results.js";
+import { modelText } from "../text/sanitize.js";
 import { type ShellDeps, workflowContext } from "./context.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
 import type { StepJobContext } from "./step.js";
@@ -32,6 +33,7 @@ export async function recordStepFailure(
   const d = onStepFailed(state, failed.ref, failed.error, spent, {
     config: defaultRepoConfig,
     now: deps.clock.now().toISOString(),
+    text: modelText,
   });
   await interpret(w, state, d);
 }

@@ -13,6 +13,7 @@ import { ensureComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import { resolveRoleModels } from "../models/config.js";
+import { modelText } from "../text/sanitize.js";
 import { type ShellDeps, type WorkflowContext, workflowContext } from "./context.js";
 import { issueEventFacts, pullEventFacts } from "./facts.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
@@ -102,7 +103,7 @@ async function handleEvent(w: WorkflowContext, event: WorkflowEvent): Promise<vo
   const state = await loadState(w);
   const config = await readConfig(w, event, state);
   if (!config) return;
-  const ctx: DecideContext = { config, now: w.deps.clock.now().toISOString() };
+  const ctx: DecideContext = { config, now: w.deps.clock.now().toISOString(), text: modelText };
   if (isPullEvent(event)) {
     if (!state?.pr) return;
     const facts = await pullEventFacts(w, event as PullEvent, state, config);

@@ -3,6 +3,7 @@ import type { Plan } from "../core/schemas/architect.js";
 import type { WorkflowState } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import { github } from "../github/errors.js";
+import { modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 
 /** The approved plan, read from its comment and checked against the hash frozen at approval. */
@@ -20,7 +21,7 @@ export async function loadApprovedPlan(
       throw error;
     }
   });
-  const read = readApprovedPlan(state, comment ? (comment.body ?? "") : undefined);
+  const read = readApprovedPlan(state, comment ? (comment.body ?? "") : undefined, modelText);
   if ("refused" in read) throw new TriadError("config_invalid", read.refused);
   return { ...read, url: comment?.html_url ?? "" };
 }

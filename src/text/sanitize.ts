@@ -241,11 +241,18 @@ export function modelCodeBlock(value: string, lang?: string | null): string {
 }
 
 /**
- * Model-written code for inline use: `<code>` with every punctuation character as a numeric
- * reference. It renders as inline code, and no backtick of the surrounding text can pair with it.
+ * Model-written code for inline use. A code span with a backtick fence longer than any run inside
+ * (CommonMark: nothing in a code span is Markdown or HTML), padded when the code starts or ends with
+ * a backtick; code holding `<!--` becomes `<code>` with every punctuation character as a numeric
+ * reference instead, so the raw comment never holds a marker's opening.
  */
 export function modelInlineCode(value: string): string {
-  return `<code>${inertText(value.replace(/\s*\n\s*/g, " "))}</code>`;
+  const one = value.replace(/\s*\n\s*/g, " ");
+  if (one.includes("<!--") || one.trim() === "") return `<code>${inertText(one)}</code>`;
+  const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = one.startsWith("`") || one.endsWith("`") || (one.startsWith(" ") && one.endsWith(" ")) ? " " : "";
+  return `${fence}${pad}${one}${pad}${fence}`;
 }
 
 /**
@@ -343,3 +350,10 @@ function escapeModel(text: string, line: boolean): string {
   }
   return out + escapeProse(source.slice(at), line);
 }
+
+/** The core's `ModelText` (src/core/model-text.ts): how model-written text goes into triad's comments. */
+export const modelText = {
+  block: escapeModelText,
+  line: escapeModelLine,
+  code: modelInlineCode,
+};

@@ -8,12 +8,13 @@ import { aggregateFindings } from "../../src/core/review/aggregate.js";
 import type { FindingInput, FindingSet } from "../../src/core/review/finding.js";
 import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
 import type { StepJob } from "../../src/core/steps.js";
+import { modelText } from "../../src/text/sanitize.js";
 
 /** Fixtures for the core's unit tests: states in each phase, events, findings. Plain data, no I/O. */
 export const NOW = "2026-12-01T12:00:00.000Z";
 
 export function ctx(config: RepoConfig | string = defaultRepoConfig): DecideContext {
-  return { config: typeof config === "string" ? parseRepoConfig(config) : config, now: NOW };
+  return { config: typeof config === "string" ? parseRepoConfig(config) : config, now: NOW, text: modelText };
 }
 
 export const common = {

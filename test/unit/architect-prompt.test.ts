@@ -9,6 +9,7 @@ import { buildArchitectPrompt } from "../../src/shell/architect/prompt.js";
 import { loadContract } from "../../src/shell/contracts.js";
 import { EXAMPLES_DIR, readTree, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS, DEMO_PLANS, DEMO_QUESTIONS } from "../../src/sim/scenario.js";
+import { modelText } from "../../src/text/sanitize.js";
 
 const dir = fileURLToPath(new URL("../fixtures/architect/", import.meta.url));
 
@@ -45,7 +46,7 @@ describe("the architect's view of the sample repository", () => {
             id: 10,
             author: "triad[bot]",
             kind: "architect",
-            body: renderQuestions(DEMO_QUESTIONS.questions ?? [], "architect-1")
+            body: renderQuestions(DEMO_QUESTIONS.questions ?? [], "architect-1", modelText)
               .replace(/<!--[^>]*-->\n?/g, "")
               .trim(),
             createdAt: "t",
@@ -91,7 +92,7 @@ describe("the architect's view of the sample repository", () => {
 
 describe("the architect's output", () => {
   it("renders plan v2 with every section and no code beyond signatures (golden)", () => {
-    expectGolden("plan-v2.md", `${renderPlan(DEMO_PLANS.v2, 2, "architect-job-3", "approved")}\n`);
+    expectGolden("plan-v2.md", `${renderPlan(DEMO_PLANS.v2, 2, "architect-job-3", "approved", modelText)}\n`);
   });
 
   it("refuses code in a plan, both questions and a plan, and neither", () => {

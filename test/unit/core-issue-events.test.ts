@@ -5,6 +5,7 @@ import type { EventFacts, IssueEvent } from "../../src/core/event-facts.js";
 import type { WorkflowEvent } from "../../src/core/events.js";
 import { decideIssueEvent } from "../../src/core/issue-events.js";
 import { classifyComment } from "../../src/text/comment-intent.js";
+import { modelText } from "../../src/text/sanitize.js";
 
 /** The issue-side decision with the facts the shell would have read. */
 function decide(
@@ -18,7 +19,11 @@ function decide(
       ? classifyComment(event.comment.body, o.config.approval_words)
       : undefined;
   const facts = { ...(intent ? { intent } : {}), ...o.facts };
-  return decideIssueEvent(state, event as IssueEvent, facts, { config: o.config, now: o.now });
+  return decideIssueEvent(state, event as IssueEvent, facts, {
+    config: o.config,
+    now: o.now,
+    text: modelText,
+  });
 }
 
 import type { WorkflowState } from "../../src/core/state.js";

@@ -19,6 +19,7 @@ import {
   roundBase,
   whyNotWanted,
 } from "../../src/core/step-results.js";
+import { modelText } from "../../src/text/sanitize.js";
 import {
   aggregated,
   common,
@@ -219,16 +220,18 @@ describe("when a maintainer says approved (core/approval.ts)", () => {
   });
 
   it("the plan-hash check at develop time: an approved comment edited afterwards is refused", () => {
-    const body = renderPlan(plan, 1, "j1", "approved");
+    const body = renderPlan(plan, 1, "j1", "approved", modelText);
     const approved = state({
       approved: { version: 1, commentId: 1, hash: contentHash(body), by: "maya", approvalCommentId: 2 },
     });
-    expect(readApprovedPlan(approved, body)).toEqual({ plan, version: 1 });
-    expect(readApprovedPlan(approved, `${body}\nedited`)).toEqual({
+    expect(readApprovedPlan(approved, body, modelText)).toEqual({ plan, version: 1 });
+    expect(readApprovedPlan(approved, `${body}\nedited`, modelText)).toEqual({
       refused: expect.stringMatching(/edited after it was approved/),
     });
-    expect(readApprovedPlan(approved, undefined)).toEqual({ refused: expect.stringMatching(/deleted/) });
-    expect(readApprovedPlan(state(), body)).toEqual({
+    expect(readApprovedPlan(approved, undefined, modelText)).toEqual({
+      refused: expect.stringMatching(/deleted/),
+    });
+    expect(readApprovedPlan(state(), body, modelText)).toEqual({
       refused: expect.stringMatching(/no plan is approved/),
     });
   });

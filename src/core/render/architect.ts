@@ -1,55 +1,88 @@
 import { embedData, marker } from "../markers.js";
+import type { ModelText } from "../model-text.js";
 import type { ArchitectQuestion, Plan } from "../schemas/architect.js";
 
 /**
  * The architect's comments, rendered as a maintainer reads them. Each carries the marker of the job
- * that wrote it, so a retried job finds its comment instead of asking the model again.
+ * that wrote it, so a retried job finds its comment instead of posting another. Every model-written
+ * field goes through `ModelText`, so nothing the model wrote can open an HTML comment, close a
+ * `<details>`, forge a marker or hide text: what the maintainer sees is what the model wrote.
  */
-export function renderQuestions(questions: ArchitectQuestion[], turnId: string): string {
+export function renderQuestions(
+  questions: readonly ArchitectQuestion[],
+  turnId: string,
+  text: ModelText,
+): string {
   const lines = [
     marker("architect", turnId),
     "**The architect has questions before planning.** Answer in one comment or several; each answer starts a new turn.",
     "",
   ];
   questions.forEach((q, i) => {
-    lines.push(`${i + 1}. **${q.question}**`, `   _Why it matters:_ ${q.why}`);
-    if (q.options.length > 0) lines.push(`   _Options:_ ${q.options.join(" · ")}`);
+    lines.push(`${i + 1}. **${text.line(q.question)}**`, `   _Why it matters:_ ${text.line(q.why)}`);
+    if (q.options.length > 0) lines.push(`   _Options:_ ${q.options.map((o) => text.line(o)).join(" · ")}`);
   });
-  lines.push("", embedData("architect", { kind: "questions", count: questions.length }));
+  lines.push("", embedData("architect", { kind: "questions", questions }));
   return lines.join("\n");
 }
 
-export function renderPlan(plan: Plan, version: number, turnId: string, approvalWord: string): string {
+/** What a plan comment carries as data: enough to render it again, byte for byte. */
+export interface PlanData {
+  version: number;
+  plan: Plan;
+  turnId: string;
+  approvalWord: string;
+}
+
+/**
+ * A plan comment: the plan rendered once for the maintainer, and the same plan as compact data at
+ * the end (src/core/markers.ts `embedData`). The developer gets the plan from that data, and only when
+ * rendering the data again gives exactly the comment that was approved (src/core/approved-plan.ts).
+ */
+export function renderPlan(
+  plan: Plan,
+  version: number,
+  turnId: string,
+  approvalWord: string,
+  text: ModelText,
+): string {
+  const data: PlanData = { version, plan, turnId, approvalWord };
+  return `${renderPlanView(data, text)}\n\n${embedData("plan", data)}`;
+}
+
+/** The visible part of a plan comment (and its markers), without the data. */
+export function renderPlanView(d: PlanData, text: ModelText): string {
+  const { plan, version } = d;
   const lines = [
-    marker("architect", turnId),
+    marker("architect", d.turnId),
     marker("plan", `v${version}`),
     `## Plan v${version}`,
     "",
-    `**Goal.** ${plan.goal}`,
+    `**Goal.** ${text.line(plan.goal)}`,
+    "",
+    "### Decisions",
     "",
   ];
-  lines.push("### Decisions", "");
-  plan.decisions.forEach((d, i) => {
-    lines.push(`${i + 1}. **${d.decision}** — ${d.why}`);
-    for (const a of d.alternatives) lines.push(`   - _Rejected:_ ${a.option} — ${a.why_rejected}`);
+  plan.decisions.forEach((x, i) => {
+    lines.push(`${i + 1}. **${text.line(x.decision)}** — ${text.line(x.why)}`);
+    for (const a of x.alternatives)
+      lines.push(`   - _Rejected:_ ${text.line(a.option)} — ${text.line(a.why_rejected)}`);
   });
   lines.push("", "### Steps", "");
   plan.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. **${s.title}**`);
-    lines.push(`   - Files: ${s.files.map((f) => `\`${f.path}\` (${f.action})`).join(", ")}`);
-    for (const sig of s.signatures) lines.push(`   - \`${sig.replace(/`/g, "'")}\``);
-    lines.push(`   - ${s.details.replace(/\n+/g, " ")}`);
+    lines.push(`${i + 1}. **${text.line(s.title)}**`);
+    lines.push(`   - Files: ${s.files.map((f) => `${text.code(f.path)} (${f.action})`).join(", ")}`);
+    for (const sig of s.signatures) lines.push(`   - ${text.code(sig)}`);
+    lines.push(`   - ${text.line(s.details)}`);
   });
-  lines.push("", "### Tests to add", "", ...plan.tests.map((t) => `- ${t}`));
+  lines.push("", "### Tests to add", "", ...plan.tests.map((t) => `- ${text.line(t)}`));
   if (plan.out_of_scope.length > 0)
-    lines.push("", "### Out of scope", "", ...plan.out_of_scope.map((t) => `- ${t}`));
-  if (plan.risks.length > 0) lines.push("", "### Risks", "", ...plan.risks.map((t) => `- ${t}`));
+    lines.push("", "### Out of scope", "", ...plan.out_of_scope.map((t) => `- ${text.line(t)}`));
+  if (plan.risks.length > 0) lines.push("", "### Risks", "", ...plan.risks.map((t) => `- ${text.line(t)}`));
   lines.push(
     "",
     "---",
-    `Reply **\`${approvalWord}\`** as the first line of a comment to have the developer implement exactly this plan (write access needed), or comment with the changes you want and the architect will revise it.`,
-    "",
-    embedData("plan", { version, plan }),
+    `Reply **${text.code(d.approvalWord)}** as the first line of a comment to have the developer implement exactly this plan (write access needed), or comment with the changes you want and the architect will revise it.`,
   );
   return lines.join("\n");
 }

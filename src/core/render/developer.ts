@@ -1,4 +1,5 @@
 import { marker } from "../markers.js";
+import type { ModelText } from "../model-text.js";
 import type { Plan } from "../schemas/architect.js";
 import type { DeveloperReport } from "../schemas/developer.js";
 
@@ -23,7 +24,12 @@ export interface PullRequestFacts {
   approvedBy: string;
 }
 
-export function renderPullRequestBody(plan: Plan, report: DeveloperReport, facts: PullRequestFacts): string {
+export function renderPullRequestBody(
+  plan: Plan,
+  report: DeveloperReport,
+  facts: PullRequestFacts,
+  text: ModelText,
+): string {
   const lines = [
     marker("pr", String(facts.issue)),
     `Closes #${facts.issue}`,
@@ -32,11 +38,13 @@ export function renderPullRequestBody(plan: Plan, report: DeveloperReport, facts
     "",
     "### What was built",
     "",
-    report.summary.trim(),
+    text.block(report.summary.trim()),
     "",
     "### Not covered",
     "",
-    ...(report.not_covered.length > 0 ? report.not_covered.map((n) => `- ${n}`) : ["- Nothing reported."]),
+    ...(report.not_covered.length > 0
+      ? report.not_covered.map((n) => `- ${text.line(n)}`)
+      : ["- Nothing reported."]),
     "",
     "### Plan conformance",
     "",
@@ -46,9 +54,9 @@ export function renderPullRequestBody(plan: Plan, report: DeveloperReport, facts
   plan.steps.forEach((step, i) => {
     const reported = report.plan_steps.find((s) => s.step === i + 1);
     const status = reported ? (STATUS[reported.status] ?? reported.status) : "❔ not reported";
-    const files = (reported?.files ?? []).map((f) => `\`${f}\``).join(", ") || "—";
-    const note = reported?.note ? ` — ${reported.note.replace(/\|/g, "\\|").replace(/\n/g, " ")}` : "";
-    lines.push(`| ${i + 1} | ${step.title.replace(/\|/g, "\\|")} | ${status}${note} | ${files} |`);
+    const files = (reported?.files ?? []).map((f) => text.code(f)).join(", ") || "—";
+    const note = reported?.note ? ` — ${text.line(reported.note)}` : "";
+    lines.push(`| ${i + 1} | ${text.line(step.title)} | ${status}${note} | ${files} |`);
   });
   lines.push(
     "",
@@ -65,15 +73,20 @@ export function commitMessage(issueTitle: string, issue: number, planVersion: nu
   return `${subject}\n\nImplements plan v${planVersion} of #${issue}${round > 0 ? `, fix round ${round}` : ""}.`;
 }
 
-export function renderBlocked(report: DeveloperReport, planVersion: number, turnId: string): string {
+export function renderBlocked(
+  report: DeveloperReport,
+  planVersion: number,
+  turnId: string,
+  text: ModelText,
+): string {
   const b = report.blocked;
   return [
     marker("developer", turnId),
     `**🛑 The developer stopped: plan v${planVersion} cannot be followed as written (step ${b?.step ?? "?"}).**`,
     "",
-    `- **Found:** ${b?.found ?? ""}`,
-    `- **Why the step cannot be done:** ${b?.why ?? ""}`,
-    `- **Decision needed:** ${b?.decision_needed ?? ""}`,
+    `- **Found:** ${text.line(b?.found ?? "")}`,
+    `- **Why the step cannot be done:** ${text.line(b?.why ?? "")}`,
+    `- **Decision needed:** ${text.line(b?.decision_needed ?? "")}`,
     "",
     "The architect will revise the plan; the new version needs a new `approved`. Nothing was pushed.",
   ].join("\n");

@@ -1,4 +1,5 @@
 import { embedData, marker } from "../markers.js";
+import type { ModelText } from "../model-text.js";
 import type { AggregatedFinding } from "../review/aggregate.js";
 import { type Ruling, rulingLabel, type Trace } from "../schemas/ruling.js";
 
@@ -8,13 +9,14 @@ export function renderRuling(
   result: Ruling | Trace,
   findings: readonly AggregatedFinding[],
   jobId: string,
+  text: ModelText,
 ): string {
   const lines = [marker("architect", jobId)];
   if (mode === "spiral") {
     lines.push(
       "**The architect traced the repeated fixes back to the plan.**",
       "",
-      (result as Trace).trace,
+      text.block((result as Trace).trace),
       "",
       "A revised plan follows; it needs a new `approved`.",
     );
@@ -28,9 +30,9 @@ export function renderRuling(
     findings.forEach((f, i) => {
       const label = rulingLabel(i);
       const r = (result as Ruling).rulings.find((x) => x.finding === label);
-      const what = `${label}: ${f.severity} — ${f.message.split("\n")[0]?.replace(/\|/g, "\\|").slice(0, 140)}`;
+      const what = `${label}: ${f.severity} — ${text.line((f.message.split("\n")[0] ?? "").slice(0, 140))}`;
       const ruling = r ? (r.decision === "accept" ? "✅ accepted" : "❌ rejected") : "— not ruled";
-      lines.push(`| ${what} | ${ruling} | ${(r?.reason ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+      lines.push(`| ${what} | ${ruling} | ${text.line(r?.reason ?? "")} |`);
     });
     if (result.revised_plan)
       lines.push(

@@ -65,7 +65,7 @@ export type ReviewDecision =
       reasons: Escalation[];
       dropped: Dropped;
     }
-  | { kind: "needs-human"; summary: string; findings: AggregatedFinding[]; dropped: Dropped }
+  | { kind: "needs-human"; findings: AggregatedFinding[]; dropped: Dropped }
   | {
       kind: "spiral";
       files: string[];
@@ -82,20 +82,6 @@ function where(f: AggregatedFinding): string {
 function firstLine(text: string): string {
   const line = text.trim().split("\n")[0] ?? "";
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
-
-/** The needs-human summary: what is still open, worst first, with who raised it. */
-export function openFindingsSummary(findings: readonly AggregatedFinding[], fixRounds: number): string {
-  const lines = [
-    `The fix-round cap is reached (${fixRounds} round${fixRounds === 1 ? "" : "s"}) and ${findings.length} finding${findings.length === 1 ? " is" : "s are"} still open at blocker or major:`,
-    "",
-  ];
-  for (const f of findings) {
-    lines.push(
-      `- **${f.severity}** ${where(f)} — ${firstLine(f.message)} _(raised by ${f.raisedBy.join(", ")})_`,
-    );
-  }
-  return lines.join("\n");
 }
 
 export function decideReview(aggregated: readonly AggregatedFinding[], ctx: DecideContext): ReviewDecision {
@@ -115,8 +101,7 @@ export function decideReview(aggregated: readonly AggregatedFinding[], ctx: Deci
   const spiral = detectSpiral(ctx.changes ?? []);
   if (spiral) return { kind: "spiral", ...spiral, findings: open, dropped };
 
-  if (ctx.fixRound >= ctx.maxFixRounds)
-    return { kind: "needs-human", summary: openFindingsSummary(open, ctx.fixRound), findings: open, dropped };
+  if (ctx.fixRound >= ctx.maxFixRounds) return { kind: "needs-human", findings: open, dropped };
 
   if (ctx.escalate === false) return { kind: "fix", findings: open, dropped };
 

@@ -1,6 +1,7 @@
 import type { DecideContext } from "../context.js";
 import { type Decision, decided, type Effect } from "../effects.js";
 import { LABELS } from "../markers.js";
+import type { ModelText } from "../model-text.js";
 import { type Phase, stepBase, type WorkflowState } from "../state.js";
 import { type StepJob, stepJobId, stepLabel } from "../steps.js";
 import type { AggregatedFinding } from "./aggregate.js";
@@ -39,13 +40,34 @@ export function afterFindings(
   return applyReviewDecision(state, decision, input, ctx);
 }
 
-const where = (f: AggregatedFinding) =>
-  f.path ? `\`${f.path}${f.line ? `:${f.line}` : ""}\`` : "the pull request";
+const where = (f: AggregatedFinding, text: ModelText) =>
+  f.path ? text.code(`${f.path}${f.line ? `:${f.line}` : ""}`) : "the pull request";
 
-export function listFindings(findings: readonly AggregatedFinding[]): string {
+export function listFindings(findings: readonly AggregatedFinding[], text: ModelText): string {
   return findings
-    .map((f) => `- **${f.severity}** ${where(f)}: ${f.message.split("\n")[0]} (${f.raisedBy.join(", ")})`)
+    .map(
+      (f) =>
+        `- **${f.severity}** ${where(f, text)}: ${text.line(firstLine(f.message))} (${f.raisedBy.map((r) => text.line(r)).join(", ")})`,
+    )
     .join("\n");
+}
+
+function firstLine(message: string): string {
+  const line = message.trim().split("\n")[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** The needs-human summary: what is still open, worst first, with who raised it. */
+export function openFindingsSummary(
+  findings: readonly AggregatedFinding[],
+  fixRounds: number,
+  text: ModelText,
+): string {
+  return [
+    `The fix-round cap is reached (${fixRounds} round${fixRounds === 1 ? "" : "s"}) and ${findings.length} finding${findings.length === 1 ? " is" : "s are"} still open at blocker or major:`,
+    "",
+    listFindings(findings, text),
+  ].join("\n");
 }
 
 export function applyReviewDecision(
@@ -75,7 +97,7 @@ export function applyReviewDecision(
     case "ready": {
       const left =
         decision.remaining.length > 0
-          ? `\n\nMinor findings left for the maintainer:\n${listFindings(decision.remaining)}`
+          ? `\n\nMinor findings left for the maintainer:\n${listFindings(decision.remaining, ctx.text)}`
           : "";
       return decided(
         {
@@ -126,7 +148,7 @@ export function applyReviewDecision(
           check(
             "neutral",
             `Fix round ${round}`,
-            `The developer is fixing ${decision.findings.length} finding(s):\n${listFindings(decision.findings)}`,
+            `The developer is fixing ${decision.findings.length} finding(s):\n${listFindings(decision.findings, ctx.text)}`,
           ),
           { type: "enqueue", step, jobId },
         ],
@@ -163,21 +185,23 @@ export function applyReviewDecision(
           check(
             "neutral",
             "Architect ruling",
-            `The reviewers disagree or question the plan; the architect rules on:\n${listFindings(decision.findings)}`,
+            `The reviewers disagree or question the plan; the architect rules on:\n${listFindings(decision.findings, ctx.text)}`,
           ),
           { type: "enqueue", step, jobId },
         ],
       );
     }
-    case "needs-human":
+    case "needs-human": {
+      const summary = openFindingsSummary(decision.findings, state.fixRound, ctx.text);
       return decided(
         {
           ...base,
           phase: "needs-human",
-          note: `**Needs a human** after ${state.fixRound} fix round(s):\n\n${decision.summary}`,
+          note: `**Needs a human** after ${state.fixRound} fix round(s):\n\n${summary}`,
         },
-        [labelsFor(state, "needs-human"), check("failure", "Needs a human", decision.summary)],
+        [labelsFor(state, "needs-human"), check("failure", "Needs a human", summary)],
       );
+    }
     case "spiral": {
       const what = [...decision.files, ...decision.components].map((f) => `\`${f}\``).join(", ");
       const step: StepJob = {

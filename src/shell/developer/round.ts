@@ -26,7 +26,7 @@ import { readOnlyTools } from "../../repo/read-tools.js";
 import { buildRepoMap } from "../../repo/repo-map.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { writeTools } from "../../repo/write-tools.js";
-import { quoteUntrusted } from "../../text/sanitize.js";
+import { modelText, quoteUntrusted } from "../../text/sanitize.js";
 import { decideContext, type ShellDeps, type WorkflowContext } from "../context.js";
 import { loadContract } from "../contracts.js";
 import { interpret, loadState } from "../interpret.js";
@@ -165,12 +165,17 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   }
   const prBody =
     round === 0
-      ? renderPullRequestBody(plan, saved.report, {
-          issue: state.issue,
-          planVersion: approved.version,
-          planUrl,
-          approvedBy: approved.by,
-        })
+      ? renderPullRequestBody(
+          plan,
+          saved.report,
+          {
+            issue: state.issue,
+            planVersion: approved.version,
+            planUrl,
+            approvedBy: approved.by,
+          },
+          modelText,
+        )
       : await currentPullBody(w, state);
   const published = await publishRound(w.gh, {
     repo: w.repo,
