@@ -251,7 +251,8 @@ export function modelInlineCode(value: string): string {
   if (one.includes("<!--") || one.trim() === "") return `<code>${inertText(one)}</code>`;
   const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
-  const pad = one.startsWith("`") || one.endsWith("`") || (one.startsWith(" ") && one.endsWith(" ")) ? " " : "";
+  const pad =
+    one.startsWith("`") || one.endsWith("`") || (one.startsWith(" ") && one.endsWith(" ")) ? " " : "";
   return `${fence}${pad}${one}${pad}${fence}`;
 }
 

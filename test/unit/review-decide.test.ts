@@ -142,9 +142,7 @@ describe("decideReview", () => {
         "The fix-round cap is reached (3 rounds) and 1 finding is still open at blocker or major:",
         "",
       ]);
-      expect(summary).toContain(
-        "- **blocker** <code>src&#47;util&#46;ts&#58;2</code>: clamp returns null when min",
-      );
+      expect(summary).toContain("- **blocker** `src/util.ts:2`: clamp returns null when min > max");
       expect(summary).toContain("(r1)");
     }
   });
