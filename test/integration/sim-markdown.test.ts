@@ -58,8 +58,8 @@ describe("simulator: Markdown bodies as GitHub renders them", () => {
     );
     expect(c.body_html).toContain("<table>");
     expect(c.body_html).toContain("<details><summary>More</summary>");
-    expect(c.body_html).toContain('href="' + sim.url + '/acme/widgets/issues/1"');
-    expect(c.body_html).toContain('href="' + sim.url + '/maya"');
+    expect(c.body_html).toContain(`href="${sim.url}/acme/widgets/issues/1"`);
+    expect(c.body_html).toContain(`href="${sim.url}/maya"`);
     expect(c.body_html).not.toMatch(/triad:|<!--|<script|onerror|alert/);
     expect(c.body_text).toContain("inside");
     expect(c.body_text).not.toContain("triad:");
