@@ -4,6 +4,9 @@ import type { Octokit } from "@octokit/rest";
 import { hasAnyApiKey } from "../models/config.js";
 import { liveModels, type ModelProvider, scriptedModels } from "../models/provider.js";
 import type { SimulatorDump } from "../sim/github/index.js";
+import { openInBrowser, untilStopped } from "../sim/playground/cli.js";
+import { mountPlayground } from "../sim/playground/pages.js";
+import { castUsers } from "../sim/playground/start.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../sim/stack.js";
@@ -21,6 +24,10 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   /** Serve the scripted answers over the vendors' wire formats (local vendor servers, real SDKs). */
   wire?: boolean;
+  /** When the scenario is done, keep everything running and open the playground on its result. */
+  open?: boolean;
+  /** With `open`: resolves when the playground should close (default: SIGINT or SIGTERM). */
+  until?: () => Promise<unknown>;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
@@ -176,6 +183,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
     }
+    if (o.open) await keepOpen(s, seeded.tokens, pr.number, live ? "live" : "scripted", print, o.until);
     return 0;
   } catch (error) {
     if (error instanceof DemoStalled) {
@@ -187,6 +195,29 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     await stack?.stop();
     await privateRedis?.stop();
   }
+}
+
+/** `--open`: the playground's page on the finished scenario, until stopped. */
+async function keepOpen(
+  stack: LocalStack,
+  tokens: Record<string, string>,
+  pr: number,
+  models: string,
+  print: (line: string) => void,
+  until: () => Promise<unknown> = untilStopped,
+): Promise<void> {
+  const page = mountPlayground(stack.sim, {
+    repos: [`${SAMPLE.owner}/${SAMPLE.repo}`],
+    users: castUsers(tokens),
+    defaultUser: SAMPLE.maintainer,
+    models,
+  });
+  const url = page.url(`/${SAMPLE.owner}/${SAMPLE.repo}/pull/${pr}`);
+  print("");
+  print(`▶ The playground is open on the result: ${url} (Ctrl-C stops)`);
+  await openInBrowser(url, print);
+  await until();
+  page.unmount();
 }
 
 const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };
