@@ -634,8 +634,11 @@ function checksSummary(runs) {
   if (runs.length === 0) return { cls: "check-pending", icon: "○", text: "No checks reported" };
   if (runs.some((r) => r.status !== "completed"))
     return { cls: "check-pending", icon: "●", text: "Some checks haven’t completed yet" };
-  if (runs.every((r) => ["success", "neutral", "skipped"].includes(r.conclusion)))
+  // As on GitHub: neutral and skipped do not fail, but only a success is a green check.
+  const passing = runs.every((r) => ["success", "neutral", "skipped"].includes(r.conclusion));
+  if (passing && runs.some((r) => r.conclusion === "success"))
     return { cls: "check-success", icon: "✓", text: "All checks have passed" };
+  if (passing) return { cls: "check-neutral", icon: "■", text: "Checks finished as neutral" };
   return { cls: "check-failure", icon: "✗", text: "Some checks were not successful" };
 }
 
@@ -663,9 +666,9 @@ function mergeBox(pr, issue, runs) {
 
 function checkIcon(r) {
   if (r.status !== "completed") return '<span class="check-pending">●</span>';
-  return ["success", "neutral", "skipped"].includes(r.conclusion)
-    ? '<span class="check-success">✓</span>'
-    : '<span class="check-failure">✗</span>';
+  if (r.conclusion === "success") return '<span class="check-success">✓</span>';
+  if (r.conclusion === "neutral" || r.conclusion === "skipped") return '<span class="check-neutral">■</span>';
+  return '<span class="check-failure">✗</span>';
 }
 
 async function checksList(route, runs) {
