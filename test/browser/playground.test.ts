@@ -132,7 +132,7 @@ describe.skipIf(!HAVE_CHROMIUM)("playground: triad in a browser, as the maintain
     const { data: comments } = await maya.rest.issues.listComments({ owner, repo, issue_number: issue });
     const source = comments.find((c) => c.user?.login === BOT && c.body?.includes("<!--"))?.body ?? "";
     expect(source).toMatch(/<!-- triad:/);
-    const text = await page.locator("main").innerText();
+    const text = (await page.locator("main").textContent()) ?? "";
     const html = await page.locator("main").innerHTML();
     expect(text).not.toContain("triad:tracking");
     expect(text).not.toContain("<!--");
@@ -148,7 +148,7 @@ describe.skipIf(!HAVE_CHROMIUM)("playground: triad in a browser, as the maintain
     await comment("approved");
     expect(await page.locator('[data-test=timeline-item][data-author="rita"]').count()).toBe(1);
     await waitVisible(refusals, 10_000);
-    expect(await refusals.first().innerText()).toMatch(/approve/i);
+    expect((await refusals.first().textContent()) ?? "").toMatch(/approve/i);
     // Nothing was started: the only pull request is none.
     const { data: pulls } = await maya.rest.pulls.list({ owner, repo, state: "all" });
     expect(pulls).toHaveLength(0);
