@@ -226,4 +226,30 @@ describe.skipIf(!HAVE_CHROMIUM)("playground: triad in a browser, as the maintain
     }
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("the maintainer merges in the page (triad never does) and opens a new issue by typing it", async () => {
+    screenshotOnFailure("merge-and-new-issue");
+    await page.click("[data-test=tab-conversation]");
+    await page.click("[data-test=merge]");
+    await waitVisible(page.locator("[data-test=state]", { hasText: "Merged" }), 10_000);
+    const { data: merged } = await maya.rest.pulls.get({ owner, repo, pull_number: pr as number });
+    expect(merged).toMatchObject({ merged: true, merged_by: { login: "maya" } });
+
+    await page.click("[data-test=nav-issues]");
+    await page.click("[data-test=new-issue]");
+    await page.fill("[data-test=issue-title]", "Cache forecasts for a minute");
+    await page.fill("[data-test=issue-body]", "- [ ] cache\n- [x] measure first\n\n<!-- hidden note -->");
+    await page.click("[data-test=submit-issue]");
+    await page.waitForURL(/\/issues\/\d+$/);
+    expect(await page.locator("[data-test=title]").textContent()).toContain("Cache forecasts for a minute");
+    const body = page
+      .locator('[data-test=timeline-item][data-author="maya"] [data-test=comment-body]')
+      .first();
+    expect(await body.locator("input[type=checkbox]:checked").count()).toBe(1);
+    expect(await body.textContent()).not.toContain("hidden note");
+    const number = Number(/\/issues\/(\d+)$/.exec(page.url())?.[1]);
+    const { data: created } = await maya.rest.issues.get({ owner, repo, issue_number: number });
+    expect(created.user?.login).toBe("maya");
+    expect(pageErrors).toEqual([]);
+  });
 });
