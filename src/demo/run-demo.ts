@@ -4,9 +4,6 @@ import type { Octokit } from "@octokit/rest";
 import { hasAnyApiKey } from "../models/config.js";
 import { liveModels, type ModelProvider, scriptedModels } from "../models/provider.js";
 import type { SimulatorDump } from "../sim/github/index.js";
-import { openInBrowser, untilStopped } from "../sim/playground/cli.js";
-import { mountPlayground } from "../sim/playground/pages.js";
-import { castUsers } from "../sim/playground/start.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../sim/stack.js";
@@ -204,8 +201,12 @@ async function keepOpen(
   pr: number,
   models: string,
   print: (line: string) => void,
-  until: () => Promise<unknown> = untilStopped,
+  until?: () => Promise<unknown>,
 ): Promise<void> {
+  // Loaded only with --open: the plain demo pays nothing for the playground.
+  const { openInBrowser, untilStopped } = await import("../sim/playground/cli.js");
+  const { mountPlayground } = await import("../sim/playground/pages.js");
+  const { castUsers } = await import("../sim/playground/start.js");
   const page = mountPlayground(stack.sim, {
     repos: [`${SAMPLE.owner}/${SAMPLE.repo}`],
     users: castUsers(tokens),
@@ -216,7 +217,7 @@ async function keepOpen(
   print("");
   print(`▶ The playground is open on the result: ${url} (Ctrl-C stops)`);
   await openInBrowser(url, print);
-  await until();
+  await (until ?? untilStopped)();
   page.unmount();
 }
 

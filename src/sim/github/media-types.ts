@@ -9,7 +9,7 @@
  * `mediaType: { format: "full" }` sends `application/vnd.github.v3.full`.
  */
 import type { SimContext } from "./http.js";
-import { type MarkdownContext, renderMarkdown, renderText } from "./markdown.js";
+import type { MarkdownContext } from "./markdown.js";
 
 export type BodyRepresentation = "raw" | "text" | "html" | "full";
 
@@ -34,9 +34,18 @@ export function markdownContext(sim: SimContext, owner: string, repo: string): M
   };
 }
 
-/** The reply's top-level resources (an object or a list of them) in the asked representation. */
-export function representBodies(body: unknown, as: BodyRepresentation, ctx: MarkdownContext): unknown {
+/**
+ * The reply's top-level resources (an object or a list of them) in the asked representation. The
+ * renderer is loaded on first use: triad itself asks for raw bodies only, and a simulator that serves
+ * no page pays nothing for it.
+ */
+export async function representBodies(
+  body: unknown,
+  as: BodyRepresentation,
+  ctx: MarkdownContext,
+): Promise<unknown> {
   if (as === "raw") return body;
+  const { renderMarkdown, renderText } = await import("./markdown.js");
   const one = (item: unknown): unknown => {
     if (!item || typeof item !== "object" || Array.isArray(item) || !("body" in item)) return item;
     const { body: text, ...rest } = item as { body: unknown } & Record<string, unknown>;

@@ -255,7 +255,7 @@ export function createSimServer(deps: ServerDeps): Server {
           }
         }
         const answer = await (route as Route).handler(request, sim);
-        return withBodyRepresentation(answer, request, route as Route, sim);
+        return await withBodyRepresentation(answer, request, route as Route, sim);
       } catch (err) {
         return errorReply(err);
       }
@@ -311,12 +311,12 @@ export function createSimServer(deps: ServerDeps): Server {
 }
 
 /** `body_html` / `body_text` when the Accept header asks for them (media-types.ts). */
-function withBodyRepresentation(reply: Reply, req: Request, r: Route, sim: SimContext): Reply {
+async function withBodyRepresentation(reply: Reply, req: Request, r: Route, sim: SimContext): Promise<Reply> {
   const as = bodyRepresentation(req.headers.accept);
   if (as === "raw" || reply.body === undefined || reply.status >= 400 || !rendersBodies(r.template))
     return reply;
   const ctx = markdownContext(sim, req.params.owner ?? "", req.params.repo ?? "");
-  return { ...reply, body: representBodies(reply.body, as, ctx) };
+  return { ...reply, body: await representBodies(reply.body, as, ctx) };
 }
 
 function errorReply(err: unknown): Reply {
