@@ -25,6 +25,8 @@ export interface DemoOptions {
   open?: boolean;
   /** With `open`: resolves when the playground should close (default: SIGINT or SIGTERM). */
   until?: () => Promise<unknown>;
+  /** With `open`: shows the page (default: the system's browser, through the `open` package). */
+  browser?: (url: string) => Promise<void>;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
@@ -174,13 +176,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       `  PR #${pr.number}: labels ${final?.labels.join(", ")} · ${reviews} reviews · ${final?.files.length ?? 0} files`,
     );
     print(
-      `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API), or run with --dump FILE for the whole state.`,
+      `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API)${o.open ? "" : "; run with --open to browse it in the playground, or --dump FILE for the whole state"}.`,
     );
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
     }
-    if (o.open) await keepOpen(s, seeded.tokens, pr.number, live ? "live" : "scripted", print, o.until);
+    if (o.open) await keepOpen(s, seeded.tokens, pr.number, live ? "live" : "scripted", print, o);
     return 0;
   } catch (error) {
     if (error instanceof DemoStalled) {
@@ -201,7 +203,7 @@ async function keepOpen(
   pr: number,
   models: string,
   print: (line: string) => void,
-  until?: () => Promise<unknown>,
+  o: Pick<DemoOptions, "until" | "browser">,
 ): Promise<void> {
   // Loaded only with --open: the plain demo pays nothing for the playground.
   const { openInBrowser, untilStopped } = await import("../sim/playground/cli.js");
@@ -216,8 +218,8 @@ async function keepOpen(
   const url = page.url(`/${SAMPLE.owner}/${SAMPLE.repo}/pull/${pr}`);
   print("");
   print(`▶ The playground is open on the result: ${url} (Ctrl-C stops)`);
-  await openInBrowser(url, print);
-  await (until ?? untilStopped)();
+  await (o.browser ?? ((u: string) => openInBrowser(u, print)))(url);
+  await (o.until ?? untilStopped)();
   page.unmount();
 }
 
