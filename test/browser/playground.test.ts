@@ -227,13 +227,39 @@ describe.skipIf(!HAVE_CHROMIUM)("playground: triad in a browser, as the maintain
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
-  it("the maintainer merges in the page (triad never does) and opens a new issue by typing it", async () => {
+  it("the maintainer merges in the page (triad never does), reviews a line and opens a new issue by typing it", async () => {
     screenshotOnFailure("merge-and-new-issue");
     await page.click("[data-test=tab-conversation]");
     await page.click("[data-test=merge]");
     await waitVisible(page.locator("[data-test=state]", { hasText: "Merged" }), 10_000);
     const { data: merged } = await maya.rest.pulls.get({ owner, repo, pull_number: pr as number });
     expect(merged).toMatchObject({ merged: true, merged_by: { login: "maya" } });
+
+    // A review with an inline comment, written in the page on a line of the diff.
+    await page.click("[data-test=tab-files]");
+    const line = page.locator("tr.line.add[data-side=RIGHT]").nth(3);
+    const at = {
+      path: await line.getAttribute("data-path"),
+      line: Number(await line.getAttribute("data-line")),
+    };
+    await line.hover();
+    await line.locator("[data-action=add-line-comment]").click();
+    await page.fill("[data-test=line-comment-input]", "Nice.\n\n```suggestion\n// a suggested line\n```");
+    await page.fill("[data-test=review-body]", "Looks good to me after the merge.");
+    await page.click("[data-test=submit-review]");
+    const mine = page.locator("[data-test=thread-row]", { hasText: "Nice." });
+    await waitVisible(mine, 10_000);
+    expect(await mine.locator(".suggested-change").count()).toBe(1);
+    const { data: written } = await maya.rest.pulls.listReviewComments({
+      owner,
+      repo,
+      pull_number: pr as number,
+    });
+    expect(written.find((c) => c.user?.login === "maya")).toMatchObject({
+      path: at.path,
+      line: at.line,
+      side: "RIGHT",
+    });
 
     await page.click("[data-test=nav-issues]");
     await page.click("[data-test=new-issue]");

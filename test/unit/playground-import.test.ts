@@ -57,6 +57,10 @@ describe("--repo DIR: a folder as a repository's first commit", () => {
     expect(imported.skipped).toEqual(["big.bin"]);
   });
 
+  it("says so when the path is no folder", () => {
+    expect(() => importRepoDir(join(tmpdir(), "no-such-folder-for-triad"))).toThrow(/not a folder/);
+  });
+
   it("makes a repository name GitHub accepts from the folder's name", () => {
     expect(repoName("weather client (copy)")).toBe("weather-client-copy");
     expect(repoName("ok.name_1-2")).toBe("ok.name_1-2");

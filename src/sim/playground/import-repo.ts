@@ -3,7 +3,7 @@
  * `.gitignore` files are honoured at every level (the `ignore` package implements git's rules), `.git/`
  * is never imported, and files too large for a playground are left out and named.
  */
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import ignore, { type Ignore } from "ignore";
 
@@ -31,6 +31,7 @@ interface Level {
 
 export function importRepoDir(dir: string, limits: ImportLimits = {}): ImportedRepo {
   const root = resolve(dir);
+  if (!existsDir(root)) throw new Error(`--repo ${dir}: not a folder`);
   const maxFile = limits.maxFileBytes ?? 5_000_000;
   const maxTotal = limits.maxTotalBytes ?? 200_000_000;
   const files: Record<string, Uint8Array> = {};
@@ -68,6 +69,14 @@ export function importRepoDir(dir: string, limits: ImportLimits = {}): ImportedR
   };
   walk(root, "", []);
   return { name: repoName(basename(root)), files, skipped, bytes };
+}
+
+function existsDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function readText(path: string): string | undefined {

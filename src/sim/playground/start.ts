@@ -77,6 +77,8 @@ export interface PlaygroundDescription {
 export async function startPlayground(o: PlaygroundOptions = {}): Promise<Playground> {
   const env = o.env ?? process.env;
   const print = o.print ?? (() => undefined);
+  // The folder first: a wrong path is said before anything is started.
+  const imported = o.repoDir ? importRepoDir(o.repoDir) : undefined;
   const redis = await redisFor(env.REDIS_URL ?? "redis://127.0.0.1:6379", print);
   const live = hasAnyApiKey(env);
   let stack: LocalStack | undefined;
@@ -88,7 +90,6 @@ export async function startPlayground(o: PlaygroundOptions = {}): Promise<Playgr
       ...(live ? { models: liveModels(env) } : {}),
     });
     const { sim } = stack;
-    const imported = o.repoDir ? importRepoDir(o.repoDir) : undefined;
     if (imported && imported.skipped.length > 0)
       print(
         `· left out (too large): ${imported.skipped.slice(0, 5).join(", ")}${imported.skipped.length > 5 ? ", …" : ""}`,
