@@ -17,6 +17,7 @@ Commands:
   worker          Run only a worker: takes queued steps and talks to GitHub and the models. Run any
                   number, on any number of machines, sharing one Redis.
   demo            Play the workflow against the built-in GitHub simulator (no GitHub, no keys needed).
+  playground      Try triad in a browser: a GitHub-like page on the simulator, acting as its users.
   models check    Call each configured model once and report latency, tokens, tool calls, finish schemas.
   models list     Print the model catalogue: fitness, caps, thinking, prices, lifecycle, sources.
 
@@ -37,12 +38,23 @@ their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL). Healt
 Takes queued steps from Redis (REDIS_URL) and runs them: GitHub calls as the app's installation
 (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys.
 TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side.`,
-  demo: `Usage: triad demo [--dump FILE] [--live] [--wire]
+  demo: `Usage: triad demo [--dump FILE] [--live] [--wire] [--open]
 
 Starts the GitHub simulator, the app (web + worker) and uses Redis at REDIS_URL (or starts a private
 redis-server when nothing answers there), opens the sample repository with an issue, labels it
 "triad" and prints what happens. --dump FILE writes the simulator's final state as JSON. --wire serves
-the scripted answers over each vendor's real wire format (local vendor servers, the real SDKs).`,
+the scripted answers over each vendor's real wire format (local vendor servers, the real SDKs).
+--open keeps everything running when the scenario is done and opens the playground on its result.`,
+  playground: `Usage: triad playground [--repo DIR] [--no-open] [--headless --json]
+
+Starts the GitHub simulator, the app (web + worker), Redis (a private redis-server when nothing answers
+at REDIS_URL) and the models (scripted without API keys, real ones with keys), and serves a page that
+looks like GitHub on the simulator: the sample repository (or --repo DIR, a folder or git checkout
+imported as the default branch, .gitignore respected) with its issues and pull requests. Pick a user
+(maintainer, read-only, outsider, …), label an issue "triad" and watch the workflow.
+--no-open prints the page's URL without opening a browser. --headless --json opens nothing and prints
+one JSON line: the simulator's API URL, the page URL, the app's credentials and a token per user.
+Runs until Ctrl-C (SIGINT) or SIGTERM.`,
   models: `Usage: triad models check | triad models list
 
 check: calls each configured role model at its catalogue output budget: a plain answer, a tool call,
@@ -61,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
       dump: { type: "string" },
       live: { type: "boolean" },
       wire: { type: "boolean" },
+      open: { type: "boolean" },
+      repo: { type: "string" },
+      headless: { type: "boolean" },
+      json: { type: "boolean" },
     },
   });
   const command = positionals[0];
@@ -83,6 +99,16 @@ export async function main(argv: string[]): Promise<number> {
         dump: typeof values.dump === "string" ? values.dump : undefined,
         live: Boolean(values.live),
         wire: Boolean(values.wire),
+        open: Boolean(values.open),
+      });
+    }
+    case "playground": {
+      const { runPlayground } = await import("./demo/playground-cli.js");
+      return runPlayground({
+        ...(typeof values.repo === "string" ? { repoDir: values.repo } : {}),
+        open: !values["no-open"],
+        headless: Boolean(values.headless),
+        json: Boolean(values.json),
       });
     }
     case "models": {

@@ -21,6 +21,12 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   /** Serve the scripted answers over the vendors' wire formats (local vendor servers, real SDKs). */
   wire?: boolean;
+  /** When the scenario is done, keep everything running and open the playground on its result. */
+  open?: boolean;
+  /** With `open`: resolves when the playground should close (default: SIGINT or SIGTERM). */
+  until?: () => Promise<unknown>;
+  /** With `open`: shows the page (default: the system's browser, through the `open` package). */
+  browser?: (url: string) => Promise<void>;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
@@ -170,12 +176,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       `  PR #${pr.number}: labels ${final?.labels.join(", ")} · ${reviews} reviews · ${final?.files.length ?? 0} files`,
     );
     print(
-      `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API), or run with --dump FILE for the whole state.`,
+      `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API)${o.open ? "" : "; run with --open to browse it in the playground, or --dump FILE for the whole state"}.`,
     );
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
     }
+    if (o.open) await keepOpen(s, seeded.tokens, pr.number, live ? "live" : "scripted", print, o);
     return 0;
   } catch (error) {
     if (error instanceof DemoStalled) {
@@ -187,6 +194,33 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     await stack?.stop();
     await privateRedis?.stop();
   }
+}
+
+/** `--open`: the playground's page on the finished scenario, until stopped. */
+async function keepOpen(
+  stack: LocalStack,
+  tokens: Record<string, string>,
+  pr: number,
+  models: string,
+  print: (line: string) => void,
+  o: Pick<DemoOptions, "until" | "browser">,
+): Promise<void> {
+  // Loaded only with --open: the plain demo pays nothing for the playground.
+  const { openInBrowser, untilStopped } = await import("./playground-cli.js");
+  const { mountPlayground } = await import("../sim/playground/pages.js");
+  const { castUsers } = await import("../sim/playground/start.js");
+  const page = mountPlayground(stack.sim, {
+    repos: [`${SAMPLE.owner}/${SAMPLE.repo}`],
+    users: castUsers(tokens),
+    defaultUser: SAMPLE.maintainer,
+    models,
+  });
+  const url = page.url(`/${SAMPLE.owner}/${SAMPLE.repo}/pull/${pr}`);
+  print("");
+  print(`▶ The playground is open on the result: ${url} (Ctrl-C stops)`);
+  await (o.browser ?? ((u: string) => openInBrowser(u, print)))(url);
+  await (o.until ?? untilStopped)();
+  page.unmount();
 }
 
 const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };

@@ -31,9 +31,10 @@ import { gitRoutes } from "./routes/git.js";
 import { graphqlRoutes } from "./routes/graphql.js";
 import { hookRoutes } from "./routes/hooks.js";
 import { DEFAULT_LABELS, issueRoutes } from "./routes/issues.js";
+import { markdownRoutes } from "./routes/markdown.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { commitRoute, repoRoutes } from "./routes/repos.js";
-import { type CallRecord, createSimServer } from "./server.js";
+import { type CallRecord, createSimServer, type PageHandler } from "./server.js";
 import { type App, installationCovers, type Permission, type Repo, SimState, type User } from "./state.js";
 import { type Delivery, type Hold, WebhookDispatcher } from "./webhooks.js";
 
@@ -50,7 +51,7 @@ export type { SimulatorDump } from "./dump.js";
 export { CONTENT_CREATING, type Endpoint, endpointMatcher, endpointOf, pointsOf } from "./endpoints.js";
 export type { FaultKind, FaultRule, RandomFaults } from "./faults.js";
 export type { ForcedLimit } from "./rate-limits.js";
-export type { CallRecord } from "./server.js";
+export type { CallRecord, PageHandler } from "./server.js";
 export type { Delivery, Hold } from "./webhooks.js";
 
 export interface SimulatorOptions extends BehaviourPatch {
@@ -131,6 +132,13 @@ export interface GitHubSimulator {
   /** Redelivers the latest attempt with this GUID (X-GitHub-Delivery); resolves with the status. */
   redeliver(deliveryId: string): Promise<number>;
   readonly calls: ReadonlyArray<CallRecord>;
+  /**
+   * Serves pages beside the API (the playground): everything under `/_playground/`, and browser
+   * navigations (GET, Accept text/html) to paths no API route has. `undefined` unmounts.
+   */
+  mountPages(handler: PageHandler | undefined): void;
+  /** Called after every API write that succeeded; returns the unsubscribe function. */
+  onWrite(listener: (call: { method: string; route?: string }) => void): () => void;
   dump(): SimulatorDump;
   stop(): Promise<void>;
 }
@@ -145,6 +153,7 @@ const ROUTES: Route[] = [
   ...repoRoutes,
   commitRoute,
   ...graphqlRoutes,
+  ...markdownRoutes,
 ];
 
 function makeApp(state: SimState, id: number, slug: string): App {
@@ -184,6 +193,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
   const faults = new FaultInjector(behaviour.faults);
   const limiter = new RateLimiter(clock, () => behaviour.limits);
   const hung = new Set<ServerResponse>();
+  let pages: PageHandler | undefined;
+  const writeListeners = new Set<(call: { method: string; route?: string }) => void>();
 
   const sim: SimContext & { baseUrl: string } = {
     state,
@@ -236,6 +247,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
     onRequestEnd() {
       inFlight -= 1;
       dispatcher.notify();
+    },
+    pages: () => pages,
+    onWrite(call) {
+      for (const l of writeListeners) l(call);
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -396,6 +411,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
     redeliver: (id) => dispatcher.redeliver(id),
     get calls() {
       return calls;
+    },
+    mountPages(handler) {
+      pages = handler;
+    },
+    onWrite(listener) {
+      writeListeners.add(listener);
+      return () => writeListeners.delete(listener);
     },
     dump: () => dumpState(state, calls),
     async stop() {

@@ -18,6 +18,7 @@ import {
   type Route,
   type SimContext,
 } from "./http.js";
+import { bodyRepresentation, markdownContext, rendersBodies, representBodies } from "./media-types.js";
 import type { LimitRequest, RateLimiter } from "./rate-limits.js";
 import { serveCodeload, serveRaw } from "./routes/repos.js";
 
@@ -54,6 +55,30 @@ export interface ServerDeps {
   withWebhookScope<T>(fn: () => Promise<T>): Promise<{ result: T; flush: () => void }>;
   onRequestStart(): void;
   onRequestEnd(): void;
+  /** Pages served beside the API (the playground), if any are mounted: see `isPageRequest`. */
+  pages?(): PageHandler | undefined;
+  /** After each API write that succeeded (answer sent). */
+  onWrite?(call: { method: string; route?: string }): void;
+}
+
+/** Serves a page request; not the API: no auth, rate limits, faults, call log or webhook hold-back. */
+export type PageHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+/** Requests that change nothing although they are POSTs. */
+const READ_POSTS = new Set(["/markdown", "/app/installations/{installation_id}/access_tokens"]);
+
+/**
+ * A page request: anything under `/_playground/`, and a browser's navigation (GET asking for
+ * text/html) to a path no API route has — html URLs use github.com's layout on the simulator's origin
+ * (payloads.ts), so `/acme/repo/issues/1` is a page and `/repos/acme/repo/issues/1` the API.
+ */
+function isPageRequest(routes: Route[], req: IncomingMessage, path: string): boolean {
+  if (path.startsWith("/_playground/") || path === "/_playground") return true;
+  const method = (req.method ?? "GET").toUpperCase();
+  if (method !== "GET" && method !== "HEAD") return false;
+  if (!(req.headers.accept ?? "").includes("text/html")) return false;
+  if (path.startsWith("/_codeload/") || path.startsWith("/_raw/")) return false;
+  return matchRoute(routes, method, path) === undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -110,6 +135,16 @@ function limitRequest(
 export function createSimServer(deps: ServerDeps): Server {
   const { sim, routes, calls, clock } = deps;
   return createServer((req, res) => {
+    const pages = deps.pages?.();
+    if (pages) {
+      const url = new URL(req.url ?? "/", sim.baseUrl);
+      // Pages (and their long-lived event streams) do not count as API requests in flight, which
+      // hold webhooks back (webhooks.ts).
+      if (isPageRequest(routes, req, url.pathname)) {
+        void Promise.resolve(pages(req, res, url)).catch(() => res.destroy());
+        return;
+      }
+    }
     deps.onRequestStart();
     res.once("close", () => deps.onRequestEnd());
     void handle(req, res).catch(() => res.destroy());
@@ -219,22 +254,30 @@ export function createSimServer(deps: ServerDeps): Server {
             throw new HttpError(400, "Problems parsing JSON");
           }
         }
-        return await (route as Route).handler(request, sim);
+        const answer = await (route as Route).handler(request, sim);
+        return await withBodyRepresentation(answer, request, route as Route, sim);
       } catch (err) {
         return errorReply(err);
       }
     });
     // Webhooks for failed requests are dropped: a rejected write changes nothing on GitHub.
     const written = reply.status < 400;
+    const changed =
+      written && method !== "GET" && method !== "HEAD" && !READ_POSTS.has(route?.template ?? "");
+    const tell = () => {
+      if (changed) deps.onWrite?.({ method, ...(route ? { route: route.template } : {}) });
+    };
     if (fault) {
       // The write is done; what the client gets is the fault.
       if (written) flush();
+      tell();
       await injectFault(res, fault, base, headers);
       return;
     }
     record({ ...base, status: reply.status });
     res.on("finish", () => {
       if (written) flush();
+      tell();
     });
     send(res, reply, method === "HEAD", headers);
   }
@@ -265,6 +308,15 @@ export function createSimServer(deps: ServerDeps): Server {
     record({ ...base, status: fault.status, fault: fault.kind });
     send(res, faultReply(fault.status), false, headers);
   }
+}
+
+/** `body_html` / `body_text` when the Accept header asks for them (media-types.ts). */
+async function withBodyRepresentation(reply: Reply, req: Request, r: Route, sim: SimContext): Promise<Reply> {
+  const as = bodyRepresentation(req.headers.accept);
+  if (as === "raw" || reply.body === undefined || reply.status >= 400 || !rendersBodies(r.template))
+    return reply;
+  const ctx = markdownContext(sim, req.params.owner ?? "", req.params.repo ?? "");
+  return { ...reply, body: await representBodies(reply.body, as, ctx) };
 }
 
 function errorReply(err: unknown): Reply {
