@@ -3,11 +3,12 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { triadApp } from "./app.js";
 import type { TriadEnv } from "./config/env.js";
+import { redactionList } from "./config/secrets.js";
 import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
 import { hasAnyApiKey } from "./models/config.js";
-import { guardedProvider, liveModels, type ModelProvider, secretValues } from "./models/provider.js";
+import { guardedProvider, liveModels, type ModelProvider } from "./models/provider.js";
 import { type Clock, systemClock } from "./ports/clock.js";
 import { type Faults, noFaults } from "./ports/faults.js";
 import { keys } from "./queue/names.js";
@@ -90,7 +91,9 @@ export interface WorkerRuntimeOptions {
 
 export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOptions = {}): Promise<Running> {
   if (!env.app && !o.auth) throw new Error("worker needs APP_ID and PRIVATE_KEY");
-  const models = guardedProvider(o.models ?? liveModelsOrRefuse(env, log), secretValues(env.raw));
+  // Every secret of the deployment, in every form it may take (parsed credentials, not raw strings),
+  // is redacted from every model request, whatever put it there.
+  const models = guardedProvider(o.models ?? liveModelsOrRefuse(env, log), redactionList(env));
   const auth =
     o.auth ?? (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log));
   const redis = createRedis(env.REDIS_URL, (error) =>

@@ -13,6 +13,8 @@ export interface EventFacts {
   intent?: CommentIntent;
   /** The role of the comment's author (comment events) or the labeller (label events). */
   permission?: Permission;
+  /** The comment's author is a collaborator of the repository (read with `commenters: collaborators`). */
+  collaborator?: boolean;
   /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */
   planCommentHash?: string;
   /** The issue's title and body as they are now (frozen with an approval). */

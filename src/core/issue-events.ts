@@ -4,7 +4,7 @@ import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./event-facts.js";
 import type { WorkflowEvent } from "./events.js";
-import { canWrite, isCollaborator, type Permission } from "./permissions.js";
+import { canWrite } from "./permissions.js";
 import { renderStatus } from "./render/tracking.js";
 import { isActive, type Phase, stepBase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { retryJobId, type StepJob, stepJobId, stepLabel } from "./steps.js";
@@ -100,7 +100,7 @@ function onComment(
         return reply(state, event, `I don't know \`${clip(intent.text, 80)}\`. Commands:\n${COMMAND_HELP}`);
       return onCommand(state, event, facts, ctx, intent.name);
     case "message":
-      return onMessage(state, event, permission, ctx);
+      return onMessage(state, event, facts, ctx);
   }
 }
 
@@ -183,10 +183,11 @@ function onRetry(state: WorkflowState, event: CommentEvent, facts: EventFacts, c
 function onMessage(
   state: WorkflowState,
   event: CommentEvent,
-  permission: Permission,
+  facts: EventFacts,
   ctx: DecideContext,
 ): Decision {
-  if (ctx.config.commenters === "collaborators" && !isCollaborator(permission))
+  // A collaborator, as GitHub's collaborator check says (never "any permission but none").
+  if (ctx.config.commenters === "collaborators" && facts.collaborator !== true)
     return ignore(state, `@${event.comment.author.login} is not a collaborator`);
   if (state.phase !== "planning" && state.phase !== "awaiting-approval")
     return ignore(state, `comments do not drive the ${state.phase} phase`);

@@ -73,13 +73,6 @@ export function guardedProvider(provider: ModelProvider, secrets: readonly strin
   };
 }
 
-/** The values of every configured secret: keys, the app's private key, the webhook secret. */
-export function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => value && /(_API_KEY|^PRIVATE_KEY|^WEBHOOK_SECRET|_TOKEN|_SECRET)$/.test(name))
-    .map(([, value]) => value as string);
-}
-
 /**
  * The last guard before a prompt leaves the process (ARCHITECTURE §8): any configured secret value
  * is redacted from every part of the request, whatever put it there (a committed file, a comment).

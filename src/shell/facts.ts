@@ -6,7 +6,7 @@ import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { parseUnifiedDiff } from "../diff/index.js";
 import { github } from "../github/errors.js";
-import { getPermission } from "../github/permissions.js";
+import { getPermission, isRepoCollaborator } from "../github/permissions.js";
 import { diffText } from "../github/pull-diff.js";
 import { classifyComment } from "../text/comment-intent.js";
 import type { WorkflowContext } from "./context.js";
@@ -37,6 +37,8 @@ export async function issueEventFacts(
   facts.permission = await getPermission(w.gh, w.repo, event.comment.author.login);
   const intent = classifyComment(event.comment.body, config.approval_words);
   facts.intent = intent;
+  if (intent.type === "message" && config.commenters === "collaborators")
+    facts.collaborator = await isRepoCollaborator(w.gh, w.repo, event.comment.author.login);
   if (
     intent.type === "approval" &&
     canWrite(facts.permission) &&

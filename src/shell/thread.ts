@@ -1,5 +1,5 @@
 import { isOwnComment, markerId, withoutMarkers } from "../core/markers.js";
-import { isCollaborator, type Permission } from "../core/permissions.js";
+import type { Permission } from "../core/permissions.js";
 import type { IssueComment } from "../github/comments.js";
 
 /**
@@ -37,6 +37,11 @@ export async function buildThread(o: {
   botLogin: string;
   commenters: "collaborators" | "anyone";
   permissionOf: (login: string) => Promise<Permission>;
+  /**
+   * Whether the login is a collaborator (`GET /repos/{o}/{r}/collaborators/{u}`: 204 or 404). Not
+   * "permission is not none": on a public repository that endpoint may answer `read` for anyone.
+   */
+  collaboratorOf: (login: string) => Promise<boolean>;
 }): Promise<Thread> {
   const entries: ThreadEntry[] = [];
   let skipped = 0;
@@ -55,11 +60,11 @@ export async function buildThread(o: {
       continue;
     }
     if (c.user?.type === "Bot") continue;
-    const permission = await o.permissionOf(login);
-    if (o.commenters === "collaborators" && !isCollaborator(permission)) {
+    if (o.commenters === "collaborators" && !(await o.collaboratorOf(login))) {
       skipped++;
       continue;
     }
+    const permission = await o.permissionOf(login);
     entries.push({ id: c.id, author: login, kind: "human", permission, body, createdAt: c.created_at });
   }
   return { issue: o.issue, entries, skipped };

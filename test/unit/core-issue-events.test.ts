@@ -144,7 +144,8 @@ describe("decide: comments while planning", () => {
   ) => ({
     config: defaultRepoConfig,
     now,
-    facts: { permission, planCommentHash },
+    // The shell's collaborator check (GET /collaborators/{u}), as it would answer for these roles.
+    facts: { permission, planCommentHash, collaborator: permission !== "none" },
   });
 
   it("a maintainer's approved freezes the current plan, reacts 👍 and queues the developer", () => {
@@ -267,6 +268,16 @@ describe("decide: comments while planning", () => {
         facts: { permission: "none" },
       }).effects[0],
     ).toMatchObject({ type: "enqueue" });
+  });
+
+  it("an outsider whom GitHub answers `read` on a public repository is not a collaborator: not read", () => {
+    const d = decide(awaiting, comment(204, "Please add telemetry.", "olly"), {
+      config: defaultRepoConfig,
+      now,
+      facts: { permission: "read", collaborator: false },
+    });
+    expect(d.effects).toEqual([]);
+    expect(d.ignored).toMatch(/not a collaborator/);
   });
 
   it("a comment the architect already read does not start another turn", () => {

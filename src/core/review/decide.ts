@@ -79,11 +79,6 @@ function where(f: AggregatedFinding): string {
   return f.line === undefined ? `\`${f.path}\`` : `\`${f.path}:${f.line}\``;
 }
 
-function firstLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
-
 export function decideReview(aggregated: readonly AggregatedFinding[], ctx: DecideContext): ReviewDecision {
   const ignoredKeys = new Set(ctx.ignored ?? []);
   const earlierKeys = new Set(ctx.earlierFindingKeys ?? []);

@@ -13,16 +13,18 @@ import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
 import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
+import { isReadDenied } from "../../repo/path-policy.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { quoteUntrusted } from "../../text/sanitize.js";
 import { decideContext, type ShellDeps } from "../context.js";
-import { loadContract } from "../contracts.js";
+import { defaultBranchContract } from "../contracts.js";
 import { renderPlanForModel } from "../developer/prompt.js";
 import { interpret } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import { type StepJobContext, startStep } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
+import { withPlanCheck } from "./plan-check.js";
 
 interface SavedResult {
   mode: "ruling" | "spiral";
@@ -47,7 +49,7 @@ export async function runArchitectReviewStep(
   const mode = step.mode === "spiral" ? "spiral" : "ruling";
   const open = await deps.stores.findings.getOpen(w.workflow);
   if (!open || !state.pr) throw new TriadError("internal", "the findings to rule on are gone");
-  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
   let saved = await deps.stores.results.get<SavedResult>(w.jobId);
   if (!saved) {
     const { plan, version } = await loadApprovedPlan(w, state);
@@ -58,10 +60,13 @@ export async function runArchitectReviewStep(
     );
     const files = parseUnifiedDiff(await diffText(w.gh, w.repo, state.pr.number, state.pr.headSha));
     const prompt = buildPrompt({
-      contract: loadContract("architect", snapshot).text,
+      contract: (await defaultBranchContract(w.gh, w.repo, "architect", defaultBranch)).text,
       plan,
       version,
-      diff: presentDiffForModel(files, { tokenBudget: 30_000, skip: (p) => isSkippedKind(classifyFile(p)) }),
+      diff: presentDiffForModel(files, {
+        tokenBudget: 30_000,
+        skip: (p) => isSkippedKind(classifyFile(p)) || isReadDenied(p, config.read_deny),
+      }),
       findings: open.findings,
       mode,
       changes: state.changes.map((c) => c.files),
@@ -71,7 +76,7 @@ export async function runArchitectReviewStep(
       model,
       system: prompt.system,
       messages: prompt.messages,
-      tools: readOnlyTools(snapshot),
+      tools: readOnlyTools(snapshot, {}, { readDeny: config.read_deny }),
       maxTurns: 30,
       log: w.log,
       role: "architect",
@@ -79,8 +84,14 @@ export async function runArchitectReviewStep(
     };
     const result =
       mode === "spiral"
-        ? await runUntilFinished({ ...common, finishTool: TRACE_TOOL })
-        : await runUntilFinished({ ...common, finishTool: RULING_TOOL });
+        ? await runUntilFinished({
+            ...common,
+            finishTool: withPlanCheck(TRACE_TOOL, config, (o) => o.revised_plan),
+          })
+        : await runUntilFinished({
+            ...common,
+            finishTool: withPlanCheck(RULING_TOOL, config, (o) => o.revised_plan),
+          });
     saved = { mode, result, usage: snapshotOf(ledger) };
     await deps.stores.results.set(w.jobId, saved);
   }

@@ -3,7 +3,7 @@ import { type ArchitectTurnResult, onArchitectTurn } from "../../core/step-resul
 import type { StepJob } from "../../core/steps.js";
 import { listComments } from "../../github/comments.js";
 import { github } from "../../github/errors.js";
-import { permissionCache } from "../../github/permissions.js";
+import { collaboratorCache, permissionCache } from "../../github/permissions.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
@@ -15,6 +15,7 @@ import { interpret } from "../interpret.js";
 import { type StepJobContext, startStep } from "../step.js";
 import { buildThread } from "../thread.js";
 import { snapshotOf, stepModel } from "../usage.js";
+import { withPlanCheck } from "./plan-check.js";
 import { buildArchitectPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 6_000;
@@ -45,6 +46,7 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       botLogin: deps.botLogin,
       commenters: config.commenters,
       permissionOf: permissionCache(w.gh, w.repo),
+      collaboratorOf: collaboratorCache(w.gh, w.repo),
     });
     const newest = Math.max(
       state.seenCommentId,
@@ -54,7 +56,7 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
     const prompt = buildArchitectPrompt({
       contract: loadContract("architect", snapshot).text,
       repo: { fullName: `${w.repo.owner}/${w.repo.repo}`, defaultBranch, sha: snapshot.sha },
-      repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS }),
+      repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS, readDeny: config.read_deny }),
       thread,
       seenCommentId: state.seenCommentId,
       latestPlanVersion: state.plan?.version ?? 0,
@@ -65,8 +67,8 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       model,
       system: prompt.system,
       messages: prompt.messages,
-      tools: readOnlyTools(snapshot),
-      finishTool: SUBMIT_TOOL,
+      tools: readOnlyTools(snapshot, {}, { readDeny: config.read_deny }),
+      finishTool: withPlanCheck(SUBMIT_TOOL, config, (o) => o.plan),
       maxTurns: MAX_TURNS,
       log: w.log,
       role: "architect",

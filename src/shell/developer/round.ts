@@ -28,7 +28,7 @@ import { fetchSnapshot } from "../../repo/snapshot.js";
 import { writeTools } from "../../repo/write-tools.js";
 import { modelText, quoteUntrusted } from "../../text/sanitize.js";
 import { decideContext, type ShellDeps, type WorkflowContext } from "../context.js";
-import { loadContract } from "../contracts.js";
+import { defaultBranchContract, loadContract } from "../contracts.js";
 import { interpret, loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import { type StepJobContext, startStep } from "../step.js";
@@ -99,13 +99,17 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
     const overlay = new Overlay(snapshot);
     const { model, ledger } = await stepModel(w, state, config, "developer", deps.models.developer(config));
     const prompt = buildDeveloperPrompt({
-      contract: loadContract("developer", snapshot).text,
+      // A plan's first round runs on the default branch's own snapshot; a fix round reads the contract there.
+      contract: (where.from === "default-branch"
+        ? loadContract("developer", snapshot)
+        : await defaultBranchContract(w.gh, w.repo, "developer", defaultBranch)
+      ).text,
       repo: {
         fullName: `${w.repo.owner}/${w.repo.repo}`,
         branch: baseBranch,
         sha: snapshot.sha,
       },
-      repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS }),
+      repoMap: buildRepoMap(snapshot, { tokenBudget: REPO_MAP_TOKENS, readDeny: config.read_deny }),
       plan,
       planVersion: approved.version,
       issue: { number: state.issue, title: issue.title, body: issue.body, author: state.startedBy },
@@ -116,9 +120,10 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       system: prompt.system,
       messages: prompt.messages,
       tools: [
-        ...readOnlyTools(overlay),
+        ...readOnlyTools(overlay, {}, { readDeny: config.read_deny }),
         ...writeTools(overlay, {
           denyPaths: config.deny_paths,
+          readDeny: config.read_deny,
           maxFileBytes: config.max_file_bytes,
           base: snapshot,
         }),

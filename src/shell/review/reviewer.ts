@@ -11,10 +11,11 @@ import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
+import { isReadDenied } from "../../repo/path-policy.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { type ShellDeps, workflowContext } from "../context.js";
-import { loadContract } from "../contracts.js";
+import { defaultBranchContract } from "../contracts.js";
 import { roundSummaryKey } from "../developer/round.js";
 import { loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
@@ -63,7 +64,7 @@ export async function runReviewerStep(
 
   const state = await loadState(w);
   if (!state) throw new TriadError("internal", "no workflow state for this review");
-  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
   const { plan, version } = await loadApprovedPlan(w, state);
   const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pull, headSha, step.sinceSha));
   const model = deps.models.reviewers(config, step.reviewers ?? 1)[slot];
@@ -76,13 +77,14 @@ export async function runReviewerStep(
       ownUsageOnly: true,
     });
     const prompt = buildReviewerPrompt({
-      contract: loadContract("reviewer", snapshot).text,
+      contract: (await defaultBranchContract(w.gh, w.repo, "reviewer", defaultBranch)).text,
       repo: `${w.repo.owner}/${w.repo.repo}`,
       plan,
       planVersion: version,
       diff: presentDiffForModel(files, {
         tokenBudget: DIFF_TOKENS,
-        skip: (path) => isSkippedKind(classifyFile(path)),
+        // Lock and generated files are noise; secret-looking files are never shown to a model.
+        skip: (path) => isSkippedKind(classifyFile(path)) || isReadDenied(path, config.read_deny),
       }),
       headSha,
       ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
@@ -92,7 +94,7 @@ export async function runReviewerStep(
       model: budgeted,
       system: prompt.system,
       messages: prompt.messages,
-      tools: readOnlyTools(snapshot),
+      tools: readOnlyTools(snapshot, {}, { readDeny: config.read_deny }),
       finishTool: submitReviewTool(plan.steps.length),
       maxTurns: MAX_TURNS,
       log,
