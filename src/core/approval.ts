@@ -1,7 +1,6 @@
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, reply } from "./event-facts.js";
-import { contentHash } from "./markers.js";
 import { canWrite } from "./permissions.js";
 import { branchName } from "./render/developer.js";
 import { stepBase, type WorkflowState } from "./state.js";
@@ -11,7 +10,7 @@ import { type StepJob, stepJobId, stepLabel } from "./steps.js";
  * "What happens when a maintainer says approved" (ARCHITECTURE §2, §8). An approval counts only when
  * it comes from a write+ user, answers the latest plan version, was written after that plan was posted,
  * and the plan comment is byte for byte what the architect posted (its hash). Then the plan and the
- * issue text are frozen, the implementation starts from a clean slate (a revised plan is a new
+ * issue text it was made from are frozen, the implementation starts from a clean slate (a revised plan is a new
  * implementation: rounds, the spiral history and earlier findings start over), and the developer is
  * queued.
  */
@@ -54,10 +53,8 @@ export function onApproval(
       `@${who}, plan v${plan.version}'s comment was ${facts.planCommentHash === "missing" ? "deleted" : "edited"} after the architect posted it, so what you would approve is not what was planned. Comment \`/triad replan\` for a new version, or ask for the change in a comment.`,
     );
   }
-  const issue = facts.issue
-    ? { ...facts.issue, hash: contentHash(`${facts.issue.title}\n\n${facts.issue.body}`) }
-    : undefined;
-  const branch = state.branch ?? branchName(state.issue, facts.issue?.title ?? "");
+  // The issue text frozen with the plan is the text the architect read for it.
+  const branch = state.branch ?? branchName(state.issue, plan.issue?.title ?? "");
   const step: StepJob = {
     ...stepBase(state),
     kind: "develop",
@@ -71,7 +68,7 @@ export function onApproval(
     phase: "implementing",
     updatedAt: ctx.now,
     note: undefined,
-    approved: { ...plan, by: who, approvalCommentId: event.comment.id, ...(issue ? { issue } : {}) },
+    approved: { ...plan, by: who, approvalCommentId: event.comment.id },
     branch,
     // A new implementation: nothing of an earlier plan's rounds carries over.
     fixRound: 0,

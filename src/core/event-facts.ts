@@ -17,8 +17,6 @@ export interface EventFacts {
   collaborator?: boolean;
   /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */
   planCommentHash?: string;
-  /** The issue's title and body as they are now (frozen with an approval). */
-  issue?: { title: string; body: string };
   /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */
@@ -27,7 +25,7 @@ export interface EventFacts {
 
 export type IssueEvent = Extract<
   WorkflowEvent,
-  { kind: "issue_labeled" | "issue_unlabeled" | "issue_closed" | "comment_created" }
+  { kind: "issue_labeled" | "issue_unlabeled" | "issue_closed" | "issue_edited" | "comment_created" }
 >;
 export type CommentEvent = Extract<WorkflowEvent, { kind: "comment_created" }>;
 

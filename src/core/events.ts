@@ -21,6 +21,8 @@ export const workflowEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("issue_labeled"), label: z.string(), ...common }),
   z.object({ kind: z.literal("issue_unlabeled"), label: z.string(), ...common }),
   z.object({ kind: z.literal("issue_closed"), ...common }),
+  /** The issue's title or body was edited: never a transition, only shown (the approved text is frozen). */
+  z.object({ kind: z.literal("issue_edited"), ...common }),
   z.object({
     kind: z.literal("comment_created"),
     onPullRequest: z.boolean(),
@@ -119,6 +121,14 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
     case "issues.closed":
       if (fromBot) return { ignored: "sender is a bot" };
       return { event: { kind: "issue_closed", issue: payload.issue.number, ...base } };
+    case "issues.edited": {
+      // Edits never drive a transition; an edit of the title or body is only noted once a plan is
+      // approved (the developer works from the text as it was approved).
+      if (fromBot || payload.issue?.pull_request) return { ignored: "not a human's edit of an issue" };
+      const changed = payload.changes ?? {};
+      if (!changed.title && !changed.body) return { ignored: "neither the title nor the body changed" };
+      return { event: { kind: "issue_edited", issue: payload.issue.number, ...base } };
+    }
     case "issue_comment.created": {
       const author = payload.comment?.user;
       if (fromBot || author?.type === "Bot") return { ignored: "comment by a bot" };

@@ -35,6 +35,12 @@ export function decideIssueEvent(
           [],
         );
       return stop(state, ctx, `the issue was closed by @${event.sender.login}`, []);
+    case "issue_edited":
+      // The text a plan was made from is frozen with it: an edit after the plan is shown, never used
+      // (a comment asking for the change is how a maintainer changes the plan).
+      if (!state?.plan || !isActive(state.phase) || state.issueEditedSincePlan)
+        return ignore(state, "an edit before any plan, or one already noted");
+      return decided({ ...state, updatedAt: ctx.now, issueEditedSincePlan: true }, []);
     case "comment_created":
       return onComment(state, event, facts, ctx);
   }

@@ -17,11 +17,19 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** A posted plan: its version, the comment that carries it, and the hash of that comment's body. */
+/** The issue's title and body as the architect read them for a plan (later edits are not used). */
+export const frozenIssueSchema = z.object({ title: z.string(), body: z.string(), hash: z.string() });
+export type FrozenIssue = z.infer<typeof frozenIssueSchema>;
+
+/**
+ * A posted plan: its version, the comment that carries it, the hash of that comment's body, and the
+ * issue text it was made from (which approval freezes with it).
+ */
 export const planRefSchema = z.object({
   version: z.number().int().positive(),
   commentId: z.number().int(),
   hash: z.string(),
+  issue: frozenIssueSchema.optional(),
 });
 export type PlanRef = z.infer<typeof planRefSchema>;
 
@@ -36,10 +44,6 @@ export const stepRefSchema = z.object({
   step: stepJobSchema,
 });
 export type StepRef = z.infer<typeof stepRefSchema>;
-
-/** The issue's title and body as a maintainer approved them with the plan (later edits are not used). */
-export const frozenIssueSchema = z.object({ title: z.string(), body: z.string(), hash: z.string() });
-export type FrozenIssue = z.infer<typeof frozenIssueSchema>;
 
 export const workflowStateSchema = z.object({
   v: z.literal(1),
@@ -61,9 +65,9 @@ export const workflowStateSchema = z.object({
   /** The latest plan the architect posted. */
   plan: planRefSchema.optional(),
   /** The plan version a maintainer approved, frozen (content hash) at approval time, with the issue text. */
-  approved: planRefSchema
-    .extend({ by: z.string(), approvalCommentId: z.number().int(), issue: frozenIssueSchema.optional() })
-    .optional(),
+  approved: planRefSchema.extend({ by: z.string(), approvalCommentId: z.number().int() }).optional(),
+  /** The issue was edited after the current plan was written: shown, never used. */
+  issueEditedSincePlan: z.boolean().default(false),
   /** triad's branch for this workflow, named once (at the first approval) and kept. */
   branch: z.string().optional(),
   /** Highest id of a human comment already given to the architect: a turn never reads it twice. */

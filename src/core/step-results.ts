@@ -1,7 +1,7 @@
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore, type OpenFindings } from "./effects.js";
 import { architectStep } from "./issue-events.js";
-import { fixReplyMarker, marker } from "./markers.js";
+import { contentHash, fixReplyMarker, marker } from "./markers.js";
 import type { ModelText } from "./model-text.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
@@ -95,6 +95,8 @@ function clearQueued(state: WorkflowState, jobId: string): StepRef | undefined {
 
 export interface ArchitectTurnResult {
   output: ArchitectOutput;
+  /** The issue's title and body as the turn read them (frozen with a plan). */
+  issue?: { title: string; body: string };
   /** The newest human comment the turn read. */
   seenCommentId: number;
   usage: UsageSnapshot | undefined;
@@ -129,7 +131,13 @@ export function onArchitectTurn(
       forget,
     ]);
   }
-  return postPlan({ ...base, phase: more ? "planning" : "awaiting-approval" }, plan, jobId, ctx, [forget]);
+  const issue = result.issue
+    ? { ...result.issue, hash: contentHash(`${result.issue.title}\n\n${result.issue.body}`) }
+    : undefined;
+  const d = postPlan({ ...base, phase: more ? "planning" : "awaiting-approval" }, plan, jobId, ctx, [forget]);
+  return d.state?.plan && issue
+    ? { ...d, state: { ...d.state, plan: { ...d.state.plan, issue }, issueEditedSincePlan: false } }
+    : d;
 }
 
 /** A new plan version: posted, its comment and hash learned by the interpreter, waiting for approval. */
@@ -143,8 +151,13 @@ function postPlan(
   const version = (state.plan?.version ?? 0) + 1;
   const body = renderPlan(plan, version, turnId, ctx.config.approval_words[0] ?? "approved", ctx.text);
   return decided(
-    // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan").
-    { ...state, plan: { version, commentId: 0, hash: "" }, planVersion: version },
+    // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan"); a
+    // revised plan keeps the issue text its predecessor was made from.
+    {
+      ...state,
+      plan: { version, commentId: 0, hash: "", ...(state.plan?.issue ? { issue: state.plan.issue } : {}) },
+      planVersion: version,
+    },
     [{ type: "comment", marker: marker("architect", turnId), body, learn: "plan" }, ...extra],
   );
 }

@@ -57,8 +57,6 @@ export async function issueEventFacts(
         throw error;
       }
     });
-    const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
-    facts.issue = { title: issue.title, body: issue.body ?? "" };
   }
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);

@@ -414,3 +414,28 @@ describe("decide: starts checked against the present, and retries after Redis lo
     expect(body).toMatch(/…`/);
   });
 });
+
+describe("decide: issue edits after a plan", () => {
+  const edited = (s: WorkflowState) =>
+    decideIssueEvent(
+      s,
+      { kind: "issue_edited", ...common } as IssueEvent,
+      {},
+      { config: defaultRepoConfig, now, text: modelText },
+    );
+  const planned = decide(undefined, labeled("triad"), { config: defaultRepoConfig, now })
+    .state as WorkflowState;
+
+  it("an edit before any plan changes nothing; after a plan it is noted once, and never drives a transition", () => {
+    expect(edited(planned).ignored).toBeDefined();
+    const withPlan: WorkflowState = {
+      ...planned,
+      phase: "awaiting-approval",
+      plan: { version: 1, commentId: 5, hash: "h" },
+    };
+    const d = edited(withPlan);
+    expect(d.state).toMatchObject({ phase: "awaiting-approval", issueEditedSincePlan: true });
+    expect(d.effects).toEqual([]);
+    expect(edited(d.state as WorkflowState).ignored).toMatch(/already noted/);
+  });
+});

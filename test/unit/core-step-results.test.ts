@@ -130,6 +130,16 @@ describe("architect turns", () => {
     expect(effectsOf(d.effects, "forget_result")).toEqual([{ type: "forget_result", jobId: "j1" }]);
   });
 
+  it("a plan keeps the issue text its turn read; a later edit is noted, never used", () => {
+    const d = onArchitectTurn(
+      state(),
+      "j1",
+      { output: { plan }, seenCommentId: 0, usage: undefined, issue: { title: "T", body: "B" } },
+      ctx(),
+    );
+    expect(d.state?.plan?.issue).toEqual({ title: "T", body: "B", hash: contentHash("T\n\nB") });
+  });
+
   it("questions → still planning", () => {
     const d = onArchitectTurn(
       state(),
@@ -167,7 +177,12 @@ describe("when a maintainer says approved (core/approval.ts)", () => {
   });
   const awaitingV2 = reviewing({
     phase: "awaiting-approval",
-    plan: { version: 2, commentId: 300, hash: "h2" },
+    plan: {
+      version: 2,
+      commentId: 300,
+      hash: "h2",
+      issue: { title: "Retry", body: "Please.", hash: contentHash("Retry\n\nPlease.") },
+    },
     approved: { version: 1, commentId: 100, hash: "h1", by: "maya", approvalCommentId: 101 },
     fixRound: 3,
     changes: [1, 2, 3].map(() => ({ files: ["src/retry.ts"], components: [] })),
@@ -177,7 +192,6 @@ describe("when a maintainer says approved (core/approval.ts)", () => {
   const facts = {
     permission: "write" as const,
     planCommentHash: "h2",
-    issue: { title: "Retry", body: "Please." },
   };
 
   it("bug: a revised plan's approval starts a clean slate: rounds, spiral history, earlier findings", () => {
@@ -192,7 +206,7 @@ describe("when a maintainer says approved (core/approval.ts)", () => {
     });
   });
 
-  it("freezes the issue text with the plan, and keeps the branch it named once", () => {
+  it("freezes with the plan the issue text the architect read for it, and keeps the branch it named once", () => {
     const d = onApproval(awaitingV2, event(301), facts, ctx());
     expect(d.state?.approved?.issue).toEqual({
       title: "Retry",

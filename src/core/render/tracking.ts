@@ -78,7 +78,19 @@ export function renderTrackingComment(state: WorkflowState, links: { plan?: stri
     `<sub>${facts.join(" · ")} · commands: \`/triad status\`, \`/triad replan\`, \`/triad stop\`, \`/triad retry\`</sub>`,
   );
   if (state.note) lines.push("", state.note);
+  if (state.issueEditedSincePlan && state.plan)
+    lines.push(
+      "",
+      `_The issue was edited after plan v${state.plan.version} was written — edited after the plan, not used: the developer works from the text the plan was made from. To change the plan, say so in a comment._`,
+    );
   if (state.phase === "merged") lines.push("", renderSummary(state));
+  if (state.notActedOn.length > 0) {
+    const who = [...new Set(state.notActedOn.map((n) => `@${n.by}`))].join(", ");
+    lines.push(
+      "",
+      `**Not acted on:** reviews or \`/triad fix\` from ${who}, who have no write access — shown here, never sent to a model. A maintainer can repeat what should be fixed.`,
+    );
+  }
   if (state.ignored.length > 0) {
     lines.push(
       "",

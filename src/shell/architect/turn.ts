@@ -74,7 +74,12 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       role: "architect",
       signal: w.signal,
     });
-    result = { output, seenCommentId: newest, usage: snapshotOf(ledger) };
+    result = {
+      output,
+      seenCommentId: newest,
+      usage: snapshotOf(ledger),
+      issue: { title: issue.title, body: issue.body ?? "" },
+    };
     await deps.stores.results.set(w.jobId, result);
   }
   await interpret(w, state, onArchitectTurn(state, w.jobId, result, decideContext(w, config)));

@@ -76,6 +76,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   const branch = where.branch;
   if (!branch) throw new TriadError("internal", "the workflow has no branch name");
   const baseBranch = where.from === "pr-branch" ? branch : defaultBranch;
+  // The issue as the approved plan was made from it; later edits are not used.
   const issue = state.approved?.issue ?? (await readIssue(w));
   const ctx = () => decideContext(w, config);
 
