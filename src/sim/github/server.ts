@@ -25,6 +25,8 @@ import { serveCodeload, serveRaw } from "./routes/repos.js";
 export interface CallRecord {
   method: string;
   path: string;
+  /** The query string, without the `?`, when there is one. */
+  query?: string;
   /** The matched endpoint's @octokit/openapi path template, e.g. `/repos/{owner}/{repo}/issues`. */
   route?: string;
   /** The answer's status; 0 when none was sent (a hang or a dropped connection). */
@@ -209,6 +211,7 @@ export function createSimServer(deps: ServerDeps): Server {
     const base = {
       method,
       path,
+      ...(url.search ? { query: url.search.slice(1) } : {}),
       ...(route ? { route: route.template } : {}),
       actor: actorName(actor),
       ...(actor?.kind === "installation" ? { installationId: actor.installation.id } : {}),
