@@ -1,8 +1,5 @@
 import { parseArgs } from "node:util";
-import { type EnvNeeds, loadEnv } from "./config/env.js";
 import { errorMessage, TriadError } from "./errors.js";
-import { createLogger } from "./log.js";
-import { type Running, runWeb, runWorker } from "./runtime.js";
 
 const HELP: Record<string, string> = {
   main: `triad — an architect plans, a developer implements the approved plan, reviewers from other vendors review.
@@ -75,8 +72,11 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "start":
     case "web":
-    case "worker":
-      return serve(command);
+    case "worker": {
+      const { serve } = await import("./serve.js");
+      await serve(command);
+      return 0;
+    }
     case "demo": {
       const { runDemo } = await import("./demo/run-demo.js");
       return runDemo({
@@ -101,30 +101,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(command: "start" | "web" | "worker"): Promise<number> {
-  const setupFlow = command === "start" && !process.env.APP_ID && process.env.NODE_ENV !== "production";
-  const env = loadEnv(process.env, setupFlow ? "none" : (command as EnvNeeds));
-  const log = createLogger(env.LOG_LEVEL);
-  if (setupFlow) {
-    // probot's registration flow: creates the app from app.yml and writes APP_ID etc. to .env.
-    const { run } = await import("probot");
-    await run(() => undefined);
-    log.info("no APP_ID: serving the GitHub App registration flow; open the URL above, then restart");
-    return new Promise<number>(() => undefined);
-  }
-  const parts: Running[] = [];
-  if (command === "start" || command === "web") parts.push(await runWeb(env, log));
-  if (command === "start" || command === "worker") parts.push(await runWorker(env, log));
-  const stop = async (signal: string) => {
-    log.info({ signal }, "stopping: finishing running steps");
-    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-  return new Promise<number>(() => undefined);
-}
-
 const invokedDirectly = process.argv[1] && /main\.(ts|js)$/.test(process.argv[1]);
 if (invokedDirectly || process.env.TRIAD_BIN === "1") {
   main(process.argv.slice(2)).then(
@@ -132,13 +108,13 @@ if (invokedDirectly || process.env.TRIAD_BIN === "1") {
       if (code !== 0) process.exitCode = code;
     },
     (error) => {
-      // Known problems (config, env) are one clear message; anything else keeps its stack.
-      console.error(
+      // Known problems (config, env, a part that cannot start) are one clear message; anything else
+      // keeps its stack. Then exit: a part that did start may still hold the event loop open.
+      const text =
         error instanceof TriadError
           ? error.message
-          : `triad: ${errorMessage(error)}\n${(error as Error)?.stack ?? ""}`,
-      );
-      process.exitCode = 1;
+          : `triad: ${errorMessage(error)}\n${(error as Error)?.stack ?? ""}`;
+      process.stderr.write(`${text}\n`, () => process.exit(1));
     },
   );
 }

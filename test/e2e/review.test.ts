@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ReviewOutput } from "../../src/core/schemas/review.js";
 import { TriadError } from "../../src/errors.js";
 import { scriptedModels } from "../../src/models/provider.js";
+import { queuePrefix } from "../../src/queue/names.js";
 import {
   SCRIPTED_REFS,
   ScriptedModel,
@@ -421,7 +422,10 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     await waitFor("the pull request", () => trackingNow(s, issue).startsWith("Reviewers"), 20_000);
     // Hold the developer's queue so the maintainer answers before the fix round could start.
     const redis = new Redis(s.env.REDIS_URL, { maxRetriesPerRequest: null });
-    const developer = new Queue("developer", { connection: redis, prefix: s.env.TRIAD_REDIS_PREFIX });
+    const developer = new Queue("developer", {
+      connection: redis,
+      prefix: queuePrefix(s.env.TRIAD_REDIS_PREFIX),
+    });
     await developer.pause();
     try {
       await waitFor(
