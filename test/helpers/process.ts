@@ -51,12 +51,15 @@ export interface TriadProcess {
 }
 
 /** Variables a test must not inherit from the machine (credentials, model keys, production mode). */
-const INHERITED = /^(APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PROXY_URL|NODE_ENV|.*_API_KEY|GITHUB_.*|REDIS_.*|TRIAD_.*|PORT|HOST)$/;
+const INHERITED =
+  /^(APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PROXY_URL|NODE_ENV|.*_API_KEY|GITHUB_.*|REDIS_.*|TRIAD_.*|PORT|HOST)$/;
 
 /** `triad <args>` as its own process (the CLI from source, through tsx), in `cwd`. */
 export function spawnTriad(args: string[], env: Record<string, string>, cwd = ROOT): TriadProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !INHERITED.test(k)));
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), ...args], {
+  // tsx from this checkout, whatever the working directory.
+  const tsx = import.meta.resolve("tsx");
+  const child = spawn(process.execPath, ["--import", tsx, join(ROOT, "src/main.ts"), ...args], {
     cwd,
     env: { ...clean, LOG_LEVEL: "warn", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

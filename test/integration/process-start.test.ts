@@ -57,7 +57,9 @@ describe("a part that cannot start", () => {
     const { seen, code, output } = await startThatFails("start", env);
     expect(seen).toBe(503);
     expect(code).not.toBe(0);
-    expect(output).toContain(`triad cannot start a worker: GitHub at ${github.url} did not answer within 3 s`);
+    expect(output).toContain(
+      `triad cannot start a worker: GitHub at ${github.url} did not answer within 3 s`,
+    );
   });
 
   it("triad worker: GitHub does not answer → its health server says 503, then exit non-zero", async () => {
@@ -77,7 +79,9 @@ describe("a part that cannot start", () => {
     const { seen, code, output } = await startThatFails("web", env);
     expect(seen).toBe(503);
     expect(code).not.toBe(0);
-    expect(output).toContain(`triad cannot start web: Redis at redis://127.0.0.1:${redis.port} did not answer`);
+    expect(output).toContain(
+      `triad cannot start web: Redis at redis://127.0.0.1:${redis.port} did not answer`,
+    );
   });
 
   it("triad web: the port is taken → exit non-zero at once, saying so", async () => {
@@ -86,7 +90,9 @@ describe("a part that cannot start", () => {
     const p = spawnTriad(["web"], { ...(await base()), PORT: String(taken.port) });
     running.push(p);
     expect(await p.exited).not.toBe(0);
-    expect(p.output()).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\); another process uses the port/);
+    expect(p.output()).toMatch(
+      /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\); another process uses the port/,
+    );
   });
 
   it("a worker without model keys against a real GitHub refuses to start and names the variables", async () => {
