@@ -54,7 +54,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const metrics = createMetrics();
   const health = new HealthBoard();
   if (o.worker !== false) health.starting("worker");
-  const web = await runWeb(env, log, { health, metrics });
+  const web = await runWeb(env, log, { health, metrics }).catch(async (error) => {
+    await sim.stop();
+    throw error;
+  });
   sim.setWebhookUrl(`${web.url}${env.WEBHOOK_PATH}`);
   const worker =
     o.worker === false
@@ -65,6 +68,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
           metrics,
           // Scripted models only ever run here, against the simulator.
           models: o.models ?? scriptedModels(demoStatelessModels()),
+        }).catch(async (error) => {
+          await web.stop();
+          await sim.stop();
+          throw error;
         });
   return {
     sim,
