@@ -112,7 +112,7 @@ describe("a worker that did start", () => {
   it("answers /healthz, /readyz and /metrics on PORT (the image's and compose's health checks)", async () => {
     const sim = await startSimulator({ webhookSecret: "s3cret" });
     holes.push({ close: () => sim.stop() });
-    const env = {
+    const env: Record<string, string> = {
       ...(await base()),
       APP_ID: String(sim.appId),
       PRIVATE_KEY: sim.privateKey,

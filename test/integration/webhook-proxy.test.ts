@@ -83,6 +83,8 @@ describe("WEBHOOK_PROXY_URL", () => {
       startSampleStack("proxy-down", {
         extraEnv: { WEBHOOK_PROXY_URL: "http://127.0.0.1:9/nothing-here", TRIAD_START_TIMEOUT_MS: "2000" },
       }),
-    ).rejects.toThrow(/triad cannot start web: WEBHOOK_PROXY_URL http:\/\/127\.0\.0\.1:9\/nothing-here did not answer/);
+    ).rejects.toThrow(
+      /triad cannot start web: WEBHOOK_PROXY_URL http:\/\/127\.0\.0\.1:9\/nothing-here did not answer/,
+    );
   });
 });
