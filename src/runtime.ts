@@ -1,8 +1,14 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import { triadApp } from "./app.js";
 import type { TriadEnv } from "./config/env.js";
-import { octokitDeliveries, type RecoveryResult, recoverMissedDeliveries } from "./deliveries/recover.js";
+import {
+  octokitDeliveries,
+  type RecoveryResult,
+  recoverMissedDeliveries,
+  webAlive,
+} from "./deliveries/recover.js";
 import { errorMessage, TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
@@ -115,6 +121,8 @@ export async function runWeb(env: TriadEnv, log: Logger, o: PartOptions = {}): P
     await closeAll(queues, redis);
     throw new TriadError("config_invalid", `triad cannot start web: ${errorMessage(error)}`);
   }
+  // Missed deliveries are asked for again only while a web process is up to take them.
+  const stopAlive = webAlive(redis, env.TRIAD_REDIS_PREFIX, randomUUID());
   health.set("web", async () => {
     const ok = await redisReachable(redis);
     return {
@@ -136,6 +144,7 @@ export async function runWeb(env: TriadEnv, log: Logger, o: PartOptions = {}): P
     url: server.url,
     async stop() {
       await proxy?.close().catch(() => undefined);
+      await stopAlive();
       await server.close();
       await closeAll(queues, redis);
     },
