@@ -99,6 +99,12 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs: number, wh
  * cluster each master holds its share of the keys, so each is scanned.
  */
 export async function deleteKeysWithPrefix(redis: RedisConnection, prefix: string): Promise<number> {
+  // A cluster knows its masters once it has read the topology.
+  if (redis instanceof Cluster && redis.status !== "ready")
+    await new Promise<void>((resolve, reject) => {
+      redis.once("ready", () => resolve());
+      redis.once("end", () => reject(new Error("the Redis Cluster connection ended")));
+    });
   const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
   let deleted = 0;
   // The prefix is a hash tag on some keys (`{triad-…}:…`), a plain prefix on others.
