@@ -4,16 +4,31 @@
  * process at the point named in TRIAD_FAULT — test wiring, so production code reads no such variable.
  */
 import { loadEnv } from "../../src/config/env.js";
+import { HealthBoard } from "../../src/health.js";
 import { createLogger } from "../../src/log.js";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import { scriptedModels } from "../../src/models/provider.js";
 import type { FaultPoint } from "../../src/ports/faults.js";
 import { runWorker } from "../../src/runtime.js";
 import { demoStatelessModels } from "../../src/sim/scenario.js";
+import { startWebServer } from "../../src/web/server.js";
 
 const env = loadEnv(process.env, "worker");
 const log = createLogger(env.LOG_LEVEL);
 const wanted = new Set((process.env.TRIAD_FAULT ?? "").split(",").filter(Boolean));
+// Health and /metrics on PORT, as `triad worker` serves them.
+const health = new HealthBoard();
+const metrics = createMetrics();
+const server = await startWebServer({
+  health: () => health.report(),
+  metrics,
+  log,
+  port: env.PORT,
+  host: env.HOST,
+});
 const worker = await runWorker(env, log, {
+  health,
+  metrics,
   models: scriptedModels(demoStatelessModels()),
   faults: {
     at(point: FaultPoint) {
@@ -23,4 +38,4 @@ const worker = await runWorker(env, log, {
     },
   },
 });
-process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));
+process.once("SIGTERM", () => void worker.stop().then(() => server.close().then(() => process.exit(0))));
