@@ -39,6 +39,8 @@ export function keys(prefix: string) {
     inbox: wf("inbox"),
     findings: wf("findings"),
     pending: wf("pending"),
+    /** The model calls of recent steps, for `/triad log`. */
+    calls: wf("calls"),
     /** A delivery already taken into a workflow's inbox. */
     seen: (workflow: string, deliveryId: string) => `${prefix}:{${workflow}}:seen:${deliveryId}`,
     /** A step's finished model result, by job id. */

@@ -2,7 +2,10 @@ import type { OpenFindings } from "../core/effects.js";
 import { contentHash } from "../core/markers.js";
 import type { FindingSet } from "../core/review/finding.js";
 import { type WorkflowState, workflowKey, workflowStateSchema } from "../core/state.js";
+import { stepOfJob } from "../core/steps.js";
 import type {
+  CallLogStore,
+  CallRecord,
   FindingsStore,
   OutboxStore,
   PendingEffects,
@@ -15,6 +18,8 @@ import type { Keys } from "../queue/names.js";
 import type { RedisConnection } from "../queue/redis.js";
 
 const DAY = 24 * 3600;
+/** Model calls kept per workflow for `/triad log` (a long developer round makes a few dozen). */
+const CALLS_KEPT = 300;
 
 export interface RedisStoreOptions {
   /**
@@ -129,6 +134,24 @@ export function redisStores(redis: RedisConnection, k: Keys, o: RedisStoreOption
     },
   };
 
-  return { state, outbox, results, findings, spend };
+  const calls: CallLogStore = {
+    async record(workflow, call) {
+      await redis
+        .multi()
+        .rpush(k.calls(workflow), JSON.stringify(call))
+        .ltrim(k.calls(workflow), -CALLS_KEPT, -1)
+        .expire(k.calls(workflow), 30 * DAY)
+        .exec();
+    },
+    async lastStep(workflow) {
+      const all = (await redis.lrange(k.calls(workflow), 0, -1)).map((l) => JSON.parse(l) as CallRecord);
+      const last = all.at(-1);
+      if (!last) return [];
+      const step = stepOfJob(last.jobId);
+      return all.filter((c) => stepOfJob(c.jobId) === step);
+    },
+  };
+
+  return { state, outbox, results, findings, spend, calls };
 }
 export type Stores = ReturnType<typeof redisStores>;

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { loadDotEnv } from "../../src/config/dotenv.js";
 import { loadEnv } from "../../src/config/env.js";
+import { renderCallLog } from "../../src/core/render/call-log.js";
 import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
 import { HealthBoard } from "../../src/health.js";
 import { createLogger } from "../../src/log.js";
@@ -207,5 +208,47 @@ describe("admin token", () => {
     expect(authorised(`Basic ${Buffer.from(`any:${token}`).toString("base64")}`, token)).toBe(true);
     expect(authorised(`Bearer ${token.slice(0, -1)}`, token)).toBe(false);
     expect(authorised(undefined, token)).toBe(false);
+  });
+});
+
+describe("/triad log's comment", () => {
+  const call = {
+    role: "developer",
+    model: "`anthropic:claude-sonnet-5-5`",
+    toolCalls: [{ name: "`write_file`", args: '`{"path":"a.ts"}`' }],
+    inputTokens: 1200,
+    cachedInputTokens: 1000,
+    outputTokens: 80,
+    costUsd: 0.0042,
+    durationMs: 2300,
+    stopReason: "tool_use",
+  };
+
+  it("is one collapsed comment with totals, one entry per call and its tool calls", () => {
+    const body = renderCallLog({
+      step: "develop-o-r-1-v2",
+      calls: [call, { ...call, toolCalls: [], costUsd: undefined }],
+    });
+    expect(body.split("\n")[0]).toBe(
+      "<details><summary>2 model calls of the last step (developer) · 2,560 tokens · $0.0042 · 4.6 s</summary>",
+    );
+    expect(body).toContain(
+      '1. **developer** · `anthropic:claude-sonnet-5-5` · 1,200 in (1,000 cached) / 80 out · $0.0042 · 2.3 s · stop: tool_use\n   - `write_file` `{"path":"a.ts"}`',
+    );
+    expect(body).toContain(
+      "2. **developer** · `anthropic:claude-sonnet-5-5` · 1,200 in (1,000 cached) / 80 out · 2.3 s · stop: tool_use\n   - no tool call (a final answer)",
+    );
+    expect(body.endsWith("</details>")).toBe(true);
+    expect(renderCallLog(undefined)).toMatch(/^No model call is recorded/);
+  });
+
+  it("stays under GitHub's comment size, saying how many calls it left out", () => {
+    const big = {
+      ...call,
+      toolCalls: Array.from({ length: 5 }, () => ({ name: "`t`", args: `\`${"x".repeat(300)}\`` })),
+    };
+    const body = renderCallLog({ step: "s", calls: Array.from({ length: 400 }, () => big) });
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toMatch(/… \d+ more calls not shown \(too long for one comment\)\./);
   });
 });
