@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadDotEnv } from "../../src/config/dotenv.js";
 import { loadEnv } from "../../src/config/env.js";
 import { renderCallLog } from "../../src/core/render/call-log.js";
+import { branchName } from "../../src/core/render/developer.js";
 import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
 import { HealthBoard } from "../../src/health.js";
 import { createLogger } from "../../src/log.js";
@@ -250,5 +251,16 @@ describe("/triad log's comment", () => {
     const body = renderCallLog({ step: "s", calls: Array.from({ length: 400 }, () => big) });
     expect(body.length).toBeLessThan(65_536);
     expect(body).toMatch(/… \d+ more calls not shown \(too long for one comment\)\./);
+  });
+});
+
+describe("branch names", () => {
+  it("keep whole words of the title, at most 40 characters", () => {
+    expect(branchName(7, "Add retry with exponential backoff to the weather client")).toBe(
+      "triad/7-add-retry-with-exponential-backoff-to",
+    );
+    expect(branchName(7, "Fix: ÜBER-long café names!")).toBe("triad/7-fix-uber-long-cafe-names");
+    expect(branchName(7, "x".repeat(60))).toBe(`triad/7-${"x".repeat(40)}`);
+    expect(branchName(7, "!!!")).toBe("triad/7-change");
   });
 });
