@@ -93,6 +93,11 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     expect(got.checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
       ["triad/review", "completed", "success"],
     ]);
+    // The check's "Details" link opens the workflow's tracking comment.
+    const tracking = botComments(s.thread(issue), TRACKING)[0];
+    expect(got.checks[0]?.details_url).toMatch(
+      new RegExp(`/${repo.owner}/${repo.repo}/issues/${issue}#issuecomment-${tracking?.id}$`),
+    );
   });
 
   it("an agreed finding → one fix round (thread reply, incremental re-review) → ready", async () => {
