@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -262,5 +262,26 @@ describe("branch names", () => {
     expect(branchName(7, "Fix: ÜBER-long café names!")).toBe("triad/7-fix-uber-long-cafe-names");
     expect(branchName(7, "x".repeat(60))).toBe(`triad/7-${"x".repeat(40)}`);
     expect(branchName(7, "!!!")).toBe("triad/7-change");
+  });
+});
+
+describe("the Grafana dashboard (deploy/grafana-dashboard.json)", () => {
+  it("queries only series /metrics serves", async () => {
+    const dashboard = JSON.parse(readFileSync("deploy/grafana-dashboard.json", "utf8")) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
+    const served = new Set(
+      (await createMetrics({ defaults: false }).registry.getMetricsAsJSON()).map((m) => m.name),
+    );
+    const used = dashboard.panels
+      .flatMap((p) => p.targets ?? [])
+      .flatMap((t) => t.expr.match(/triad_\w+/g) ?? []);
+    expect(used.length).toBeGreaterThan(10);
+    for (const name of used) expect(served, name).toContain(name.replace(/_(bucket|count|sum)$/, ""));
+    for (const name of served)
+      expect(
+        used.map((n) => n.replace(/_(bucket|count|sum)$/, "")),
+        name,
+      ).toContain(name);
   });
 });
