@@ -21,19 +21,25 @@ Run "triad <command> --help" for a command's options. Configuration comes from t
 see README.md ("Environment variables").`,
   start: `Usage: triad start
 
-Runs web and worker in one process. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET
-and REDIS_URL (default redis://127.0.0.1:6379). Without APP_ID, and NODE_ENV not "production", it
-serves probot's registration flow instead: open the printed URL to create the GitHub App from app.yml.`,
+Runs web and worker in one process. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
+a model key and REDIS_URL (default redis://127.0.0.1:6379); reads .env first. Without APP_ID, and
+NODE_ENV not "production", it serves probot's registration flow: open the printed URL, create the
+GitHub App from app.yml, and triad starts by itself once the app's credentials are in .env.
+Exits non-zero when a part cannot start (GitHub or Redis unreachable, a wrong key, the port taken).`,
   web: `Usage: triad web
 
-Receives webhooks on PORT (default 3000) at WEBHOOK_PATH (default /api/github/webhooks), verifies
-their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL). Health: GET /healthz
-(process up), GET /readyz (Redis reachable). Makes no GitHub call and no model call.`,
+Receives webhooks on PORT (default 3000) at WEBHOOK_PATH (default /api/github/webhooks, and /),
+verifies their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL, or
+REDIS_CLUSTER_NODES). With WEBHOOK_PROXY_URL, relays them from that smee.io channel. Health:
+GET /healthz (alive), GET /readyz (Redis takes writes); GET /metrics (Prometheus); /admin/queues
+with TRIAD_ADMIN_TOKEN. Makes no GitHub call and no model call.`,
   worker: `Usage: triad worker
 
 Takes queued steps from Redis (REDIS_URL) and runs them: GitHub calls as the app's installation
-(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys.
-TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side.`,
+(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys (at least one).
+TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side. Every
+TRIAD_REDELIVERY_INTERVAL_MS it asks GitHub for webhook deliveries web missed. Serves GET /healthz,
+GET /readyz (its queue workers run, Redis answers) and GET /metrics on PORT (default 3000).`,
   demo: `Usage: triad demo [--dump FILE] [--live] [--wire]
 
 Starts the GitHub simulator, the app (web + worker) and uses Redis at REDIS_URL (or starts a private
