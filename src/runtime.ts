@@ -119,7 +119,7 @@ export async function runWeb(env: TriadEnv, log: Logger, o: PartOptions = {}): P
     health.failed("web", errorMessage(error));
     await web?.close();
     await closeAll(queues, redis);
-    throw new TriadError("config_invalid", `triad cannot start web: ${errorMessage(error)}`);
+    throw startFailure("web", error);
   }
   // Missed deliveries are asked for again only while a web process is up to take them.
   const stopAlive = webAlive(redis, env.TRIAD_REDIS_PREFIX, randomUUID());
@@ -184,7 +184,7 @@ export async function runWorker(
     })(),
   ).catch((error) => {
     health.failed("worker", errorMessage(error));
-    throw new TriadError("config_invalid", `triad cannot start a worker: ${errorMessage(error)}`);
+    throw startFailure("a worker", error);
   });
   const app = auth as AppAuth;
   if (metrics && isHookable(app.app)) meterGitHub(app.app, "app", metrics);
@@ -248,7 +248,7 @@ export async function runWorker(
     health.failed("worker", errorMessage(error));
     await within(SHUTDOWN_GRACE_MS, running.close(true));
     await closeAll(queues, redis);
-    throw new TriadError("config_invalid", `triad cannot start a worker: ${errorMessage(error)}`);
+    throw startFailure("a worker", error);
   }
   health.set("worker", async () => {
     const live = running.workers.every((w) => w.isRunning());
@@ -328,6 +328,12 @@ function periodic(intervalMs: number, run: () => Promise<unknown>): { stop(): vo
 
 function isHookable(client: unknown): client is HookableOctokit {
   return typeof (client as { hook?: { wrap?: unknown } } | undefined)?.hook?.wrap === "function";
+}
+
+/** A part could not start: one message naming the part and why (the CLI prints it and exits 1). */
+function startFailure(part: string, error: unknown): TriadError {
+  const code = error instanceof TriadError ? error.code : "network";
+  return new TriadError(code, `triad cannot start ${part}: ${errorMessage(error)}`, { cause: error });
 }
 
 /** Rejects when the work has not finished within the time, naming what it waited for. */
