@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { loadDotEnv } from "./config/dotenv.js";
 import { type EnvNeeds, loadEnv } from "./config/env.js";
 import { errorMessage, TriadError } from "./errors.js";
@@ -73,7 +74,17 @@ const REGISTERED_POLL_MS = 250;
 async function registerThenStart(): Promise<void> {
   const log = createLogger(process.env.LOG_LEVEL ?? "info");
   const { run } = await import("probot");
-  const setup = await run(() => undefined, { log });
+  // probot's setup says to restart the server; triad needs no restart, so those lines go.
+  const setupLog = pino({
+    level: process.env.LOG_LEVEL ?? "info",
+    hooks: {
+      logMethod(args, method) {
+        if (typeof args[0] === "string" && /restart the server/i.test(args[0])) return;
+        method.apply(this, args);
+      },
+    },
+  });
+  const setup = await run(() => undefined, { log: setupLog });
   log.info(
     "triad: no APP_ID yet — open the URL above and register the GitHub App; triad starts by itself once GitHub hands back its credentials (no restart needed)",
   );
