@@ -137,9 +137,15 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
   })();
 
   const many = opts.many ?? 100;
-  const plain = await manyWorkflows(redisUrl, many, false);
-  const scraped = await manyWorkflows(redisUrl, many, true);
-  const cost = 1 - scraped.throughput_per_min / Math.max(plain.throughput_per_min, 1e-9);
+  // Alternating runs, so warming up (JIT, Redis) favours neither side: plain, scraped, plain, scraped.
+  const runs: Array<Awaited<ReturnType<typeof manyWorkflows>>> = [];
+  for (const scrape of [false, true, false, true]) runs.push(await manyWorkflows(redisUrl, many, scrape));
+  const mean = (list: typeof runs) => list.reduce((n, r) => n + r.throughput_per_min, 0) / list.length;
+  const plainRuns = runs.filter((r) => !r.scraped);
+  const scrapedRuns = runs.filter((r) => r.scraped);
+  const plain = plainRuns[0] as (typeof runs)[number];
+  const scraped = scrapedRuns[0] as (typeof runs)[number];
+  const cost = 1 - mean(scrapedRuns) / Math.max(mean(plainRuns), 1e-9);
   return {
     name: "workflow",
     one_workflow: one,
@@ -147,8 +153,10 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
     many_scraped: scraped,
     metrics_scrape: {
       interval_ms: SCRAPE_EVERY_MS,
-      scrapes: scraped.scrapes,
-      scrape_p95_ms: scraped.scrape_p95_ms,
+      throughput_per_min_plain_runs: plainRuns.map((r) => r.throughput_per_min),
+      throughput_per_min_scraped_runs: scrapedRuns.map((r) => r.throughput_per_min),
+      scrapes: scrapedRuns.reduce((n, r) => n + r.scrapes, 0),
+      scrape_p95_ms: Math.max(...scrapedRuns.map((r) => r.scrape_p95_ms)),
       throughput_cost_pct: Math.round(cost * 1000) / 10,
       target: "throughput with /metrics scraped every second within 5% of no scraping",
       meets_target: cost <= 0.05,
