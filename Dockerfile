@@ -27,9 +27,14 @@ COPY bin ./bin
 COPY scripts/require-node.mjs ./scripts/require-node.mjs
 COPY prompts ./prompts
 COPY schema ./schema
+# The sample repository and issue `triad demo` plays (docker compose run --rm worker demo).
+COPY examples ./examples
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Every role serves /healthz and /readyz on PORT: web next to its webhooks, a worker on a server of
+# its own. Healthy = ready: web can queue webhooks (Redis answers), a worker takes jobs (its queue
+# workers run and Redis answers). A part that cannot start makes the process exit instead.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "bin/triad.js"]
 CMD ["start"]

@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { normaliseWebhook } from "./core/events.js";
+import type { TriadMetrics } from "./metrics/metrics.js";
 import { acceptEvent, type Queues } from "./queue/queues.js";
 
 export interface AppDeps {
   queues: Queues;
   log: Logger;
+  metrics?: TriadMetrics | undefined;
 }
 
 /**
@@ -22,9 +24,11 @@ export function triadApp(deps: AppDeps) {
           { delivery: context.id, event: context.name, reason: result.ignored },
           "webhook ignored",
         );
+        deps.metrics?.webhooks.inc({ event: context.name, outcome: "ignored" });
         return;
       }
       const jobId = await acceptEvent(deps.queues, result.event);
+      deps.metrics?.webhooks.inc({ event: context.name, outcome: "queued" });
       deps.log.info({ delivery: context.id, event: result.event.kind, job: jobId }, "webhook queued");
     });
   };

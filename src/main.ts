@@ -1,8 +1,5 @@
 import { parseArgs } from "node:util";
-import { type EnvNeeds, loadEnv } from "./config/env.js";
 import { errorMessage, TriadError } from "./errors.js";
-import { createLogger } from "./log.js";
-import { type Running, runWeb, runWorker } from "./runtime.js";
 
 const HELP: Record<string, string> = {
   main: `triad — an architect plans, a developer implements the approved plan, reviewers from other vendors review.
@@ -25,20 +22,26 @@ Run "triad <command> --help" for a command's options. Configuration comes from t
 see README.md ("Environment variables").`,
   start: `Usage: triad start
 
-Runs web and worker in one process. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET
-and REDIS_URL (default redis://127.0.0.1:6379). Without APP_ID, and NODE_ENV not "production", it
-serves probot's registration flow instead: open the printed URL to create the GitHub App from app.yml.`,
+Runs web and worker in one process. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
+a model key and REDIS_URL (default redis://127.0.0.1:6379); reads .env first. Without APP_ID, and
+NODE_ENV not "production", it serves probot's registration flow: open the printed URL, create the
+GitHub App from app.yml, and triad starts by itself once the app's credentials are in .env.
+Exits non-zero when a part cannot start (GitHub or Redis unreachable, a wrong key, the port taken).`,
   web: `Usage: triad web
 
-Receives webhooks on PORT (default 3000) at WEBHOOK_PATH (default /api/github/webhooks), verifies
-their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL). Health: GET /healthz
-(process up), GET /readyz (Redis reachable). Makes no GitHub call and no model call.`,
+Receives webhooks on PORT (default 3000) at WEBHOOK_PATH (default /api/github/webhooks, and /),
+verifies their signatures with WEBHOOK_SECRET and queues them in Redis (REDIS_URL, or
+REDIS_CLUSTER_NODES). With WEBHOOK_PROXY_URL, relays them from that smee.io channel. Health:
+GET /healthz (alive), GET /readyz (Redis takes writes); GET /metrics (Prometheus); /admin/queues
+with TRIAD_ADMIN_TOKEN. Makes no GitHub call and no model call.`,
   worker: `Usage: triad worker
 
 Takes queued steps from Redis (REDIS_URL) and runs them: GitHub calls as the app's installation
-(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys.
-TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side.`,
-  demo: `Usage: triad demo [--dump FILE] [--live] [--wire] [--open]
+(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH), model calls with the configured keys (at least one).
+TRIAD_WORKER_CONCURRENCY (default 4) steps of different workflows run side by side. Every
+TRIAD_REDELIVERY_INTERVAL_MS it asks GitHub for webhook deliveries web missed. Serves GET /healthz,
+GET /readyz (its queue workers run, Redis answers) and GET /metrics on PORT (default 3000).`,
+  demo: `Usage: triad demo [--dump FILE] [--live] [--wire]
 
 Starts the GitHub simulator, the app (web + worker) and uses Redis at REDIS_URL (or starts a private
 redis-server when nothing answers there), opens the sample repository with an issue, labels it
@@ -91,8 +94,11 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "start":
     case "web":
-    case "worker":
-      return serve(command);
+    case "worker": {
+      const { serve } = await import("./serve.js");
+      await serve(command);
+      return 0;
+    }
     case "demo": {
       const { runDemo } = await import("./demo/run-demo.js");
       return runDemo({
@@ -127,30 +133,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(command: "start" | "web" | "worker"): Promise<number> {
-  const setupFlow = command === "start" && !process.env.APP_ID && process.env.NODE_ENV !== "production";
-  const env = loadEnv(process.env, setupFlow ? "none" : (command as EnvNeeds));
-  const log = createLogger(env.LOG_LEVEL);
-  if (setupFlow) {
-    // probot's registration flow: creates the app from app.yml and writes APP_ID etc. to .env.
-    const { run } = await import("probot");
-    await run(() => undefined);
-    log.info("no APP_ID: serving the GitHub App registration flow; open the URL above, then restart");
-    return new Promise<number>(() => undefined);
-  }
-  const parts: Running[] = [];
-  if (command === "start" || command === "web") parts.push(await runWeb(env, log));
-  if (command === "start" || command === "worker") parts.push(await runWorker(env, log));
-  const stop = async (signal: string) => {
-    log.info({ signal }, "stopping: finishing running steps");
-    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-  return new Promise<number>(() => undefined);
-}
-
 const invokedDirectly = process.argv[1] && /main\.(ts|js)$/.test(process.argv[1]);
 if (invokedDirectly || process.env.TRIAD_BIN === "1") {
   main(process.argv.slice(2)).then(
@@ -158,13 +140,13 @@ if (invokedDirectly || process.env.TRIAD_BIN === "1") {
       if (code !== 0) process.exitCode = code;
     },
     (error) => {
-      // Known problems (config, env) are one clear message; anything else keeps its stack.
-      console.error(
+      // Known problems (config, env, a part that cannot start) are one clear message; anything else
+      // keeps its stack. Then exit: a part that did start may still hold the event loop open.
+      const text =
         error instanceof TriadError
           ? error.message
-          : `triad: ${errorMessage(error)}\n${(error as Error)?.stack ?? ""}`,
-      );
-      process.exitCode = 1;
+          : `triad: ${errorMessage(error)}\n${(error as Error)?.stack ?? ""}`;
+      process.stderr.write(`${text}\n`, () => process.exit(1));
     },
   );
 }

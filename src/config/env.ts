@@ -34,6 +34,25 @@ const baseEnv = z.object({
   TRIAD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long a job may go without a heartbeat before another worker takes it over (a dead worker). */
   TRIAD_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /**
+   * Redis Cluster: its nodes as `host:port` (or redis:// URLs), comma-separated. Set, it replaces
+   * REDIS_URL; every key is hash-tagged so BullMQ's scripts and triad's multi-key writes stay in one slot.
+   */
+  REDIS_CLUSTER_NODES: optionalString,
+  /** A smee.io (or compatible) channel that relays GitHub's webhooks to a laptop (probot's variable). */
+  WEBHOOK_PROXY_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Serves the queue dashboard at /admin/queues behind this token; no dashboard without it. */
+  TRIAD_ADMIN_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    "at least 16 characters",
+  ),
+  /** How long a part may take to start (GitHub and Redis reachable) before the process exits non-zero. */
+  TRIAD_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * How often a worker asks GitHub for the app's failed webhook deliveries and has them redelivered
+   * (GitHub never redelivers by itself); 0 turns the recovery pass off.
+   */
+  TRIAD_REDELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 export type BaseEnv = z.infer<typeof baseEnv>;
@@ -96,19 +115,27 @@ export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
     }
   }
   const env = parsed.success ? parsed.data : undefined;
+  // Presence checks read the variables themselves: one invalid variable (a PORT that is not a
+  // number) must not make valid ones look missing.
+  const given = (name: string): string | undefined => {
+    const value = source[name];
+    return value === undefined || value.trim() === "" ? undefined : value;
+  };
 
   let app: AppCredentials | undefined;
   const privateKeys: string[] = [];
-  let privateKey = env?.PRIVATE_KEY === undefined ? undefined : parsePrivateKey(env.PRIVATE_KEY);
-  if (env?.PRIVATE_KEY_PATH) {
+  const keyText = given("PRIVATE_KEY");
+  const keyPath = given("PRIVATE_KEY_PATH");
+  let privateKey = keyText === undefined ? undefined : parsePrivateKey(keyText);
+  if (keyPath) {
     try {
-      const fromFile = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+      const fromFile = readFileSync(keyPath, "utf8");
       privateKeys.push(fromFile, parsePrivateKey(fromFile));
       privateKey ??= parsePrivateKey(fromFile);
     } catch (error) {
       // PRIVATE_KEY wins when both are set; an unreadable path matters only when it is the key.
       if (!privateKey) {
-        problems.push(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as Error).message})`);
+        problems.push(`PRIVATE_KEY_PATH: cannot read ${keyPath} (${(error as Error).message})`);
       }
     }
   }
@@ -116,17 +143,17 @@ export function loadEnv(source: NodeJS.ProcessEnv, needs: EnvNeeds): TriadEnv {
   if (privateKey && !PEM_RE.test(privateKey)) {
     problems.push("PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----')");
   }
-  const appId = env?.APP_ID;
+  const appId = given("APP_ID");
   if (appId !== undefined && !/^\d+$/.test(appId)) problems.push("APP_ID: must be the app's numeric id");
 
   const needsApp = needs === "web" || needs === "worker" || needs === "start";
   if (needsApp) {
     if (!appId) problems.push("APP_ID: missing (the GitHub App's id, shown on its settings page)");
-    if (!privateKey && !env?.PRIVATE_KEY_PATH) {
+    if (!privateKey && !keyPath) {
       problems.push("PRIVATE_KEY or PRIVATE_KEY_PATH: missing (the app's private key, PEM)");
     }
   }
-  if ((needs === "web" || needs === "start") && !env?.WEBHOOK_SECRET) {
+  if ((needs === "web" || needs === "start") && !given("WEBHOOK_SECRET")) {
     problems.push("WEBHOOK_SECRET: missing (the secret set in the app's webhook settings)");
   }
 

@@ -3,9 +3,9 @@
  * visible line by `src/text/comment-intent.ts` (a Markdown parser, outside the core); the decisions
  * get the result as a fact.
  */
-export type CommandName = "status" | "replan" | "stop" | "retry" | "fix" | "ignore";
+export type CommandName = "status" | "replan" | "stop" | "retry" | "fix" | "ignore" | "log";
 
-export const COMMANDS: readonly CommandName[] = ["status", "replan", "stop", "retry", "fix", "ignore"];
+export const COMMANDS: readonly CommandName[] = ["status", "replan", "stop", "retry", "fix", "ignore", "log"];
 
 export type CommentIntent =
   | { type: "approval" }
@@ -18,4 +18,5 @@ export const COMMAND_HELP = [
   "`/triad replan` — ask the architect for a new plan from the thread as it is now",
   "`/triad stop` — end the workflow (the label is removed)",
   "`/triad retry` — run the step that failed again",
+  "`/triad log` — the last step's model calls: role, model, tool calls, tokens, cost, time",
 ].join("\n");

@@ -2,6 +2,7 @@ import type { CommentIntent } from "./commands.js";
 import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import type { Permission } from "./permissions.js";
+import type { CallLogView } from "./render/call-log.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -21,6 +22,8 @@ export interface EventFacts {
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */
   queuedJobExists?: boolean;
+  /** `/triad log`: the last step's model calls, their model-written parts already made safe to show. */
+  callLog?: CallLogView;
 }
 
 export type IssueEvent = Extract<

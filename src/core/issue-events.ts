@@ -5,6 +5,7 @@ import { type Decision, decided, type Effect, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./event-facts.js";
 import type { WorkflowEvent } from "./events.js";
 import { canWrite } from "./permissions.js";
+import { renderCallLog } from "./render/call-log.js";
 import { renderStatus } from "./render/tracking.js";
 import { isActive, type Phase, stepBase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { retryJobId, type StepJob, stepJobId, stepLabel } from "./steps.js";
@@ -92,9 +93,12 @@ function onComment(
   facts: EventFacts,
   ctx: DecideContext,
 ): Decision {
-  if (!state || !isActive(state.phase)) return ignore(state, "no running workflow on this issue");
   const intent = facts.intent ?? { type: "message" };
   const permission = facts.permission ?? "none";
+  // The log is there to look at after the fact too: on a finished workflow as on a running one.
+  if (state && intent.type === "command" && intent.name === "log" && canWrite(permission))
+    return reply(state, event, renderCallLog(facts.callLog));
+  if (!state || !isActive(state.phase)) return ignore(state, "no running workflow on this issue");
   switch (intent.type) {
     case "approval":
       return onApproval(state, event, facts, ctx);
@@ -154,6 +158,8 @@ function onCommand(
     case "fix":
     case "ignore":
       return reply(state, event, `\`/triad ${name}\` works on triad's pull request, once there is one.`);
+    case "log":
+      return reply(state, event, renderCallLog(facts.callLog));
   }
 }
 

@@ -54,6 +54,11 @@ export function reviewerJobId(parentJobId: string, slot: number): string {
   return `${parentJobId}-r${slot}`;
 }
 
+/** The step a job belongs to: a reviewer's job belongs to its review round's parent, others are their own. */
+export function stepOfJob(jobId: string): string {
+  return jobId.replace(/-r\d+$/, "");
+}
+
 export function stepLabel(
   step: Pick<StepJob, "kind" | "reason" | "planVersion" | "round" | "slot" | "headSha" | "mode">,
 ): string {

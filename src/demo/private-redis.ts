@@ -37,8 +37,18 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  /** Keep an append-only file in `dir` (as production should), so a restart keeps every key. */
+  appendonly?: { dir: string };
+  /** More redis-server arguments (e.g. cluster mode). */
+  args?: string[];
+}
+
+export async function startPrivateRedis(port?: number, o: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort());
+  const persistence = o.appendonly
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", o.appendonly.dir]
+    : ["--appendonly", "no"];
   const child: ChildProcess = spawn(
     "redis-server",
     [
@@ -48,10 +58,10 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
       "127.0.0.1",
       "--save",
       "",
-      "--appendonly",
-      "no",
+      ...persistence,
       "--maxmemory-policy",
       "noeviction",
+      ...(o.args ?? []),
     ],
     { stdio: "ignore" },
   );

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import type { Octokit } from "@octokit/rest";
 import { hasAnyApiKey } from "../models/config.js";
 import { liveModels, type ModelProvider, scriptedModels } from "../models/provider.js";
+import { createRedis, deleteKeysWithPrefix } from "../queue/redis.js";
 import type { SimulatorDump } from "../sim/github/index.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";
@@ -65,6 +66,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     stack = await startLocalStack({ redisUrl: url, logLevel: env.LOG_LEVEL ?? "silent", models });
     const { sim } = stack;
     print(`· GitHub simulator: ${sim.url}`);
+    if (!privateRedis)
+      print(`· Redis keys under ${stack.env.TRIAD_REDIS_PREFIX}: (removed when the demo ends)`);
     print(`· triad web (webhooks): ${stack.web.url}${stack.env.WEBHOOK_PATH}, one worker`);
     print(
       live
@@ -192,6 +195,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     throw error;
   } finally {
     await stack?.stop();
+    // A Redis the demo did not start is someone's: leave nothing of the demo's in it.
+    if (stack && !privateRedis) await forgetDemoKeys(stack.env.REDIS_URL, stack.env.TRIAD_REDIS_PREFIX);
     await privateRedis?.stop();
   }
 }
@@ -221,6 +226,17 @@ async function keepOpen(
   await (o.browser ?? ((u: string) => openInBrowser(u, print)))(url);
   await (o.until ?? untilStopped)();
   page.unmount();
+}
+
+async function forgetDemoKeys(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url);
+  try {
+    await deleteKeysWithPrefix(redis, prefix);
+  } catch {
+    // Best effort: a Redis that went away keeps what it had.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };

@@ -8,6 +8,8 @@ export interface AppAuth {
   /** `<slug>[bot]`: the login of the app's own comments, used to trust markers. */
   botLogin: string;
   installation(installationId: number): Promise<GitHubClient>;
+  /** The client authenticated as the app itself (its JWT): app endpoints such as webhook deliveries. */
+  app: GitHubClient;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function createAppAuth(creds: AppCredentials, baseUrl: string, log:
     appId: creds.appId,
     privateKey: creds.privateKey,
     baseUrl,
-    log: log.child({ name: "github" }),
+    // probot names its clients' loggers "github" itself; a name here would repeat the key in every line.
+    log,
     Octokit: TriadOctokit,
   });
   const appClient = await probot.auth();
@@ -42,6 +45,7 @@ export async function createAppAuth(creds: AppCredentials, baseUrl: string, log:
   if (!slug) throw new Error("GitHub did not return the app's slug");
   return {
     botLogin: `${slug}[bot]`,
+    app: appClient as unknown as GitHubClient,
     async installation(installationId) {
       return (await probot.auth(installationId)) as unknown as GitHubClient;
     },

@@ -19,6 +19,10 @@ export interface SpendLine {
    * bought all the same and count against the budget.
    */
   stopReason: ChatResponse["stopReason"];
+  /** The tools the answer called, with their input as the model wrote it (for `/triad log`). */
+  toolCalls: Array<{ name: string; input: unknown }>;
+  /** How long the call took, retries inside the model layer included. */
+  durationMs: number;
 }
 
 /**
@@ -58,7 +62,9 @@ export function budgetedModel(model: ChatModel, options: BudgetedModelOptions): 
       if (reason !== undefined) {
         throw new TriadError("budget_exceeded", `the ${options.role} stopped before a model call: ${reason}`);
       }
+      const started = performance.now();
       const response = await model.chat(request);
+      const durationMs = Math.round(performance.now() - started);
       const costUsd = costFor(model.ref, response.usage);
       options.ledger.record(options.role, model.ref, response.usage);
       await options.onSpend?.record({
@@ -69,6 +75,8 @@ export function budgetedModel(model: ChatModel, options: BudgetedModelOptions): 
         costUsd,
         at: now().toISOString(),
         stopReason: response.stopReason,
+        toolCalls: response.toolCalls.map((c) => ({ name: c.name, input: c.input })),
+        durationMs,
       });
       return response;
     },

@@ -1,6 +1,6 @@
 /**
  * Fault injection for crash tests, as a port: production wires `noFaults`; the test harness's worker
- * entry (test/helpers/worker-entry.ts) wires one that kills its own process at a named point, so a
+ * entry (src/sim/scripted-worker.ts) wires one that kills its own process at a named point, so a
  * test can check what a restarted worker finds.
  */
 export type FaultPoint =

@@ -56,6 +56,30 @@ export interface SpendRecord {
   };
 }
 
+/** One model call of a step, as `/triad log` shows it; arguments are clipped when recorded. */
+export interface CallRecord {
+  jobId: string;
+  role: string;
+  vendor: string;
+  model: string;
+  /** Tool name and its input as JSON, clipped. */
+  toolCalls: Array<{ name: string; args: string }>;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  costUsd?: number | undefined;
+  durationMs: number;
+  stopReason: string;
+  at: string;
+}
+
+/** The model calls of a workflow's recent steps (kept for `/triad log`). */
+export interface CallLogStore {
+  record(workflow: string, call: CallRecord): Promise<void>;
+  /** The calls of the last step that called a model (a review round's reviewers together). */
+  lastStep(workflow: string): Promise<CallRecord[]>;
+}
+
 export interface SpendStore {
   record(jobId: string, line: SpendRecord): Promise<void>;
   lines(jobId: string): Promise<SpendRecord[]>;

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { type WorkflowEvent, workflowEventSchema } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
 import type { Keys } from "./names.js";
+import type { RedisConnection } from "./redis.js";
 
 /**
  * A workflow's inbox (ARCHITECTURE §7): its events in the order GitHub sent them, handled one at a
@@ -31,7 +31,7 @@ export function workflowOf(event: Pick<WorkflowEvent, "repo" | "issue">): string
 
 export class Inbox {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly k: Keys,
   ) {}
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import { TriadError } from "../errors.js";
+import type { RedisConnection } from "./redis.js";
 
 /**
  * The per-workflow lock (ARCHITECTURE §7): one job per workflow at a time, across every worker
@@ -21,7 +21,11 @@ export interface HeldLock {
   release(): Promise<boolean>;
 }
 
-export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<HeldLock | undefined> {
+export async function tryLock(
+  redis: RedisConnection,
+  key: string,
+  ttlMs: number,
+): Promise<HeldLock | undefined> {
   const token = randomUUID();
   const ok = await redis.set(key, token, "PX", ttlMs, "NX");
   if (ok !== "OK") return undefined;

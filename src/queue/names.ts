@@ -8,6 +8,15 @@ import type { StepKind } from "../core/steps.js";
  */
 export const EVENTS_QUEUE = "events";
 
+/**
+ * BullMQ's prefix: triad's prefix as a hash tag (`{triad}`). BullMQ's scripts touch many keys of a
+ * queue at once (and a flow's parent and children across queues), which a Redis Cluster allows only
+ * within one slot; the tag puts every queue key in one. Harmless on a single Redis.
+ */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
 export const STEP_QUEUE: Record<StepKind, string> = {
   architect: "architect",
   develop: "developer",
@@ -30,6 +39,8 @@ export function keys(prefix: string) {
     inbox: wf("inbox"),
     findings: wf("findings"),
     pending: wf("pending"),
+    /** The model calls of recent steps, for `/triad log`. */
+    calls: wf("calls"),
     /** A delivery already taken into a workflow's inbox. */
     seen: (workflow: string, deliveryId: string) => `${prefix}:{${workflow}}:seen:${deliveryId}`,
     /** A step's finished model result, by job id. */

@@ -1,12 +1,12 @@
 import { FlowProducer, type JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { WorkflowEvent } from "../core/events.js";
 import { reviewerJobId, STEP_KINDS, type StepJob, type StepKind } from "../core/steps.js";
 import { TriadError } from "../errors.js";
 import type { StepQueue } from "../ports/queue.js";
 import { Inbox, workflowOf } from "./inbox.js";
 import type { ControlJob, WorkflowRef } from "./jobs.js";
-import { deliveryJobId, EVENTS_QUEUE, keys, STEP_QUEUE } from "./names.js";
+import { deliveryJobId, EVENTS_QUEUE, keys, queuePrefix, STEP_QUEUE } from "./names.js";
+import type { RedisConnection } from "./redis.js";
 
 /**
  * Retry policy for every job, once: retryable failures back off exponentially with jitter (1 s, 2 s,
@@ -39,13 +39,13 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const options = { connection, prefix, defaultJobOptions: JOB_DEFAULTS };
+export function createQueues(connection: RedisConnection, prefix: string): Queues {
+  const options = { connection, prefix: queuePrefix(prefix), defaultJobOptions: JOB_DEFAULTS };
   const events = new Queue<ControlJob>(EVENTS_QUEUE, options);
   const steps = Object.fromEntries(
     STEP_KINDS.map((kind) => [kind, new Queue<StepJob>(STEP_QUEUE[kind], options)]),
   ) as Record<StepKind, Queue<StepJob>>;
-  const flows = new FlowProducer({ connection, prefix });
+  const flows = new FlowProducer({ connection, prefix: queuePrefix(prefix) });
   // Connection errors are the Redis client's to retry; unhandled, each would print a stack trace.
   const quiet = () => undefined;
   events.on("error", quiet);

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, QueueEvents, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { workflowKey } from "../core/state.js";
 import { type StepJob, type StepKind, stepJobSchema, stepLabel, UNLOCKED_KINDS } from "../core/steps.js";
 import { errorMessage, isRetryable, TriadError } from "../errors.js";
 import { type ControlJob, controlJobSchema, type WorkflowRef } from "./jobs.js";
 import { tryLock } from "./lock.js";
-import { EVENTS_QUEUE, keys, STEP_QUEUE } from "./names.js";
+import { EVENTS_QUEUE, keys, queuePrefix, STEP_QUEUE } from "./names.js";
 import { backoffDelay, enqueueDrain, JOB_DEFAULTS, type Queues } from "./queues.js";
+import { duplicateConnection, type RedisConnection } from "./redis.js";
 
 /** What a handler gets besides its data: its job id, and a signal that aborts when the lock is lost. */
 export interface JobContext {
@@ -26,7 +26,7 @@ export interface WorkerHandlers {
 }
 
 export interface WorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   queues: Queues;
   concurrency: number;
@@ -97,13 +97,13 @@ export function startWorkers(o: WorkerOptions): RunningWorkers {
       }),
     );
   }
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   for (const worker of workers) {
     // QueueEvents blocks on its connection (XREAD BLOCK): it gets its own.
-    const connection = o.connection.duplicate();
+    const connection = duplicateConnection(o.connection);
     connection.on("error", () => undefined);
     connections.push(connection);
-    const events = new QueueEvents(worker.name, { connection, prefix: o.prefix });
+    const events = new QueueEvents(worker.name, { connection, prefix: queuePrefix(o.prefix) });
     events.on("error", () => undefined);
     events.on("failed", ({ jobId, failedReason }) => {
       reportFailure(o, worker.name, jobId, failedReason).catch((error) =>
@@ -189,7 +189,7 @@ function queueWorker(
     },
     {
       connection: o.connection,
-      prefix: o.prefix,
+      prefix: queuePrefix(o.prefix),
       concurrency: o.concurrency,
       lockDuration: o.lockMs,
       stalledInterval: Math.max(500, Math.floor(o.lockMs / 2)),

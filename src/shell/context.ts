@@ -8,7 +8,14 @@ import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
 import type { GitHubClient, IssueRef } from "../ports/github.js";
 import type { StepQueue } from "../ports/queue.js";
-import type { FindingsStore, OutboxStore, SpendStore, StateStore, StepResultStore } from "../ports/stores.js";
+import type {
+  CallLogStore,
+  FindingsStore,
+  OutboxStore,
+  SpendStore,
+  StateStore,
+  StepResultStore,
+} from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { modelText } from "../text/sanitize.js";
 import { abortable } from "./abortable.js";
@@ -27,6 +34,8 @@ export interface ShellDeps {
     results: StepResultStore;
     findings: FindingsStore;
     spend: SpendStore;
+    /** Every model call of a step, for `/triad log`. */
+    calls: CallLogStore;
   };
   queue: StepQueue;
   inbox: EventInbox;

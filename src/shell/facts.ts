@@ -3,12 +3,16 @@ import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
+import type { CallLogView } from "../core/render/call-log.js";
 import { isActive, type WorkflowState } from "../core/state.js";
+import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
 import { github } from "../github/errors.js";
 import { getPermission, isRepoCollaborator } from "../github/permissions.js";
 import { diffText } from "../github/pull-diff.js";
+import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
+import { modelInlineCode } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 
@@ -61,6 +65,8 @@ export async function issueEventFacts(
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
   }
+  if (intent.type === "command" && intent.name === "log" && canWrite(facts.permission))
+    facts.callLog = callLogView(await w.deps.stores.calls.lastStep(w.workflow));
   return facts;
 }
 
@@ -145,4 +151,24 @@ export async function pullEventFacts(
       return { permission, ...(key ? { ignoredKey: key } : {}), ...(open ? { open } : {}) };
     }
   }
+}
+
+/** The recorded calls as `/triad log` shows them: what a model wrote (tool names, arguments) escaped. */
+function callLogView(calls: CallRecord[]): CallLogView | undefined {
+  const first = calls[0];
+  if (!first) return undefined;
+  return {
+    step: stepOfJob(first.jobId),
+    calls: calls.map((c) => ({
+      role: c.role,
+      model: modelInlineCode(`${c.vendor}:${c.model}`),
+      toolCalls: c.toolCalls.map((t) => ({ name: modelInlineCode(t.name), args: modelInlineCode(t.args) })),
+      inputTokens: c.inputTokens,
+      cachedInputTokens: c.cachedInputTokens,
+      outputTokens: c.outputTokens,
+      costUsd: c.costUsd,
+      durationMs: c.durationMs,
+      stopReason: c.stopReason,
+    })),
+  };
 }

@@ -170,6 +170,7 @@ class EffectRun {
           title: effect.title,
           summary: effect.summary,
           freshCommit: effect.fresh ?? false,
+          detailsUrl: trackingUrl(state),
         });
         return state;
       case "thread_reply": {
@@ -202,4 +203,15 @@ class EffectRun {
         return state;
     }
   }
+}
+
+/**
+ * Where a check run's "Details" link goes: the workflow's tracking comment on the issue (it says
+ * where things stand and what to do), found from the pull request's address.
+ */
+export function trackingUrl(state: WorkflowState): string | undefined {
+  const repoUrl = state.pr?.url.replace(/\/pull\/\d+$/, "");
+  if (!repoUrl || repoUrl === state.pr?.url) return undefined;
+  const anchor = state.trackingCommentId ? `#issuecomment-${state.trackingCommentId}` : "";
+  return `${repoUrl}/issues/${state.issue}${anchor}`;
 }

@@ -1,10 +1,11 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { WorkflowState } from "../core/state.js";
 import type { UsageSnapshot } from "../core/usage.js";
-import { budgetedModel } from "../models/budget.js";
+import { budgetedModel, type SpendLine } from "../models/budget.js";
 import type { Budget } from "../models/tool-loop.js";
 import type { ChatModel, ModelRef } from "../models/types.js";
 import { type LedgerSnapshot, ledgerBudget, UsageLedger } from "../models/usage.js";
+import type { CallRecord } from "../ports/stores.js";
 import type { WorkflowContext } from "./context.js";
 
 /**
@@ -61,8 +62,37 @@ export async function stepModel(
       ledger,
       role,
       budget,
-      onSpend: { record: (line) => w.deps.stores.spend.record(w.jobId, line) },
+      onSpend: {
+        record: async (line) => {
+          await w.deps.stores.spend.record(w.jobId, line);
+          await w.deps.stores.calls.record(w.workflow, callRecord(w.jobId, line));
+        },
+      },
       now: () => w.deps.clock.now(),
     }),
+  };
+}
+
+/** How much of a tool call's input `/triad log` keeps. */
+const ARGS_KEPT = 300;
+
+/** A model call as the call log keeps it: tool inputs as JSON, clipped. */
+export function callRecord(jobId: string, line: SpendLine): CallRecord {
+  return {
+    jobId,
+    role: line.role,
+    vendor: line.vendor,
+    model: line.model,
+    toolCalls: line.toolCalls.map((c) => {
+      const json = JSON.stringify(c.input) ?? "";
+      return { name: c.name, args: json.length > ARGS_KEPT ? `${json.slice(0, ARGS_KEPT - 1)}…` : json };
+    }),
+    inputTokens: line.usage.inputTokens,
+    cachedInputTokens: line.usage.cachedInputTokens,
+    outputTokens: line.usage.outputTokens,
+    costUsd: line.costUsd,
+    durationMs: line.durationMs,
+    stopReason: line.stopReason,
+    at: line.at,
   };
 }

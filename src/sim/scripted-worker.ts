@@ -1,20 +1,35 @@
 /**
  * A triad worker process against the simulator, for crash tests and benchmarks: the production worker
- * (`runWorker`) with the demo's scripted models (production refuses to start without keys) and a
- * fault port that kills this process at the point named in TRIAD_FAULT — simulator wiring, so
- * production code reads no such variable.
+ * (`runWorker`) with the demo's scripted models (production refuses to start without keys), health and
+ * /metrics on PORT as `triad worker` serves them, and a fault port that kills this process at the
+ * point named in TRIAD_FAULT — simulator wiring, so production code reads no such variable.
  */
 import { loadEnv } from "../config/env.js";
+import { HealthBoard } from "../health.js";
 import { createLogger } from "../log.js";
+import { createMetrics } from "../metrics/metrics.js";
 import { scriptedModels } from "../models/provider.js";
 import type { FaultPoint } from "../ports/faults.js";
 import { runWorker } from "../runtime.js";
+import { startWebServer } from "../web/server.js";
 import { demoStatelessModels } from "./scenario.js";
 
 const env = loadEnv(process.env, "worker");
 const log = createLogger(env.LOG_LEVEL);
 const wanted = new Set((process.env.TRIAD_FAULT ?? "").split(",").filter(Boolean));
+// Health and /metrics on PORT, as `triad worker` serves them.
+const health = new HealthBoard();
+const metrics = createMetrics();
+const server = await startWebServer({
+  health: () => health.report(),
+  metrics,
+  log,
+  port: env.PORT,
+  host: env.HOST,
+});
 const worker = await runWorker(env, log, {
+  health,
+  metrics,
   models: scriptedModels(demoStatelessModels()),
   faults: {
     at(point: FaultPoint) {
@@ -24,4 +39,4 @@ const worker = await runWorker(env, log, {
     },
   },
 });
-process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));
+process.once("SIGTERM", () => void worker.stop().then(() => server.close().then(() => process.exit(0))));

@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { loadEnv, type TriadEnv } from "../config/env.js";
+import { HealthBoard } from "../health.js";
 import { createLogger } from "../log.js";
+import { createMetrics, type TriadMetrics } from "../metrics/metrics.js";
 import { type ModelProvider, scriptedModels } from "../models/provider.js";
-import { type Running, type RunningWeb, runWeb, runWorker } from "../runtime.js";
+import { type RunningWeb, type RunningWorker, runWeb, runWorker } from "../runtime.js";
 import { type BehaviourPatch, type GitHubSimulator, startSimulator } from "./github/index.js";
 import { demoStatelessModels } from "./scenario.js";
 
@@ -16,8 +18,10 @@ import { demoStatelessModels } from "./scenario.js";
 export interface LocalStack {
   sim: GitHubSimulator;
   web: RunningWeb;
-  worker: Running | undefined;
+  worker: RunningWorker | undefined;
   env: TriadEnv;
+  /** What `GET /metrics` on `web.url` serves (web and worker share it, as in `triad start`). */
+  metrics: TriadMetrics;
   /** The environment variables behind `env`, for triad processes started as children. */
   vars: Record<string, string>;
   log: Logger;
@@ -47,21 +51,34 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const vars = stackEnv(sim, o, secret);
   const env = loadEnv(vars, "start");
   const log = createLogger(env.LOG_LEVEL);
-  const web = await runWeb(env, log);
+  const metrics = createMetrics();
+  const health = new HealthBoard();
+  if (o.worker !== false) health.starting("worker");
+  const web = await runWeb(env, log, { health, metrics }).catch(async (error) => {
+    await sim.stop();
+    throw error;
+  });
   sim.setWebhookUrl(`${web.url}${env.WEBHOOK_PATH}`);
   const worker =
     o.worker === false
       ? undefined
       : await runWorker(env, log, {
           lockMs: o.lockMs,
+          health,
+          metrics,
           // Scripted models only ever run here, against the simulator.
           models: o.models ?? scriptedModels(demoStatelessModels()),
+        }).catch(async (error) => {
+          await web.stop();
+          await sim.stop();
+          throw error;
         });
   return {
     sim,
     web,
     worker,
     env,
+    metrics,
     vars,
     log,
     as: (token) => new Octokit({ baseUrl: sim.url, auth: token, request: { retries: 0 } }),
@@ -86,6 +103,8 @@ export function stackEnv(sim: GitHubSimulator, o: LocalStackOptions, secret: str
     HOST: "127.0.0.1",
     LOG_LEVEL: o.logLevel ?? "silent",
     ...(o.lockMs ? { TRIAD_JOB_LOCK_MS: String(o.lockMs) } : {}),
+    // Nothing is missed here unless a test makes it so (and turns the pass on).
+    TRIAD_REDELIVERY_INTERVAL_MS: "0",
     ...o.extraEnv,
   };
 }

@@ -1,9 +1,11 @@
-import type { Redis } from "ioredis";
 import type { OpenFindings } from "../core/effects.js";
 import { contentHash } from "../core/markers.js";
 import type { FindingSet } from "../core/review/finding.js";
 import { type WorkflowState, workflowKey, workflowStateSchema } from "../core/state.js";
+import { stepOfJob } from "../core/steps.js";
 import type {
+  CallLogStore,
+  CallRecord,
   FindingsStore,
   OutboxStore,
   PendingEffects,
@@ -13,22 +15,50 @@ import type {
   StepResultStore,
 } from "../ports/stores.js";
 import type { Keys } from "../queue/names.js";
+import type { RedisConnection } from "../queue/redis.js";
 
 const DAY = 24 * 3600;
+/** Model calls kept per workflow for `/triad log` (a long developer round makes a few dozen). */
+const CALLS_KEPT = 300;
+
+export interface RedisStoreOptions {
+  /**
+   * Told of every state save with the state it replaced (read in the same transaction), e.g. to count
+   * workflow outcomes for /metrics. Errors in it are its own.
+   */
+  onSaved?: (before: WorkflowState | undefined, after: WorkflowState) => void;
+}
 
 /** The Redis stores of the ports (src/ports/stores.ts). */
-export function redisStores(redis: Redis, k: Keys) {
+export function redisStores(redis: RedisConnection, k: Keys, o: RedisStoreOptions = {}) {
   const wf = (state: Pick<WorkflowState, "repo" | "issue">) => workflowKey(state.repo, state.issue);
+  const parseState = (raw: string | null | undefined) => {
+    if (!raw) return undefined;
+    const parsed = workflowStateSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  };
+  /** Runs a transaction that starts with the state's GET when someone listens to saves. */
+  const saving = async (s: WorkflowState, write: (m: ReturnType<RedisConnection["multi"]>) => void) => {
+    const m = redis.multi();
+    if (o.onSaved) m.get(k.state(wf(s)));
+    write(m);
+    const replies = await m.exec();
+    if (o.onSaved) {
+      const before = replies?.[0]?.[1];
+      try {
+        o.onSaved(parseState(typeof before === "string" ? before : undefined), s);
+      } catch {
+        // Metrics never fail a save.
+      }
+    }
+  };
 
   const state: StateStore = {
     async get(workflow) {
-      const raw = await redis.get(k.state(workflow));
-      if (!raw) return undefined;
-      const parsed = workflowStateSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : undefined;
+      return parseState(await redis.get(k.state(workflow)));
     },
     async save(s) {
-      await redis.set(k.state(wf(s)), JSON.stringify(s));
+      await saving(s, (m) => m.set(k.state(wf(s)), JSON.stringify(s)));
     },
   };
 
@@ -38,18 +68,14 @@ export function redisStores(redis: Redis, k: Keys) {
       return raw ? (JSON.parse(raw) as PendingEffects) : undefined;
     },
     async put(s, pending) {
-      await redis
-        .multi()
-        .set(k.state(wf(s)), JSON.stringify(s))
-        .set(k.outbox(wf(s)), JSON.stringify(pending), "EX", 30 * DAY)
-        .exec();
+      await saving(s, (m) =>
+        m
+          .set(k.state(wf(s)), JSON.stringify(s))
+          .set(k.outbox(wf(s)), JSON.stringify(pending), "EX", 30 * DAY),
+      );
     },
     async done(s) {
-      await redis
-        .multi()
-        .set(k.state(wf(s)), JSON.stringify(s))
-        .del(k.outbox(wf(s)))
-        .exec();
+      await saving(s, (m) => m.set(k.state(wf(s)), JSON.stringify(s)).del(k.outbox(wf(s))));
     },
   };
 
@@ -108,6 +134,24 @@ export function redisStores(redis: Redis, k: Keys) {
     },
   };
 
-  return { state, outbox, results, findings, spend };
+  const calls: CallLogStore = {
+    async record(workflow, call) {
+      await redis
+        .multi()
+        .rpush(k.calls(workflow), JSON.stringify(call))
+        .ltrim(k.calls(workflow), -CALLS_KEPT, -1)
+        .expire(k.calls(workflow), 30 * DAY)
+        .exec();
+    },
+    async lastStep(workflow) {
+      const all = (await redis.lrange(k.calls(workflow), 0, -1)).map((l) => JSON.parse(l) as CallRecord);
+      const last = all.at(-1);
+      if (!last) return [];
+      const step = stepOfJob(last.jobId);
+      return all.filter((c) => stepOfJob(c.jobId) === step);
+    },
+  };
+
+  return { state, outbox, results, findings, spend, calls };
 }
 export type Stores = ReturnType<typeof redisStores>;

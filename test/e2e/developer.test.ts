@@ -38,7 +38,7 @@ describe("the developer phase (simulator, scripted models)", () => {
 
     const [pr, ...others] = await pullsOf(s);
     expect(others).toEqual([]);
-    expect(pr?.head.ref).toBe(`triad/${issue}-add-retry-with-exponential-backoff-to-ex`);
+    expect(pr?.head.ref).toBe(`triad/${issue}-add-retry-with-exponential-backoff-to`);
     expect(pr?.base.ref).toBe("main");
     expect(pr?.title).toBe("Add retry with exponential backoff to external API calls");
     expect(pr?.labels.map((l) => l.name).sort()).toEqual(["triad", "triad:in-review"]);
@@ -233,7 +233,7 @@ describe("a worker killed while publishing", () => {
       const pulls = await pullsOf(s);
       expect(pulls).toHaveLength(1);
       const branches = Object.keys(s.sim.dump().repositories[0]?.branches ?? {});
-      expect(branches.sort()).toEqual(["main", `triad/${issue}-add-retry-with-exponential-backoff-to-ex`]);
+      expect(branches.sort()).toEqual(["main", `triad/${issue}-add-retry-with-exponential-backoff-to`]);
       const { data: commits } = await s
         .user("maya")
         .rest.pulls.listCommits({ ...repo, pull_number: pulls[0]?.number as number });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ReviewOutput } from "../../src/core/schemas/review.js";
 import { TriadError } from "../../src/errors.js";
 import { scriptedModels } from "../../src/models/provider.js";
+import { queuePrefix } from "../../src/queue/names.js";
 import {
   SCRIPTED_REFS,
   ScriptedModel,
@@ -93,6 +94,11 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     expect(got.checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
       ["triad/review", "completed", "success"],
     ]);
+    // The check's "Details" link opens the workflow's tracking comment.
+    const tracking = botComments(s.thread(issue), TRACKING)[0];
+    expect(got.checks[0]?.details_url).toMatch(
+      new RegExp(`/${repo.owner}/${repo.repo}/issues/${issue}#issuecomment-${tracking?.id}$`),
+    );
   });
 
   it("an agreed finding → one fix round (thread reply, incremental re-review) → ready", async () => {
@@ -422,7 +428,10 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     await waitFor("the pull request", () => trackingNow(s, issue).startsWith("Reviewers"), 20_000);
     // Hold the developer's queue so the maintainer answers before the fix round could start.
     const redis = new Redis(s.env.REDIS_URL, { maxRetriesPerRequest: null });
-    const developer = new Queue("developer", { connection: redis, prefix: s.env.TRIAD_REDIS_PREFIX });
+    const developer = new Queue("developer", {
+      connection: redis,
+      prefix: queuePrefix(s.env.TRIAD_REDIS_PREFIX),
+    });
     await developer.pause();
     try {
       await waitFor(

@@ -347,7 +347,7 @@ describe("frozen inputs, and starts checked against the present", () => {
     const branches = Object.keys(s.sim.dump().repositories[0]?.branches ?? {}).filter((b) =>
       b.startsWith("triad/"),
     );
-    expect(branches).toEqual([`triad/${issue}-add-retry-with-exponential-backoff-to-ex`]);
+    expect(branches).toEqual([`triad/${issue}-add-retry-with-exponential-backoff-to`]);
     const { data: pulls } = await s.user(SAMPLE.maintainer).rest.pulls.list({ ...repo, state: "all" });
     expect(pulls).toHaveLength(1);
   });

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { queuePrefix } from "../../src/queue/names.js";
 
 /** Read-only look at one of triad's queues in a test (jobs by state, a job by id). */
 export async function withQueue<T>(
@@ -9,7 +10,7 @@ export async function withQueue<T>(
   use: (q: Queue) => Promise<T>,
 ): Promise<T> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(name, { connection: redis, prefix });
+  const queue = new Queue(name, { connection: redis, prefix: queuePrefix(prefix) });
   try {
     return await use(queue);
   } finally {

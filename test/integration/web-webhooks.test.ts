@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/log.js";
-import { EVENTS_QUEUE, keys } from "../../src/queue/names.js";
+import { EVENTS_QUEUE, keys, queuePrefix } from "../../src/queue/names.js";
 import { type RunningWeb, runWeb } from "../../src/runtime.js";
 import { REDIS_URL, testPrefix } from "../helpers/redis.js";
 import { webhookExample, webhookExamples } from "../helpers/webhook-examples.js";
@@ -37,7 +37,7 @@ beforeAll(async () => {
   );
   web = await runWeb(env, createLogger("silent"));
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+  queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: queuePrefix(prefix) });
 });
 
 afterAll(async () => {
@@ -177,6 +177,10 @@ describe("the webhook receiver", () => {
   it("reports readiness from Redis", async () => {
     const ready = await fetch(new URL("/readyz", web.url));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ok: true, redis: "reachable" });
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      ready: true,
+      parts: { web: { ready: true, detail: "Redis reachable" } },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { queuePrefix } from "../../src/queue/names.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
 import { expectHttp } from "../helpers/http-expect.js";
 import { settled } from "../helpers/settle.js";
@@ -45,7 +46,10 @@ describe("a worker killed mid-job", () => {
       "job retried by the new worker",
       async () => {
         const redis = new Redis(s.env.REDIS_URL, { maxRetriesPerRequest: null });
-        const queue = new Queue("events", { connection: redis, prefix: s.env.TRIAD_REDIS_PREFIX });
+        const queue = new Queue("events", {
+          connection: redis,
+          prefix: queuePrefix(s.env.TRIAD_REDIS_PREFIX),
+        });
         const completed = await queue.getCompletedCount();
         await queue.close();
         redis.disconnect();

@@ -3,15 +3,29 @@ import type { ModelText } from "../model-text.js";
 import type { Plan } from "../schemas/architect.js";
 import type { DeveloperReport } from "../schemas/developer.js";
 
-/** `triad/<issue>-<slug>`: the only kind of branch triad writes to. */
+/** At most this many characters of the title in a branch name. */
+const SLUG_MAX = 40;
+
+/**
+ * `triad/<issue>-<slug>`: the only kind of branch triad writes to. The slug keeps whole words up to
+ * `SLUG_MAX` characters (a first word longer than that is cut, having nothing better).
+ */
 export function branchName(issue: number, title: string): string {
-  const slug = title
-    .toLowerCase()
+  const words = title
     .normalize("NFKD")
+    // "Ü" is "U" and a combining mark once decomposed: the mark goes, the letter stays.
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 40)
-    .replace(/-+$/, "");
+    .split("-")
+    .filter(Boolean);
+  let slug = "";
+  for (const word of words) {
+    const next = slug ? `${slug}-${word}` : word;
+    if (next.length > SLUG_MAX) break;
+    slug = next;
+  }
+  if (!slug && words[0]) slug = words[0].slice(0, SLUG_MAX);
   return `triad/${issue}-${slug || "change"}`;
 }
 
