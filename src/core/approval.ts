@@ -74,6 +74,7 @@ export function onApproval(
     fixRound: 0,
     changes: [],
     raisedKeys: [],
+    roundNotes: [],
     reviewedSha: undefined,
     devSteps: undefined,
     failed: undefined,

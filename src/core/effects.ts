@@ -30,10 +30,10 @@ export type Effect =
   /** Answer a comment once (marked with the comment's id). `onPull`: the comment is on the PR. */
   | { type: "reply"; to: number; body: string; onPull?: number }
   /**
-   * triad's own comment on the issue, found by its marker or posted. `learn: "plan"` records the
-   * posted comment's id and the hash of its body as GitHub stores it in `state.plan`.
+   * triad's own comment on the issue, found by its marker or posted. `learn` records its link in
+   * `state.links`; for `"plan"` also the comment's id and the hash of its body as GitHub stores it.
    */
-  | { type: "comment"; marker: string; body: string; learn?: "plan" }
+  | { type: "comment"; marker: string; body: string; learn?: "plan" | "questions" | "ruling" }
   /** Remove a label from the issue (gone already is fine). */
   | { type: "remove_issue_label"; label: string }
   /** Labels on the workflow's pull request. */
@@ -50,6 +50,8 @@ export type Effect =
   | { type: "save_findings"; open: OpenFindings }
   /** Keep findings (a human's, CI's) for the next review decision, first in line. */
   | { type: "add_pending"; set: FindingSet }
+  /** The PR leaves draft: it is ready for a maintainer's review (GraphQL markPullRequestReadyForReview). */
+  | { type: "pr_ready_for_review" }
   /** The pending findings were taken by a decision. */
   | { type: "clear_pending" }
   /** A step's saved model result is no longer needed (the step's writes are all done). */

@@ -26,16 +26,16 @@ export function decideIssueEvent(
       return onLabeled(state, event, facts, ctx);
     case "issue_unlabeled":
       if (event.label !== ctx.config.trigger_label) return ignore(state, "another label was removed");
-      return stop(state, ctx, `the \`${event.label}\` label was removed by @${event.sender.login}`, []);
+      return stop(state, ctx, `the \`${event.label}\` label was removed by ${event.sender.login}`, []);
     case "issue_closed":
       // A merge closes the issue ("Closes #n") and GitHub may deliver that before the PR's own
       // `closed`: a workflow whose PR is open waits for the PR's event, which says whether it merged.
       if (state?.pr && !["stopped", "merged", "closed"].includes(state.phase))
         return decided(
-          { ...state, updatedAt: ctx.now, note: `The issue was closed by @${event.sender.login}.` },
+          { ...state, updatedAt: ctx.now, note: `The issue was closed by ${event.sender.login}.` },
           [],
         );
-      return stop(state, ctx, `the issue was closed by @${event.sender.login}`, []);
+      return stop(state, ctx, `the issue was closed by ${event.sender.login}`, []);
     case "issue_edited":
       // The text a plan was made from is frozen with it: an edit after the plan is shown, never used
       // (a comment asking for the change is how a maintainer changes the plan).
@@ -77,6 +77,7 @@ function onLabeled(
     seenCommentId: state?.seenCommentId ?? 0,
     architectTurns: state?.architectTurns ?? 0,
     usage: state?.usage,
+    budget: { maxTokens: ctx.config.budgets.max_tokens, maxCostUsd: ctx.config.budgets.max_cost_usd },
     phaseTimes: { planning: ctx.now },
   });
   const step = architectStep(next, "read the issue");
@@ -125,7 +126,7 @@ function onCommand(
     case "status":
       return reply(state, event, renderStatus(state));
     case "stop":
-      return stop(state, ctx, `@${event.comment.author.login} said \`/triad stop\``, [
+      return stop(state, ctx, `${event.comment.author.login} said \`/triad stop\``, [
         { type: "remove_issue_label", label: ctx.config.trigger_label },
       ]);
     case "replan": {
@@ -137,7 +138,7 @@ function onCommand(
           `The workflow is ${state.phase}; a replan can be asked for while planning, awaiting approval, ready or waiting for a human.`,
         );
       }
-      const step = architectStep(state, `replan asked by @${event.comment.author.login}`);
+      const step = architectStep(state, `replan asked by ${event.comment.author.login}`);
       const jobId = stepJobId(step, `replan-${event.comment.id}`);
       return decided(
         {
@@ -206,7 +207,7 @@ function onMessage(
   if (event.comment.id <= state.seenCommentId)
     return ignore(state, "the architect has already read this comment");
   const step = {
-    ...architectStep(state, `read @${event.comment.author.login}'s comment`),
+    ...architectStep(state, `read ${event.comment.author.login}'s comment`),
     commentId: event.comment.id,
   };
   const jobId = stepJobId(step, `c${event.comment.id}`);

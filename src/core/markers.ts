@@ -21,7 +21,9 @@ export type MarkerKind =
   | "developer"
   | "pr"
   | "review"
-  | "finding";
+  | "finding"
+  | "notify"
+  | "rounds";
 
 /** `<!-- triad:tracking -->` or `<!-- triad:error id=config-abc -->`. */
 export function marker(kind: MarkerKind, id?: string): string {

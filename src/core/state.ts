@@ -99,6 +99,23 @@ export const workflowStateSchema = z.object({
     .default([]),
   /** Reviews and `/triad fix` from people without write access: shown, never acted on. */
   notActedOn: z.array(z.object({ by: z.string(), what: z.string(), at: z.string() })).default([]),
+  /** Links to what triad posted, for the tracking comment. */
+  links: z
+    .object({
+      questions: z.string().optional(),
+      plan: z.string().optional(),
+      ruling: z.string().optional(),
+      reviews: z.array(z.string()).default([]),
+    })
+    .default({ reviews: [] }),
+  /** The workflow's budget as configured when it started (shown against the spend). */
+  budget: z.object({ maxTokens: z.number(), maxCostUsd: z.number() }).optional(),
+  /** What each round of this plan's implementation did, for the PR body (short). */
+  roundNotes: z
+    .array(
+      z.object({ round: z.number().int(), sha: z.string(), summary: z.string(), files: z.array(z.string()) }),
+    )
+    .default([]),
   /** Findings so far, by severity and by who raised them (the final summary). */
   findingStats: z.record(z.string(), z.number()).default({}),
   /** When each phase was first entered (ISO), for the final summary. */

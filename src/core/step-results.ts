@@ -2,6 +2,7 @@ import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore, type OpenFindings } from "./effects.js";
 import { architectStep } from "./issue-events.js";
 import { contentHash, fixReplyMarker, marker } from "./markers.js";
+import { mentionsOf } from "./mentions.js";
 import type { ModelText } from "./model-text.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
@@ -125,9 +126,9 @@ export function onArchitectTurn(
   const forget: Effect = { type: "forget_result", jobId };
   const plan = result.output.plan;
   if (!plan) {
-    const body = renderQuestions(result.output.questions ?? [], jobId, ctx.text);
+    const body = renderQuestions(result.output.questions ?? [], jobId, ctx.text, mentionsOf(state));
     return decided({ ...base, phase: "planning" }, [
-      { type: "comment", marker: marker("architect", jobId), body },
+      { type: "comment", marker: marker("architect", jobId), body, learn: "questions" },
       forget,
     ]);
   }
@@ -149,7 +150,14 @@ function postPlan(
   extra: Effect[],
 ): Decision {
   const version = (state.plan?.version ?? 0) + 1;
-  const body = renderPlan(plan, version, turnId, ctx.config.approval_words[0] ?? "approved", ctx.text);
+  const body = renderPlan(
+    plan,
+    version,
+    turnId,
+    ctx.config.approval_words[0] ?? "approved",
+    ctx.text,
+    mentionsOf(state),
+  );
   return decided(
     // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan"); a
     // revised plan keeps the issue text its predecessor was made from.
@@ -258,6 +266,7 @@ export function onRoundPublished(
       usage: r.usage,
       devSteps,
       pr: r.pr,
+      roundNotes: [...state.roundNotes.filter((n) => n.round !== r.round), roundNote(r)].slice(-20),
       changes:
         r.round > 0
           ? [...state.changes, { files: [...r.changed.files], components: [...(r.changed.components ?? [])] }]
@@ -281,6 +290,22 @@ export function onRoundPublished(
       { type: "forget_result", jobId },
     ],
   );
+}
+
+/** What a round did, in short, for the PR body and the tracking comment. */
+export function roundNote(r: Pick<RoundPublished, "round" | "pr" | "report" | "changed">): {
+  round: number;
+  sha: string;
+  summary: string;
+  files: string[];
+} {
+  const summary = r.report.summary.trim().split("\n")[0] ?? "";
+  return {
+    round: r.round,
+    sha: r.pr.headSha,
+    summary: summary.length > 300 ? `${summary.slice(0, 299)}…` : summary,
+    files: [...r.changed.files].slice(0, 50),
+  };
 }
 
 /** One reply per finding the developer addressed, in the finding's review thread. */
@@ -322,6 +347,8 @@ export interface ReviewsIn {
   comments: Record<string, number>;
   /** The reviewers' usage, merged into the workflow's. */
   usage: UsageSnapshot[];
+  /** Links to the reviews just posted. */
+  reviewUrls: string[];
 }
 
 /** Every reviewer has posted: aggregate and decide (ready, fix, escalate, needs a human, spiral). */
@@ -341,6 +368,7 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     ...state,
     usage: r.usage.reduce<UsageSnapshot | undefined>((a, b) => mergeUsage(a, b), state.usage),
     ignored,
+    links: { ...state.links, reviews: r.reviewUrls },
     raisedKeys: [...new Set([...state.raisedKeys, ...aggregated.flatMap((f) => f.keys)])],
     findingStats: stats,
   };
@@ -370,6 +398,7 @@ export function onRuling(
     type: "comment",
     marker: marker("architect", jobId),
     body: renderRuling("ruling", ruling, open.findings, jobId, ctx.text),
+    learn: "ruling",
   };
   const forget: Effect = { type: "forget_result", jobId };
   if (ruling.revised_plan) {
@@ -478,7 +507,7 @@ export function onStepFailed(
       {
         type: "comment",
         marker: marker("error", ref.jobId),
-        body: `⚠️ **triad could not finish a step** (${ref.label}): ${error}\n\nWhen the cause is fixed, a maintainer can comment \`/triad retry\` to run it again.`,
+        body: `⚠️ **triad could not finish a step** (${ref.label}): ${ctx.text.line(error.split("\n")[0] ?? "")}\n\n${mentionsOf(state)}: when the cause is fixed, a maintainer can comment \`/triad retry\` to run it again.`,
       },
       { type: "forget_result", jobId: failed.jobId },
     ],

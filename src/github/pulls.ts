@@ -74,12 +74,14 @@ export async function ensurePullRequest(
   if (existing) return update(gh, o, existing, body);
   const made = await github(`open a pull request from ${o.head}`, async () => {
     try {
+      // Opened as a draft: it leaves draft when triad's reviews pass (markReadyForReview).
       const { data } = await gh.rest.pulls.create({
         ...o.repo,
         head: o.head,
         base: o.base,
         title: o.title,
         body,
+        draft: true,
       });
       return data as PullLike;
     } catch (error) {
@@ -130,4 +132,23 @@ export async function ensureLabels(
     gh.rest.issues.addLabels({ ...repo, issue_number: number, labels: missing }),
   );
   return data.map((l) => l.name);
+}
+
+/**
+ * A draft PR becomes ready for review: only GitHub's GraphQL API has this (the mutation
+ * `markPullRequestReadyForReview`, docs.github.com/graphql/reference/mutations). A PR that is not a
+ * draft is left alone, so the call is repeat-safe.
+ */
+export async function markReadyForReview(gh: GitHubClient, repo: RepoRef, pull: number): Promise<void> {
+  const { data: pr } = await github(`read pull request #${pull}`, () =>
+    gh.rest.pulls.get({ ...repo, pull_number: pull }),
+  );
+  if (!pr.draft) return;
+  await github(`mark pull request #${pull} ready for review`, () =>
+    gh.request("POST /graphql", {
+      query:
+        "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
+      variables: { id: pr.node_id },
+    }),
+  );
 }

@@ -11,9 +11,10 @@ import {
   react,
   removeLabel,
 } from "../github/comments.js";
-import { ensureLabels } from "../github/pulls.js";
+import { ensureLabels, markReadyForReview } from "../github/pulls.js";
 import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
 import type { PendingEffects } from "../ports/stores.js";
+import { modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 
 /**
@@ -94,7 +95,7 @@ async function ensureTrackingComment(
 ): Promise<WorkflowState> {
   const comment = await ensureComment(w.gh, w.ref, {
     marker: marker("tracking"),
-    body: renderTrackingComment(state),
+    body: renderTrackingComment(state, modelText),
     botLogin: w.deps.botLogin,
     knownId: state.trackingCommentId,
     ...(run.knownComments ? { comments: run.knownComments } : {}),
@@ -144,12 +145,20 @@ class EffectRun {
         return state;
       case "comment": {
         const posted = await this.ownComment(ref.issue_number, effect.marker, effect.body);
+        if (!effect.learn) return state;
+        const links = { ...state.links, [effect.learn]: posted.html_url };
         if (effect.learn === "plan" && state.plan) {
           return {
             ...state,
+            links,
             plan: { ...state.plan, commentId: posted.id, hash: contentHash(posted.body ?? "") },
           };
         }
+        return { ...state, links };
+      }
+      case "pr_ready_for_review": {
+        const pull = state.pr?.number;
+        if (pull !== undefined) await markReadyForReview(gh, repo, pull);
         return state;
       }
       case "remove_issue_label":

@@ -84,7 +84,7 @@ describe("the architect phase and the approval gate (simulator, scripted models)
     ]) {
       expect(v1?.body).toContain(section);
     }
-    expect(v1?.body).toMatch(/Reply \*\*`approved`\*\*/);
+    expect(v1?.body).toMatch(/reply \*\*`approved`\*\*/);
     expect(v1?.body).not.toContain("```");
 
     await comment(s, issue, DEMO_ANSWERS.change);
@@ -103,7 +103,7 @@ describe("the architect phase and the approval gate (simulator, scripted models)
       return found[0]?.body.includes("The developer is implementing plan v2") ? found : false;
     });
     expect(tracking).toHaveLength(1);
-    expect(tracking[0]?.body).toMatch(/The developer is implementing plan v2 \(approved by @maya\)/);
+    expect(tracking[0]?.body).toMatch(/The developer is implementing plan v2 \(approved by \*\*maya\*\*\)/);
     expect(tracking[0]?.body).toMatch(/Queued:\*\* developer: implement plan v2/);
     expect(tracking[0]?.body).toMatch(/\| architect \| \d+ \| \d+ \(\d+ cached\) \| \d+ \|/);
 

@@ -97,7 +97,7 @@ describe("the developer phase (simulator, scripted models)", () => {
     }
 
     const tracking = botComments(s.thread(issue), "<!-- triad:tracking -->")[0]?.body ?? "";
-    expect(tracking).toMatch(/- \[x\] Developer implements the approved plan/);
+    expect(tracking).toMatch(/- \[x\] 1\. /);
     expect(tracking).toMatch(/\| developer \| \d+ \|/);
   });
 

@@ -217,7 +217,7 @@ describe("only write+ users steer the developer", () => {
     await settled(s);
     expect(trackingNow(s, issue)).toMatch(/^Ready/);
     const tracking = botComments(s.thread(issue), TRACKING)[0]?.body ?? "";
-    expect(tracking).toMatch(/\*\*Not acted on:\*\*.*@rita/);
+    expect(tracking).toMatch(/\*\*Not acted on:\*\*.*\*\*rita\*\*/);
     const { data: commits } = await s
       .user(SAMPLE.maintainer)
       .rest.pulls.listCommits({ ...repo, pull_number: pull });

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -17,24 +18,54 @@ export interface LocalCluster {
  * STACK-NOTES): each node in cluster mode with its own nodes.conf, then `redis-cli --cluster create`.
  * Stopped by pid.
  */
+/**
+ * One cluster node. A node also listens on its port + 10000 (the cluster bus), so both must be free
+ * — and below Linux's ephemeral range (32768+), where any outgoing connection may hold the bus port.
+ * A node that still fails to start (a port taken in between) is tried again on other ports.
+ */
+async function startNode(dir: string, i: number): Promise<PrivateRedis> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freeNodePort();
+    try {
+      return await startPrivateRedis(port, {
+        args: [
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          join(dir, `nodes-${i}-${attempt}.conf`),
+          "--dir",
+          dir,
+        ],
+      });
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
+}
+
+async function freeNodePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 2_700);
+    if ((await canListen(port)) && (await canListen(port + 10_000))) return port;
+  }
+  throw new Error("no free port pair for a cluster node");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 export async function startLocalCluster(): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), "triad-cluster-"));
   const servers: PrivateRedis[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      servers.push(
-        await startPrivateRedis(undefined, {
-          args: [
-            "--cluster-enabled",
-            "yes",
-            "--cluster-config-file",
-            join(dir, `nodes-${i}.conf`),
-            "--dir",
-            dir,
-          ],
-        }),
-      );
-    }
+    for (let i = 0; i < 3; i++) servers.push(await startNode(dir, i));
     const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
     const made = spawnSync(
       "redis-cli",

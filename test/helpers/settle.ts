@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { EVENTS_QUEUE, STEP_QUEUE } from "../../src/queue/names.js";
+import { EVENTS_QUEUE, queuePrefix, STEP_QUEUE } from "../../src/queue/names.js";
 import type { LocalStack } from "../../src/sim/stack.js";
 
 /**
@@ -18,22 +18,30 @@ export async function settled(
   const prefix = stack.env.TRIAD_REDIS_PREFIX;
   // `queues`: only these (a test that holds a queue paused waits for the others).
   const queues = (o.queues ?? [EVENTS_QUEUE, ...Object.values(STEP_QUEUE)]).map(
-    (name) => new Queue(name, { connection: redis, prefix }),
+    (name) => new Queue(name, { connection: redis, prefix: queuePrefix(prefix) }),
   );
+  let last = "";
   const busy = async (): Promise<boolean> => {
     await stack.sim.waitForIdle();
     for (const q of queues) {
       const counts = await q.getJobCounts("waiting", "delayed", "active", "prioritized", "waiting-children");
-      if (Object.values(counts).some((n) => n > 0)) return true;
+      if (Object.values(counts).some((n) => n > 0)) {
+        last = `${q.name}: ${JSON.stringify(counts)}`;
+        return true;
+      }
     }
-    for (const key of await redis.keys(`${prefix}:{*}:inbox`)) if ((await redis.zcard(key)) > 0) return true;
+    for (const key of await redis.keys(`${prefix}:{*}:inbox`))
+      if ((await redis.zcard(key)) > 0) {
+        last = `inbox ${key}`;
+        return true;
+      }
     return false;
   };
   try {
     const deadline = Date.now() + timeoutMs;
     let quiet = 0;
     while (quiet < 2) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for the queues to drain");
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the queues to drain (${last})`);
       quiet = (await busy()) ? 0 : quiet + 1;
       if (quiet < 2) await new Promise((r) => setTimeout(r, 50));
     }

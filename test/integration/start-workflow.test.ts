@@ -23,7 +23,7 @@ describe("labelling an issue (simulator, real Redis, signed webhooks)", () => {
     expect(thread.reactions).toEqual([expect.objectContaining({ content: "eyes", user: "triad[bot]" })]);
     const [tracking] = botComments(thread, TRACKING);
     expect(tracking?.body).toContain("The architect is reading the repository");
-    expect(tracking?.body).toContain(`started by @${SAMPLE.maintainer}`);
+    expect(tracking?.body).toContain(`started by **${SAMPLE.maintainer}**`);
   });
 
   it("makes no GitHub call inside the webhook: the web side only queues", async () => {

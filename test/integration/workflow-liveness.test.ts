@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { keys } from "../../src/queue/names.js";
+import { keys, queuePrefix } from "../../src/queue/names.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS } from "../../src/sim/scenario.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
@@ -125,7 +125,10 @@ describe("a step that cannot finish always ends in one comment, and /triad retry
       // Hold the reviews: the reviewer queue is paused while the flush happens.
       const { Queue } = await import("bullmq");
       const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
-      const reviewers = new Queue("reviewer", { connection: conn, prefix: s.env.TRIAD_REDIS_PREFIX });
+      const reviewers = new Queue("reviewer", {
+        connection: conn,
+        prefix: queuePrefix(s.env.TRIAD_REDIS_PREFIX),
+      });
       await reviewers.pause();
       const issue = await toApprovedPlan(s, 30_000);
       await waitFor("the reviews queued", () => trackingNow(s, issue).startsWith("Reviewers"), 30_000);

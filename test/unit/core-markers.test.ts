@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { embedData, extractData, hasMarker, isOwnComment, marker } from "../../src/core/markers.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../../src/core/render/tracking.js";
 import { type WorkflowState, workflowStateSchema } from "../../src/core/state.js";
+import { modelText } from "../../src/text/sanitize.js";
 
 const state: WorkflowState = workflowStateSchema.parse({
   v: 1,
@@ -38,20 +39,23 @@ describe("markers", () => {
 
 describe("tracking comment", () => {
   it("shows the phase, the next step and carries the state for a rebuild", () => {
-    const body = renderTrackingComment(state);
+    const body = renderTrackingComment(state, modelText);
     expect(body).toContain(marker("tracking"));
     expect(body).toContain("The architect is reading the repository");
-    expect(body).toMatch(/- \[ \] \*\*Architect plans.*⏳/);
+    expect(body).toMatch(/- \[ \] \*\*The architect plans.*⏳/);
     expect(stateFromTrackingComment(body, 77)).toEqual({ ...state, trackingCommentId: 77 });
   });
 
   it("ticks the steps that are done", () => {
-    const body = renderTrackingComment({
-      ...state,
-      phase: "reviewing",
-      plan: { version: 2, commentId: 5, hash: "h" },
-    });
-    expect(body).toMatch(/- \[x\] Architect plans/);
+    const body = renderTrackingComment(
+      {
+        ...state,
+        phase: "reviewing",
+        plan: { version: 2, commentId: 5, hash: "h" },
+      },
+      modelText,
+    );
+    expect(body).toMatch(/- \[x\] The architect plans/);
     expect(body).toMatch(/- \[x\] A maintainer approves/);
     expect(body).toMatch(/- \[ \] \*\*Reviewers/);
     expect(body).toContain("plan v2");

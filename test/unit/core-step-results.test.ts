@@ -359,7 +359,7 @@ describe("after the reviews and the ruling", () => {
   it("aggregated reviews take the pending findings and decide", () => {
     const d = onReviewsAggregated(
       reviewing(),
-      { headSha: PR.headSha, sets, reviewerCount: 1, overrules: [], comments: {}, usage: [] },
+      { headSha: PR.headSha, sets, reviewerCount: 1, overrules: [], comments: {}, usage: [], reviewUrls: [] },
       ctx(),
     );
     expect(d.effects[0]).toEqual({ type: "clear_pending" });
@@ -378,6 +378,7 @@ describe("after the reviews and the ruling", () => {
         overrules: [{ key, by: "maya", how: "👎" }],
         comments: {},
         usage: [],
+        reviewUrls: [],
       },
       ctx(),
     );
@@ -436,7 +437,7 @@ describe("after the reviews and the ruling", () => {
   it("a ruling or a trace with a revised plan → a new version waiting for approval", () => {
     const d = onRuling(fixing, "r1", { ...accept, revised_plan: plan }, open(disputed), undefined, ctx());
     expect(d.state).toMatchObject({ phase: "awaiting-approval", planVersion: 2 });
-    expect(effectsOf(d.effects, "comment").map((c) => c.learn)).toEqual([undefined, "plan"]);
+    expect(effectsOf(d.effects, "comment").map((c) => c.learn)).toEqual(["ruling", "plan"]);
     const t = onTrace(
       reviewing({ phase: "planning" }),
       "s1",

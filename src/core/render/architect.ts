@@ -12,10 +12,11 @@ export function renderQuestions(
   questions: readonly ArchitectQuestion[],
   turnId: string,
   text: ModelText,
+  mention = "",
 ): string {
   const lines = [
     marker("architect", turnId),
-    "**The architect has questions before planning.** Answer in one comment or several; each answer starts a new turn.",
+    `**The architect has questions before planning.**${mention ? ` ${mention}:` : ""} Answer in one comment or several; each answer starts a new turn.`,
     "",
   ];
   questions.forEach((q, i) => {
@@ -32,6 +33,8 @@ export interface PlanData {
   plan: Plan;
   turnId: string;
   approvalWord: string;
+  /** Who is told the plan waits for them (`@maya`). */
+  mention?: string;
 }
 
 /**
@@ -45,8 +48,9 @@ export function renderPlan(
   turnId: string,
   approvalWord: string,
   text: ModelText,
+  mention = "",
 ): string {
-  const data: PlanData = { version, plan, turnId, approvalWord };
+  const data: PlanData = { version, plan, turnId, approvalWord, ...(mention ? { mention } : {}) };
   return `${renderPlanView(data, text)}\n\n${embedData("plan", data)}`;
 }
 
@@ -82,7 +86,7 @@ export function renderPlanView(d: PlanData, text: ModelText): string {
   lines.push(
     "",
     "---",
-    `Reply **${text.code(d.approvalWord)}** as the first line of a comment to have the developer implement exactly this plan (write access needed), or comment with the changes you want and the architect will revise it.`,
+    `${d.mention ? `${d.mention}: reply` : "Reply"} **${text.code(d.approvalWord)}** as the first line of a comment to have the developer implement exactly this plan (write access needed), or comment with the changes you want and the architect will revise it.`,
   );
   return lines.join("\n");
 }

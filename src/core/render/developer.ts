@@ -79,6 +79,27 @@ export function renderPullRequestBody(
   return lines.join("\n");
 }
 
+/**
+ * The PR body's rounds section: one line per fix round (what the developer says it did, the files),
+ * kept at the end of the body after a marker and rewritten each round.
+ */
+export function withRounds(
+  body: string,
+  notes: ReadonlyArray<{ round: number; summary: string; files: readonly string[] }>,
+  text: ModelText,
+): string {
+  const start = marker("rounds");
+  const at = body.indexOf(start);
+  const base = (at === -1 ? body : body.slice(0, at)).trimEnd();
+  const fixes = notes.filter((n) => n.round > 0);
+  if (fixes.length === 0) return base;
+  const lines = fixes.map(
+    (n) =>
+      `- **Fix round ${n.round}:** ${text.line(n.summary)}${n.files.length ? ` — ${n.files.map((f) => text.code(f)).join(", ")}` : ""}`,
+  );
+  return [base, "", start, "### Rounds", "", ...lines].join("\n");
+}
+
 export function commitMessage(issueTitle: string, issue: number, planVersion: number, round: number): string {
   const subject =
     round === 0

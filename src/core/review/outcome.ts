@@ -1,6 +1,7 @@
 import type { DecideContext } from "../context.js";
 import { type Decision, decided, type Effect } from "../effects.js";
-import { LABELS } from "../markers.js";
+import { LABELS, marker } from "../markers.js";
+import { mentionsOf } from "../mentions.js";
 import type { ModelText } from "../model-text.js";
 import { type Phase, stepBase, type WorkflowState } from "../state.js";
 import { type StepJob, stepJobId, stepLabel } from "../steps.js";
@@ -108,6 +109,13 @@ export function applyReviewDecision(
         },
         [
           labelsFor(state, "ready"),
+          // Out of draft: triad's reviews passed, a maintainer's review is next.
+          { type: "pr_ready_for_review" },
+          notify(
+            state,
+            `ready-${headSha}`,
+            `${prLink(state)} is ready to merge: triad's reviews found nothing that holds it back.`,
+          ),
           check(
             "success",
             "Ready to merge",
@@ -199,7 +207,15 @@ export function applyReviewDecision(
           phase: "needs-human",
           note: `**Needs a human** after ${state.fixRound} fix round(s):\n\n${summary}`,
         },
-        [labelsFor(state, "needs-human"), check("failure", "Needs a human", summary)],
+        [
+          labelsFor(state, "needs-human"),
+          check("failure", "Needs a human", summary),
+          notify(
+            state,
+            `needs-human-${headSha}`,
+            `${prLink(state)} needs a human: the fix-round cap is reached with findings still open (see the tracking comment).`,
+          ),
+        ],
       );
     }
     case "spiral": {
@@ -257,6 +273,15 @@ export function labelsFor(state: WorkflowState, to: Phase): Effect {
   return from === next
     ? { type: "pr_labels", add: [], remove: [] }
     : { type: "pr_labels", add: [next], remove: [from] };
+}
+
+/** A comment that tells the starter and the approver (a mention notifies only in a new comment). */
+function notify(state: WorkflowState, id: string, what: string): Effect {
+  return { type: "comment", marker: marker("notify", id), body: `${mentionsOf(state)}, ${what}` };
+}
+
+function prLink(state: WorkflowState): string {
+  return state.pr ? `[PR #${state.pr.number}](${state.pr.url})` : "the pull request";
 }
 
 function prOf(state: WorkflowState, headSha: string): Pick<StepJob, "prNumber" | "headSha"> {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { RepoConfig } from "../../config/repo-config.js";
 import type { OpenFindings } from "../../core/effects.js";
 import { LABELS, marker } from "../../core/markers.js";
-import { commitMessage, renderPullRequestBody } from "../../core/render/developer.js";
+import { commitMessage, renderPullRequestBody, withRounds } from "../../core/render/developer.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
 import { type DeveloperReport, DONE_TOOL, doneSchema } from "../../core/schemas/developer.js";
 import type { WorkflowState } from "../../core/state.js";
@@ -182,7 +182,19 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
           },
           modelText,
         )
-      : await currentPullBody(w, state);
+      : // A fix round keeps the body and rewrites its rounds section: what each round did.
+        withRounds(
+          await currentPullBody(w, state),
+          [
+            ...state.roundNotes.filter((n) => n.round !== round),
+            {
+              round,
+              summary: saved.report.summary.trim().split("\n")[0] ?? "",
+              files: overlay.changes().map((c) => c.path),
+            },
+          ].sort((a, b) => a.round - b.round),
+          modelText,
+        );
   const published = await publishRound(w.gh, {
     repo: w.repo,
     baseBranch: defaultBranch,

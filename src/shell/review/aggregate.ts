@@ -61,6 +61,7 @@ export async function runReviewAggregate(
       overrules,
       comments: Object.fromEntries(findingComments(comments, deps.botLogin)),
       usage: results.map((r) => r.usage),
+      reviewUrls: results.map((r) => `${pr.url}#pullrequestreview-${r.reviewId}`),
     },
     decideContext(w, config),
   );
