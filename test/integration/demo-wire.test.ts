@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type DemoResult, runDemo } from "../../src/demo/run-demo.js";
+import { createChatModel } from "../../src/models/create-chat-model.js";
+import type { RetryPolicy } from "../../src/models/retry.js";
+import { runToolLoop } from "../../src/models/tool-loop.js";
+import { ScriptedModel } from "../../src/sim/models/scripted-model.js";
+import { startScriptedVendors } from "../../src/sim/models/scripted-vendors.js";
 import type { RecordedRequest } from "../../src/sim/models/vendor-server.js";
 import { REDIS_URL } from "../helpers/redis.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire bodies
 type Body = any;
+
+const FAST: Partial<RetryPolicy> = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 5_000 };
 
 /** A later request of the same conversation that carries an earlier answer's state back. */
 const carrying = (requests: RecordedRequest[], test: (body: Body) => boolean) =>
@@ -114,6 +122,50 @@ describe("npm run demo -- --wire", () => {
       expect(line.costUsd, line.model).toBeGreaterThan(0);
       expect(line.outputTokens, line.model).toBeGreaterThanOrEqual(line.calls * 300);
       expect(line.cachedInputTokens, line.model).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("scripted models behind the vendor servers", () => {
+  it("answer by the model id a request names; an id no script serves is the vendor's 404", async () => {
+    const script = new ScriptedModel({ vendor: "openai", model: "gpt-6.2-sol" }, [
+      { toolCalls: [{ name: "read_file", input: { path: "a.ts" } }] },
+      { text: "read it" },
+    ]);
+    const vendors = await startScriptedVendors([{ vendor: "openai", model: script }]);
+    try {
+      const read: string[] = [];
+      const result = await runToolLoop({
+        model: createChatModel({ vendor: "openai", model: "gpt-6.2-sol" }, vendors.env, { retry: FAST }),
+        system: [{ text: "contract", cache: true }],
+        messages: [{ role: "user", content: "Review a.ts" }],
+        tools: [
+          {
+            name: "read_file",
+            description: "Read a file",
+            input: z.object({ path: z.string() }),
+            run: async ({ path }) => {
+              read.push(path);
+              return `contents of ${path}`;
+            },
+          },
+        ],
+        maxTurns: 3,
+      });
+      expect(result.finalText).toBe("read it");
+      expect(read).toEqual(["a.ts"]);
+      // The script saw the tool result the SDK sent, read back from the wire.
+      const second = script.requests[1]?.messages.at(-1);
+      expect(second).toMatchObject({
+        role: "tool",
+        results: [{ name: "read_file", content: "contents of a.ts" }],
+      });
+      const other = createChatModel({ vendor: "openai", model: "gpt-6.1-sol" }, vendors.env, { retry: FAST });
+      await expect(other.chat({ system: [], messages: [{ role: "user", content: "hi" }] })).rejects.toThrow(
+        /404/,
+      );
+    } finally {
+      await vendors.close();
     }
   });
 });

@@ -111,14 +111,14 @@ function request(
 // Anthropic Messages (@anthropic-ai/sdk MessageCreateParams): system text blocks, user/assistant
 // messages of content blocks, tool_result blocks in user turns.
 function fromAnthropic(body: Body): WireChatRequest {
-  const system: SystemBlock[] = (
-    typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? [])
-  ).map((block: Body) => ({
+  const systemBlocks: Body[] =
+    typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? []);
+  const system: SystemBlock[] = systemBlocks.map((block: Body) => ({
     text: String(block.text ?? ""),
     ...(block.cache_control ? { cache: true } : {}),
   }));
   const conversation = new Conversation();
-  const units: unknown[] = [...(body.tools ?? []), ...(body.system ?? [])];
+  const units: unknown[] = [...(body.tools ?? []), ...systemBlocks];
   for (const message of body.messages ?? []) {
     const blocks: Body[] =
       typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
