@@ -1,15 +1,21 @@
 import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { Octokit } from "@octokit/rest";
+import { workflowKey } from "../core/state.js";
+import type { UsageSnapshot } from "../core/usage.js";
 import { hasAnyApiKey } from "../models/config.js";
 import { liveModels, type ModelProvider, scriptedModels } from "../models/provider.js";
+import { keys } from "../queue/names.js";
 import { createRedis, deleteKeysWithPrefix } from "../queue/redis.js";
 import type { SimulatorDump } from "../sim/github/index.js";
+import type { DemoVendors } from "../sim/models/demo-wire.js";
 import { SAMPLE, sampleIssue, seedSample } from "../sim/sample.js";
 import { DEMO_ANSWERS, demoModels } from "../sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../sim/stack.js";
+import { redisStores } from "../stores/redis-stores.js";
 import { Narrator } from "./narrator.js";
 import { answers, hasRedisServer, type PrivateRedis, startPrivateRedis } from "./private-redis.js";
+import { printWireModels, printWireSummary } from "./wire-summary.js";
 
 export interface DemoOptions {
   dump?: string;
@@ -28,6 +34,15 @@ export interface DemoOptions {
   until?: () => Promise<unknown>;
   /** With `open`: shows the page (default: the system's browser, through the `open` package). */
   browser?: (url: string) => Promise<void>;
+  /** Told how the scenario ended, before anything is stopped (tests and the benchmark read it). */
+  onFinished?: (result: DemoResult) => void | Promise<void>;
+}
+
+export interface DemoResult {
+  /** Tokens and cost per role and model, as the workflow recorded them (the tracking comment's table). */
+  usage: UsageSnapshot | undefined;
+  /** With --wire: the vendor servers, their models and every request they received. */
+  wire?: DemoVendors;
 }
 
 type Issue = SimulatorDump["repositories"][number]["issues"][number];
@@ -42,10 +57,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
   const print = o.print ?? ((line: string) => console.log(line));
   const env = o.env ?? process.env;
   const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const live = hasAnyApiKey(env);
+  // --wire plays the script over local vendor servers whatever keys the environment holds.
+  const live = !o.wire && hasAnyApiKey(env);
   const stepTimeout = o.stepTimeoutMs ?? (live ? 600_000 : 60_000);
   let privateRedis: PrivateRedis | undefined;
   let stack: LocalStack | undefined;
+  let wire: DemoVendors | undefined;
   try {
     let url = redisUrl;
     if (!(await answers(redisUrl))) {
@@ -62,20 +79,26 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       print(`· Redis: ${redisUrl}`);
     }
 
-    const models: ModelProvider = live ? liveModels(env) : scriptedModels(demoModels());
+    if (o.wire) {
+      // Loaded only with --wire: the plain demo keeps its in-process scripted models.
+      const { startDemoVendors } = await import("../sim/models/demo-wire.js");
+      wire = await startDemoVendors();
+    }
+    const models: ModelProvider = wire ? wire.models : live ? liveModels(env) : scriptedModels(demoModels());
     stack = await startLocalStack({ redisUrl: url, logLevel: env.LOG_LEVEL ?? "silent", models });
     const { sim } = stack;
     print(`· GitHub simulator: ${sim.url}`);
     if (!privateRedis)
       print(`· Redis keys under ${stack.env.TRIAD_REDIS_PREFIX}: (removed when the demo ends)`);
     print(`· triad web (webhooks): ${stack.web.url}${stack.env.WEBHOOK_PATH}, one worker`);
-    print(
-      live
-        ? "· models: live (API keys found in the environment)"
-        : "· models: scripted (no API key set; set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY for real ones)",
-    );
+    if (wire) printWireModels(wire, print);
+    else
+      print(
+        live
+          ? "· models: live (API keys found in the environment)"
+          : "· models: scripted (no API key set; set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY for real ones)",
+      );
     print(`· the maintainer's replies: ${o.live ? "typed by you at this terminal" : "scripted"}`);
-    if (o.wire) print("· --wire: not available yet (the scripted answers are served in-process)");
     print("");
 
     const seeded = seedSample(sim);
@@ -181,11 +204,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     print(
       `  Look at it: ${s.sim.url}/repos/${REPO.owner}/${REPO.repo}/pulls/${pr.number} (the simulator's API)${o.open ? "" : "; run with --open to browse it in the playground, or --dump FILE for the whole state"}.`,
     );
+    const usage = await workflowUsage(s, n);
+    if (wire) printWireSummary(wire, usage, print);
+    await o.onFinished?.({ usage, ...(wire ? { wire } : {}) });
     if (o.dump) {
       writeFileSync(o.dump, `${JSON.stringify(sim.dump(), null, 2)}\n`);
       print(`· simulator state written to ${o.dump}`);
     }
-    if (o.open) await keepOpen(s, seeded.tokens, pr.number, live ? "live" : "scripted", print, o);
+    if (o.open)
+      await keepOpen(s, seeded.tokens, pr.number, wire ? "wire" : live ? "live" : "scripted", print, o);
     return 0;
   } catch (error) {
     if (error instanceof DemoStalled) {
@@ -198,6 +225,18 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
     // A Redis the demo did not start is someone's: leave nothing of the demo's in it.
     if (stack && !privateRedis) await forgetDemoKeys(stack.env.REDIS_URL, stack.env.TRIAD_REDIS_PREFIX);
     await privateRedis?.stop();
+    await wire?.close();
+  }
+}
+
+/** The workflow's recorded usage, read from its state before the stack stops. */
+async function workflowUsage(stack: LocalStack, issue: number): Promise<UsageSnapshot | undefined> {
+  const redis = createRedis(stack.env.REDIS_URL);
+  try {
+    const stores = redisStores(redis, keys(stack.env.TRIAD_REDIS_PREFIX));
+    return (await stores.state.get(workflowKey(`${SAMPLE.owner}/${SAMPLE.repo}`, issue)))?.usage;
+  } finally {
+    redis.disconnect();
   }
 }
 
