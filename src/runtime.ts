@@ -6,6 +6,10 @@ import type { TriadEnv } from "./config/env.js";
 import { TriadError } from "./errors.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
+import { Pacer } from "./github/pacer.js";
+import { pacingConfig } from "./github/pacing-config.js";
+import { redisRepoConfigCache } from "./github/repo-config.js";
+import { type GitHubTime, realGitHubTime } from "./github/time.js";
 import { hasAnyApiKey } from "./models/config.js";
 import { guardedProvider, liveModels, type ModelProvider, secretValues } from "./models/provider.js";
 import { type Clock, systemClock } from "./ports/clock.js";
@@ -86,16 +90,26 @@ export interface WorkerRuntimeOptions {
   /** Fault injection for crash tests (default: none). */
   faults?: Faults;
   clock?: Clock;
+  /** GitHub's clock as this worker should keep it (the simulator's time scale; default: real time). */
+  githubTime?: GitHubTime;
 }
 
 export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOptions = {}): Promise<Running> {
   if (!env.app && !o.auth) throw new Error("worker needs APP_ID and PRIVATE_KEY");
   const models = guardedProvider(o.models ?? liveModelsOrRefuse(env, log), secretValues(env.raw));
-  const auth =
-    o.auth ?? (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log));
+  const pacing = pacingConfig(env.raw);
+  const githubTime = o.githubTime ?? realGitHubTime;
   const redis = createRedis(env.REDIS_URL, (error) =>
     log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
   );
+  const pacer = pacing.enabled ? new Pacer(redis, env.TRIAD_REDIS_PREFIX, pacing, githubTime) : undefined;
+  const auth =
+    o.auth ??
+    (await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log, {
+      pacer,
+      time: githubTime,
+      timeoutMs: pacing.timeoutMs,
+    }));
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   const workerLog = log.child({ name: "worker" });
   const deps: ShellDeps = {
@@ -113,6 +127,11 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     snapshots: new SnapshotCache(),
     faults: o.faults ?? noFaults,
     modelEnv: env.raw,
+    // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
+    repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
+      maxAgeMs: githubTime.toRealMs(5 * 60_000),
+      branchMaxAgeMs: githubTime.toRealMs(24 * 3600_000),
+    }),
   };
   const running = startWorkers({
     connection: redis,
@@ -120,6 +139,7 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     queues,
     concurrency: env.TRIAD_WORKER_CONCURRENCY,
     lockMs: o.lockMs ?? env.TRIAD_JOB_LOCK_MS,
+    limitWaitMaxMs: githubTime.toRealMs(pacing.limitWaitMaxMs),
     log: workerLog,
     handlers: {
       drain: (ref, job) => drainInbox(deps, ref, job),

@@ -15,9 +15,9 @@
  * refuses rather than overwrite it.
  *
  * API calls on a new branch: 1 branch lookup + 1 read of the base commit's tree + one blob per
- * distinct content + tree + commit + ref + PR + labels. On an existing branch: 1 branch lookup + 1
- * commit listing (+1 compare when a human pushed) + blobs + tree + commit + ref + PR lookup
- * (+ update/create) + labels when missing.
+ * distinct binary or large content (text goes inside the tree request) + tree + commit + ref + PR +
+ * labels. On an existing branch: 1 branch lookup + 1 commit listing (+1 compare when a human pushed)
+ * + blobs + tree + commit + ref + PR lookup (+ update/create) + labels when missing.
  */
 import { TriadError } from "../errors.js";
 import type { FileChange } from "../repo/overlay.js";
@@ -27,12 +27,13 @@ import {
   type BranchCommit,
   branchHead,
   changedPaths,
-  createBlobs,
   createBranch,
   createCommit,
   createTree,
   fastForwardBranch,
   recentCommits,
+  type TreeContent,
+  treeContents,
   treeOfCommit,
 } from "./git-data.js";
 import { ensureLabels, ensurePullRequest } from "./pulls.js";
@@ -131,7 +132,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     return mode !== undefined && (mode & 0o111) !== 0 ? "100755" : "100644";
   };
 
-  let blobs: Map<string, string> | undefined;
+  let blobs: Map<string, TreeContent> | undefined;
   let commitSha: string | undefined;
   let branchIsNew = false;
   for (let attempt = 1; commitSha === undefined; attempt++) {
@@ -147,7 +148,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
       break;
     }
     if (!blobs) {
-      blobs = await createBlobs(gh, o.repo, o.changes);
+      blobs = await treeContents(gh, o.repo, o.changes);
       await fault("after-blobs");
     }
     const tree = await createTree(gh, o.repo, plan.baseTree, o.changes, blobs, modeOf);

@@ -34,6 +34,11 @@ export interface WorkerOptions {
   lockMs: number;
   log: Logger;
   handlers: WorkerHandlers;
+  /**
+   * Real ms a job may spend waiting out GitHub's rate limits, in total, before it fails for good
+   * (failure reports wait as long as it takes). Default two hours.
+   */
+  limitWaitMaxMs?: number;
 }
 
 export interface RunningWorkers {
@@ -42,8 +47,12 @@ export interface RunningWorkers {
   close(force?: boolean): Promise<void>;
 }
 
-/** Failure reports are retried for a long time: a rate limit can hold GitHub's answer for an hour. */
+/**
+ * Failure reports are retried for a long time: a server error or an outage can last an hour. Rate
+ * limits do not spend their attempts at all (`waitOut`): a report waits as long as GitHub asks.
+ */
 const REPORT_OPTIONS = { ...JOB_DEFAULTS, attempts: 60 };
+const DEFAULT_LIMIT_WAIT_MAX_MS = 2 * 3600_000;
 /** How long a drain that finds the workflow busy waits before it looks again (the holder drains too). */
 const BUSY_DRAIN_DELAY_MS = 2_000;
 /** At start, failures this recent that nobody reported are reported (older ones were, or do not matter). */
@@ -168,6 +177,7 @@ function queueWorker(
           o.log.info({ job: job.id }, "step stopped by a maintainer");
           return undefined;
         }
+        if (await waitOut(o, job, token, error)) throw new DelayedError();
         if (!isRetryable(error)) {
           o.log.error({ job: job.id, err: errorMessage(error) }, "job failed for good");
           throw new UnrecoverableError(errorMessage(error));
@@ -199,6 +209,39 @@ function queueWorker(
   );
   worker.on("error", (error) => o.log.error({ queue: queueName, err: errorMessage(error) }, "worker error"));
   return worker;
+}
+
+/**
+ * Waits that are not failures: GitHub's rate limits (as long as GitHub asked) and the installation's
+ * turn (until a running workflow makes room). The job is delayed without spending an attempt, so a
+ * limit of any length strands nothing; a job kept waiting by rate limits longer than
+ * `limitWaitMaxMs` in total fails for good (and is reported) — except a failure report, which waits
+ * until GitHub takes it. True when the job was delayed.
+ */
+async function waitOut(
+  o: WorkerOptions,
+  job: Job,
+  token: string | undefined,
+  error: unknown,
+): Promise<boolean> {
+  if (!(error instanceof TriadError) || error.retryAfterMs === undefined) return false;
+  if (error.code !== "rate_limited" && error.code !== "waiting_turn") return false;
+  const report = job.name === "step_failed" || job.name === "event_failed";
+  if (error.code === "rate_limited" && !report) {
+    const key = `${o.prefix}:limit-wait:${job.id}`;
+    await o.connection.set(key, String(Date.now()), "EX", 3 * 24 * 3600, "NX");
+    const since = Number(await o.connection.get(key));
+    const budget = o.limitWaitMaxMs ?? DEFAULT_LIMIT_WAIT_MAX_MS;
+    if (Date.now() + error.retryAfterMs - since > budget) {
+      throw new UnrecoverableError(
+        `${errorMessage(error)} — GitHub's rate limits kept this step waiting longer than triad waits for them (TRIAD_GITHUB_LIMIT_WAIT_MAX_MS)`,
+      );
+    }
+  }
+  const delay = error.retryAfterMs + Math.floor(Math.random() * 100);
+  o.log.info({ job: job.id, waitMs: delay, why: error.code, err: errorMessage(error) }, "job waits");
+  await job.moveToDelayed(Date.now() + delay, token);
+  return true;
 }
 
 /** A job failed for good: queue the report that records it on the workflow (once per job). */

@@ -3,6 +3,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { DecideContext } from "../core/context.js";
 import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
+import type { RepoConfigCache } from "../github/repo-config.js";
 import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
@@ -41,6 +42,8 @@ export interface ShellDeps {
   faults: Faults;
   /** The deployment's model variables, to check the repository's model choice at start. */
   modelEnv: NodeJS.ProcessEnv;
+  /** Repository config and default branch kept between steps (src/github/repo-config.ts). */
+  repoConfig?: RepoConfigCache;
 }
 
 /** One job's view of one workflow: the client, the issue, the lock's signal. */

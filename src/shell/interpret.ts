@@ -44,21 +44,32 @@ export async function finishPending(w: WorkflowContext): Promise<void> {
   const state = await w.deps.stores.state.get(w.workflow);
   if (!state) return;
   w.log.info({ from: pending.id, effects: pending.effects.length }, "finishing an earlier job's decision");
-  await carryOut(w, state, pending);
+  await carryOut(w, state, pending, true);
 }
 
 async function carryOut(
   w: WorkflowContext,
   state: WorkflowState,
   pending: PendingEffects,
+  resumed = false,
 ): Promise<WorkflowState> {
-  const run = new EffectRun(w);
+  const run = new EffectRun(w, resumed);
   let current = state;
+  // The first tracking comment is the workflow's first visible answer: it goes before the other
+  // effects (writes are paced a second apart, so after the 👀 it would come a second late), and is
+  // written again after them only if they changed what it shows.
+  let posted: string | undefined;
+  if (pending.tracking && current.trackingCommentId === undefined) {
+    w.signal.throwIfAborted();
+    posted = renderTrackingComment(current);
+    current = await ensureTrackingComment(w, current, run);
+    await w.deps.faults.at("after-tracking-comment");
+  }
   for (const effect of pending.effects) {
     w.signal.throwIfAborted();
     current = await run.apply(current, effect);
   }
-  if (pending.tracking) {
+  if (pending.tracking && renderTrackingComment(current) !== posted) {
     w.signal.throwIfAborted();
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
@@ -107,7 +118,14 @@ class EffectRun {
   knownComments: IssueComment[] | undefined;
   private threads: ReviewThreadComment[] | undefined;
 
-  constructor(private readonly w: WorkflowContext) {}
+  /**
+   * `resumed`: these effects were begun by an earlier job, whose writes may have been made with their
+   * answers lost, so every write looks for what it would make first (no "fresh commit" shortcut).
+   */
+  constructor(
+    private readonly w: WorkflowContext,
+    private readonly resumed = false,
+  ) {}
 
   private async comments(): Promise<IssueComment[]> {
     this.knownComments ??= await listComments(this.w.gh, this.w.ref);
@@ -169,7 +187,7 @@ class EffectRun {
           state: effect.state,
           title: effect.title,
           summary: effect.summary,
-          freshCommit: effect.fresh ?? false,
+          freshCommit: (effect.fresh ?? false) && !this.resumed,
         });
         return state;
       case "thread_reply": {

@@ -5,13 +5,19 @@ import { TriadError } from "../errors.js";
 import { github } from "../github/errors.js";
 import type { WorkflowContext } from "./context.js";
 
-/** The approved plan, read from its comment and checked against the hash frozen at approval. */
-export async function loadApprovedPlan(
-  w: WorkflowContext,
-  state: WorkflowState,
-): Promise<{ plan: Plan; version: number; url: string }> {
+type ApprovedPlan = { plan: Plan; version: number; url: string };
+
+/**
+ * The approved plan, read from its comment and checked against the hash frozen at approval. Once
+ * read and checked it is kept by that hash (content-addressed: the same hash is the same plan), so
+ * the workflow's later steps do not read the comment again.
+ */
+export async function loadApprovedPlan(w: WorkflowContext, state: WorkflowState): Promise<ApprovedPlan> {
   const approved = state.approved;
   if (!approved) throw new TriadError("internal", "no approved plan in this workflow");
+  const key = `approved-plan-${approved.hash}`;
+  const kept = await w.deps.stores.results.get<ApprovedPlan>(key);
+  if (kept) return kept;
   const comment = await github("read the approved plan", async () => {
     try {
       return (await w.gh.rest.issues.getComment({ ...w.repo, comment_id: approved.commentId })).data;
@@ -22,5 +28,7 @@ export async function loadApprovedPlan(
   });
   const read = readApprovedPlan(state, comment ? (comment.body ?? "") : undefined);
   if ("refused" in read) throw new TriadError("config_invalid", read.refused);
-  return { ...read, url: comment?.html_url ?? "" };
+  const result = { ...read, url: comment?.html_url ?? "" };
+  await w.deps.stores.results.set(key, result);
+  return result;
 }

@@ -54,6 +54,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       ? undefined
       : await runWorker(env, log, {
           lockMs: o.lockMs,
+          // The worker keeps the simulator's clock: with a time scale, GitHub's waits pass faster.
+          githubTime: sim.clock,
           // Scripted models only ever run here, against the simulator.
           models: o.models ?? scriptedModels(demoStatelessModels()),
         });

@@ -47,7 +47,7 @@ export async function runArchitectReviewStep(
   const mode = step.mode === "spiral" ? "spiral" : "ruling";
   const open = await deps.stores.findings.getOpen(w.workflow);
   if (!open || !state.pr) throw new TriadError("internal", "the findings to rule on are gone");
-  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const { config } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   let saved = await deps.stores.results.get<SavedResult>(w.jobId);
   if (!saved) {
     const { plan, version } = await loadApprovedPlan(w, state);

@@ -29,7 +29,7 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
   const started = await startStep(deps, step, job);
   if (!started) return;
   const { w, state } = started;
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   let result = await deps.stores.results.get<ArchitectTurnResult>(w.jobId);
   if (!result) {
     const comments = await listComments(w.gh, w.ref);

@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import { z } from "zod";
 import type { RepoConfig } from "../../config/repo-config.js";
-import type { OpenFindings } from "../../core/effects.js";
+import type { Decision, OpenFindings } from "../../core/effects.js";
 import { LABELS, marker } from "../../core/markers.js";
 import { commitMessage, renderPullRequestBody } from "../../core/render/developer.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
@@ -31,6 +31,13 @@ import { snapshotOf, stepModel } from "../usage.js";
 import { buildDeveloperPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 4_000;
+/** Real ms between two tracking-comment edits for the developer's ticks. */
+const TICK_EDIT_EVERY_MS = 20_000;
+
+/** The decision's state and effects, without re-rendering the tracking comment. */
+function quietly(d: Decision): Decision {
+  return { ...d, tracking: false };
+}
 const MAX_TURNS = 80;
 
 /** What a finished model round leaves behind, kept so a crash while publishing never asks the model again. */
@@ -63,7 +70,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   const approved = state.approved;
   if (!approved) throw new TriadError("internal", "no approved plan");
   const { plan, url: planUrl } = await loadApprovedPlan(w, state);
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const open = round > 0 ? await deps.stores.findings.getOpen(w.workflow) : undefined;
   if (round > 0 && (!open || open.round !== round))
     throw new TriadError("internal", `the findings of fix round ${round} are gone`);
@@ -86,8 +93,10 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
 
   if (!saved) {
     if (round === 0) {
+      // The checklist is shown with the first tick or the published round: the approval has just
+      // re-rendered the tracking comment, so an edit now would say nothing new.
       const steps = plan.steps.map((s) => ({ title: s.title, done: false }));
-      state = (await interpret(w, state, onDeveloperProgress(state, steps, ctx()))) ?? state;
+      state = (await interpret(w, state, quietly(onDeveloperProgress(state, steps, ctx())))) ?? state;
     }
     const overlay = new Overlay(snapshot);
     const { model, ledger } = await stepModel(w, state, config, "developer", deps.models.developer(config));
@@ -218,6 +227,7 @@ function reportStepTool(
   update: (s: WorkflowState) => void,
   config: RepoConfig,
 ): ToolDefinition<{ step: number }> {
+  let lastShown = Date.now();
   return {
     name: "report_step",
     description:
@@ -228,9 +238,13 @@ function reportStepTool(
       const steps = state.devSteps ?? [];
       if (!steps[step - 1]) throw new ToolInputError(`The plan has steps 1 to ${steps.length}.`);
       const ticked = steps.map((s, i) => (i === step - 1 ? { ...s, done: true } : s));
-      update(
-        (await interpret(w, state, onDeveloperProgress(state, ticked, decideContext(w, config)))) ?? state,
-      );
+      // Ticks are coalesced: at most one tracking edit per TICK_EDIT_EVERY_MS; the rest are saved
+      // and shown with the next edit (the published round renders them all).
+      const now = Date.now();
+      const show = now - lastShown >= TICK_EDIT_EVERY_MS;
+      if (show) lastShown = now;
+      const d = onDeveloperProgress(state, ticked, decideContext(w, config));
+      update((await interpret(w, state, show ? d : quietly(d))) ?? state);
       return `Step ${step} ticked.`;
     },
   };

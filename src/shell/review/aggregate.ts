@@ -32,7 +32,7 @@ export async function runReviewAggregate(
   if (!pr) return;
   const results = Object.values(await job.job.getChildrenValues()) as ReviewerResult[];
   results.sort((a, b) => a.slot - b.slot);
-  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const { config } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, headSha, step.sinceSha));
   const comments = await listReviewComments(w.gh, w.repo, pr.number);
   const pending = await deps.stores.findings.pending(w.workflow);

@@ -63,7 +63,7 @@ export async function runReviewerStep(
 
   const state = await loadState(w);
   if (!state) throw new TriadError("internal", "no workflow state for this review");
-  const { config } = await loadRepoConfig(w.gh, w.repo);
+  const { config } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const { plan, version } = await loadApprovedPlan(w, state);
   const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pull, headSha, step.sinceSha));
   const model = deps.models.reviewers(config, step.reviewers ?? 1)[slot];
