@@ -7,7 +7,7 @@ import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
 import { type AggregatedFinding, aggregateFindings } from "./review/aggregate.js";
 import type { FindingSet } from "./review/finding.js";
-import { afterFindings } from "./review/outcome.js";
+import { afterFindings, labelsFor } from "./review/outcome.js";
 import type { ArchitectOutput, Plan } from "./schemas/architect.js";
 import type { DeveloperReport } from "./schemas/developer.js";
 import { type Ruling, rulingLabel, type Trace } from "./schemas/ruling.js";
@@ -306,6 +306,50 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     ctx,
   );
   return { ...d, effects: [{ type: "clear_pending" }, ...d.effects] };
+}
+
+/**
+ * The pull request is larger than GitHub lists (more than 3,000 files): the reviewers cannot see it,
+ * so nothing is reviewed and a maintainer decides. The review is recorded as failed (the phase stays
+ * `reviewing`), so `/triad retry` reviews again once the pull request is smaller.
+ */
+export function onTooLargeToReview(
+  state: WorkflowState,
+  step: StepRef,
+  r: { headSha: string; files: number; lines: number },
+  ctx: DecideContext,
+): Decision {
+  const why = `It changes ${r.files} files (${r.lines} lines); GitHub lists at most 3,000 files of a pull request, so the reviewers cannot see all of it.`;
+  const todo =
+    "A maintainer can review and merge it by hand, or make it smaller — split the work, or take generated and vendored files off the branch — and comment `/triad retry`.";
+  return decided(
+    {
+      ...state,
+      updatedAt: ctx.now,
+      queued: clearQueued(state, step.jobId),
+      failed: { ...step, error: "too large to review" },
+      note: `**Too large to review.** ${why} ${todo}`,
+    },
+    [
+      {
+        type: "comment",
+        marker: marker("error", `too-large-${r.headSha}`),
+        body: `⚠️ **triad cannot review this pull request.** ${why}
+
+${todo}`,
+      },
+      labelsFor(state, "needs-human"),
+      {
+        type: "check",
+        headSha: r.headSha,
+        state: { status: "completed", conclusion: "action_required" },
+        title: "Too large to review",
+        summary: `${why}
+
+${todo}`,
+      },
+    ],
+  );
 }
 
 /**

@@ -268,6 +268,9 @@ async function reportFailure(
     }
     return;
   }
+  // A review flow's parent fails because a reviewer did (BullMQ's "child … failed"): the reviewer's
+  // own report says what went wrong, so the parent's would only race it with a vaguer message.
+  if (/^child \S+ failed$/.test(reason)) return;
   const kind = (Object.keys(STEP_QUEUE) as StepKind[]).find((x) => STEP_QUEUE[x] === queueName);
   const job = kind ? await o.queues.steps[kind].getJob(jobId) : undefined;
   const step = stepJobSchema.safeParse(job?.data);

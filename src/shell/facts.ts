@@ -7,7 +7,8 @@ import { isActive, type WorkflowState } from "../core/state.js";
 import { parseUnifiedDiff } from "../diff/index.js";
 import { github } from "../github/errors.js";
 import { getPermission } from "../github/permissions.js";
-import { diffText } from "../github/pull-diff.js";
+import { pullDiffText } from "../github/pull-diff.js";
+import { loadRepoConfig } from "../github/repo-config.js";
 import { classifyComment } from "../text/comment-intent.js";
 import type { WorkflowContext } from "./context.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
@@ -100,7 +101,10 @@ export async function pullEventFacts(
           per_page: 100,
         }),
       );
-      const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, pr.headSha));
+      const { defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
+      const files = parseUnifiedDiff(
+        await pullDiffText(w.gh, w.repo, { pull: pr.number, headSha: pr.headSha, base: defaultBranch }),
+      );
       const findings = fromHumanReview(
         {
           author,
@@ -119,14 +123,15 @@ export async function pullEventFacts(
     }
     case "comment_created": {
       const intent = classifyComment(event.comment.body, config.approval_words);
-      if (intent.type !== "command" || intent.name !== "fix") return {};
+      if (intent.type !== "command" || intent.name !== "fix") return { intent };
       const permission = await getPermission(w.gh, w.repo, event.comment.author.login);
       if (!canWrite(permission))
         return {
+          intent,
           permission,
           findings: { reviewer: event.comment.author.login, origin: "human", findings: [] },
         };
-      return { permission, findings: fromFixCommand(event.comment.author.login, event.comment.body) };
+      return { intent, permission, findings: fromFixCommand(event.comment.author.login, event.comment.body) };
     }
     case "review_comment_created": {
       if (!isIgnoreCommand(event.comment.body) || event.comment.inReplyTo === undefined) return {};

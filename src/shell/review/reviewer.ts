@@ -2,10 +2,10 @@ import { embedData, extractData, findingMarker, reviewMarker } from "../../core/
 import { type ReviewOutput, submitReviewTool } from "../../core/schemas/review.js";
 import type { StepJob } from "../../core/steps.js";
 import type { UsageSnapshot } from "../../core/usage.js";
-import { parseUnifiedDiff } from "../../diff/index.js";
-import { presentDiffForModel } from "../../diff/present.js";
+import { type DiffFile, parseUnifiedDiff } from "../../diff/index.js";
+import { type Presentation, presentDiff } from "../../diff/present.js";
 import { TriadError } from "../../errors.js";
-import { diffText } from "../../github/pull-diff.js";
+import { isTooLarge, type ReviewDiff, reviewDiff } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
@@ -34,6 +34,8 @@ export interface ReviewerResult {
   reviewId: number;
   output: ReviewOutput;
   usage: UsageSnapshot;
+  /** The PR is larger than GitHub lists: nothing was reviewed or posted. */
+  tooLarge?: { files: number; lines: number };
 }
 
 /**
@@ -63,9 +65,32 @@ export async function runReviewerStep(
 
   const state = await loadState(w);
   if (!state) throw new TriadError("internal", "no workflow state for this review");
-  const { config } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const { plan, version } = await loadApprovedPlan(w, state);
-  const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pull, headSha, step.sinceSha));
+  const request = {
+    pull,
+    headSha,
+    base: defaultBranch,
+    ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+  };
+  const diff = await reviewDiff(w.gh, w.repo, request);
+  if (isTooLarge(diff)) {
+    log.info({ files: diff.files }, "too large to review");
+    return {
+      slot,
+      reviewer: `reviewer-${slot + 1}`,
+      model: "",
+      reviewId: 0,
+      output: { findings: [], plan_compliance: [] },
+      usage: { version: 1, lines: [] },
+      tooLarge: { files: diff.files, lines: diff.lines },
+    };
+  }
+  const files = parseUnifiedDiff(diff.text);
+  const presented = presentDiff(files, {
+    tokenBudget: DIFF_TOKENS,
+    skip: (path) => isSkippedKind(classifyFile(path)),
+  });
   const model = deps.models.reviewers(config, step.reviewers ?? 1)[slot];
   if (!model) throw new TriadError("config_invalid", `no reviewer model for slot ${slot + 1}`);
   let result = await deps.stores.results.get<Omit<ReviewerResult, "reviewId">>(w.jobId);
@@ -80,10 +105,7 @@ export async function runReviewerStep(
       repo: `${w.repo.owner}/${w.repo.repo}`,
       plan,
       planVersion: version,
-      diff: presentDiffForModel(files, {
-        tokenBudget: DIFF_TOKENS,
-        skip: (path) => isSkippedKind(classifyFile(path)),
-      }),
+      diff: presented.text,
       headSha,
       ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
       prSummary: summary,
@@ -109,7 +131,21 @@ export async function runReviewerStep(
     await deps.stores.results.set(w.jobId, result);
   }
   const heading = `Review ${slot + 1} of ${step.reviewers ?? 1} · ${result.model} · ${headSha.slice(0, 7)}`;
-  const rendered = renderReview({ output: result.output, files, marker: mark, heading, plan, findingMarker });
+  // An incremental round's removed lines are numbered in the PR's base, as GitHub reads them.
+  const prFiles =
+    step.sinceSha && result.output.findings.length > 0
+      ? await wholePullFiles(w, { pull, headSha, base: defaultBranch })
+      : undefined;
+  const rendered = renderReview({
+    output: result.output,
+    files,
+    marker: mark,
+    heading,
+    plan,
+    findingMarker,
+    coverage: coverageLine(diff, presented),
+    ...(prFiles ? { prFiles } : {}),
+  });
   const data = `\n\n${embedData("review", result)}`;
   const review = await postReview(w.gh, w.repo, {
     pull,
@@ -127,4 +163,44 @@ export async function runReviewerStep(
     "review posted",
   );
   return { ...result, reviewId: review.id };
+}
+
+async function wholePullFiles(
+  w: { gh: Parameters<typeof reviewDiff>[0]; repo: Parameters<typeof reviewDiff>[1] },
+  r: { pull: number; headSha: string; base: string },
+): Promise<DiffFile[] | undefined> {
+  const whole = await reviewDiff(w.gh, w.repo, r);
+  return isTooLarge(whole) ? undefined : parseUnifiedDiff(whole.text);
+}
+
+/** What the review covered, said in the review (issue 12: "each review says which files it covered"). */
+export function coverageLine(diff: ReviewDiff, presented: Presentation): string {
+  const shown = presented.shown.length + presented.partial.length;
+  const notShown: string[] = [];
+  const lockOrGenerated = [
+    ...new Set([
+      ...diff.leftOut.filter((l) => l.why === "lock or generated file").map((l) => l.path),
+      ...presented.skipped,
+    ]),
+  ];
+  const noPatch = diff.leftOut.filter((l) => l.why === "no patch from GitHub").map((l) => l.path);
+  const list = (paths: string[]) =>
+    `${paths
+      .slice(0, 5)
+      .map((p) => `\`${p.replace(/`/g, "'")}\``)
+      .join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
+  if (lockOrGenerated.length > 0)
+    notShown.push(`${lockOrGenerated.length} lock or generated (${list(lockOrGenerated)})`);
+  if (noPatch.length > 0) notShown.push(`${noPatch.length} without a patch from GitHub (${list(noPatch)})`);
+  if (presented.clipped.length > 0)
+    notShown.push(
+      `${presented.clipped.length} beyond the reviewer's size budget (${list(presented.clipped)})`,
+    );
+  if (presented.partial.length > 0) notShown.push(`${presented.partial.length} shown in part`);
+  const from =
+    diff.source === "files"
+      ? " — read from GitHub's file list: the diff is above GitHub's limit of 300 files or 20,000 lines"
+      : "";
+  const total = Math.max(diff.totalFiles, shown);
+  return `Reviewed ${shown} of ${total} changed file${total === 1 ? "" : "s"}${from}.${notShown.length > 0 ? ` Not reviewed: ${notShown.join("; ")}.` : ""}`;
 }

@@ -182,8 +182,8 @@ export const SIM_LENIENT_DEFAULTS: SimBehaviour = {
   rules: STRICT_RULES,
 };
 
-/** What `startSimulator` uses for anything not given. Flip to SIM_FAITHFUL once triad copes. */
-export const SIM_DEFAULTS: SimBehaviour = SIM_LENIENT_DEFAULTS;
+/** What `startSimulator` uses for anything not given: GitHub as it is. */
+export const SIM_DEFAULTS: SimBehaviour = SIM_FAITHFUL;
 
 /** A patch: any key may be left out; `primary`/`secondary` take `false` or fields over GitHub's values. */
 export interface BehaviourPatch {
