@@ -3,9 +3,11 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { triadApp } from "./app.js";
 import type { TriadEnv } from "./config/env.js";
-import { TriadError } from "./errors.js";
+import { errorMessage, TriadError } from "./errors.js";
+import { Admission } from "./github/admission.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
+import { withPriority } from "./github/paced-client.js";
 import { Pacer } from "./github/pacer.js";
 import { pacingConfig } from "./github/pacing-config.js";
 import { redisRepoConfigCache } from "./github/repo-config.js";
@@ -19,6 +21,7 @@ import { acceptEvent, createQueues, type Queues, stepQueue } from "./queue/queue
 import { createRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
+import { releaseTurnIfIdle } from "./shell/admission.js";
 import { runArchitectReviewStep } from "./shell/architect/review-time.js";
 import { runArchitectTurn } from "./shell/architect/turn.js";
 import type { ShellDeps } from "./shell/context.js";
@@ -27,7 +30,9 @@ import { recordStepFailure } from "./shell/failure.js";
 import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/handle-event.js";
 import { runReviewAggregate } from "./shell/review/aggregate.js";
 import { runReviewerStep } from "./shell/review/reviewer.js";
+import { requestStopIfAsked } from "./shell/stop-request.js";
 import { redisStores } from "./stores/redis-stores.js";
+import { redisStopFlags } from "./stores/stop-flags.js";
 import { startWebServer, type WebServer } from "./web/server.js";
 
 /**
@@ -113,7 +118,10 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   const workerLog = log.child({ name: "worker" });
   const deps: ShellDeps = {
-    stores: redisStores(redis, keys(env.TRIAD_REDIS_PREFIX)),
+    stores: {
+      ...redisStores(redis, keys(env.TRIAD_REDIS_PREFIX)),
+      stops: redisStopFlags(redis, keys(env.TRIAD_REDIS_PREFIX)),
+    },
     queue: stepQueue(queues),
     inbox: queues.inbox,
     accept: async (event, receivedAt) => {
@@ -127,11 +135,25 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     snapshots: new SnapshotCache(),
     faults: o.faults ?? noFaults,
     modelEnv: env.raw,
+    admission: new Admission(redis, env.TRIAD_REDIS_PREFIX, { cap: pacing.maxActiveWorkflows }),
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
     repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
       maxAgeMs: githubTime.toRealMs(5 * 60_000),
       branchMaxAgeMs: githubTime.toRealMs(24 * 3600_000),
     }),
+  };
+  /** After a workflow's job: give its installation turn up when it has no step queued (admission.ts). */
+  const turns = async <T>(
+    at: { installationId: number; repo: { owner: string; name: string }; issue: number },
+    work: Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await work;
+    } finally {
+      await releaseTurnIfIdle(deps, at).catch((error: unknown) =>
+        workerLog.warn({ err: errorMessage(error) }, "could not update the installation's turns"),
+      );
+    }
   };
   const running = startWorkers({
     connection: redis,
@@ -142,17 +164,30 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     limitWaitMaxMs: githubTime.toRealMs(pacing.limitWaitMaxMs),
     log: workerLog,
     handlers: {
-      drain: (ref, job) => drainInbox(deps, ref, job),
+      drain: (ref, job) => turns(ref, drainInbox(deps, ref, job)),
       route: (data) => routePullRequestComment(deps, data),
-      stepFailed: (data, job) => recordStepFailure(deps, data, job),
-      eventFailed: (data, job) => dropFailedEvent(deps, data, job, data.error),
+      // Failure reports may use the primary budget's reserve: a failure must always be said.
+      stepFailed: (data, job) =>
+        turns(
+          data,
+          withPriority(() => recordStepFailure(deps, data, job)),
+        ),
+      eventFailed: (data, job) =>
+        turns(
+          data,
+          withPriority(() => dropFailedEvent(deps, data, job, data.error)),
+        ),
+      drainBusy: (ref) => requestStopIfAsked(deps, ref),
       steps: {
         architect: (step, job) =>
-          step.mode === "ruling" || step.mode === "spiral"
-            ? runArchitectReviewStep(deps, step, job)
-            : runArchitectTurn(deps, step, job),
-        develop: (step, job) => runDeveloperRound(deps, step, job),
-        review: (step, job) => runReviewAggregate(deps, step, job),
+          turns(
+            step,
+            step.mode === "ruling" || step.mode === "spiral"
+              ? runArchitectReviewStep(deps, step, job)
+              : runArchitectTurn(deps, step, job),
+          ),
+        develop: (step, job) => turns(step, runDeveloperRound(deps, step, job)),
+        review: (step, job) => turns(step, runReviewAggregate(deps, step, job)),
         review_one: (step, job) => runReviewerStep(deps, step, job),
       },
     },

@@ -60,7 +60,25 @@ export function whyNotWanted(state: WorkflowState | undefined, step: StepJob): s
 /** A step that is not wanted any more: it stops being shown as queued. */
 export function onStepSkipped(state: WorkflowState, jobId: string, now: string): Decision {
   if (state.queued?.jobId !== jobId) return ignore(state, "skipped a step that was not the queued one");
-  return decided({ ...state, queued: undefined, updatedAt: now }, []);
+  return decided({ ...state, queued: undefined, waiting: undefined, updatedAt: now }, []);
+}
+
+/**
+ * The queued step waits for the installation's turn (GitHub's limits are per installation): the
+ * tracking comment says how many workflows are ahead — when it starts waiting, then each time the
+ * number has halved, so a long wait costs a few edits, not one per workflow ahead.
+ */
+export function onWaitingTurn(state: WorkflowState, ahead: number, now: string): Decision {
+  const shown = state.waiting?.ahead;
+  if (shown !== undefined && ahead <= shown && ahead > Math.floor(shown / 2))
+    return ignore(state, `still ${ahead} ahead (shown: ${shown})`);
+  return decided({ ...state, waiting: { ahead }, updatedAt: now }, []);
+}
+
+/** The queued step's turn came: it no longer shows as waiting. */
+export function onTurn(state: WorkflowState, now: string): Decision {
+  if (!state.waiting) return ignore(state, "was not waiting");
+  return decided({ ...state, waiting: undefined, updatedAt: now }, []);
 }
 
 /** The queued step stays queued unless it is the one that just finished. */

@@ -22,6 +22,8 @@ export interface WorkerHandlers {
   route(job: Extract<ControlJob, { type: "route" }>, ctx: JobContext): Promise<void>;
   stepFailed(job: Extract<ControlJob, { type: "step_failed" }>, ctx: JobContext): Promise<void>;
   eventFailed(job: Extract<ControlJob, { type: "event_failed" }>, ctx: JobContext): Promise<void>;
+  /** A drain found the workflow busy (a step holds the lock): a chance to see a `/triad stop` waiting. */
+  drainBusy?(ref: WorkflowRef): Promise<void>;
   steps: Partial<Record<StepKind, (step: StepJob, ctx: JobContext) => Promise<unknown>>>;
 }
 
@@ -87,10 +89,12 @@ export function startWorkers(o: WorkerOptions): RunningWorkers {
       const parsed = controlJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
       const data = parsed.data;
+      const drainBusy = o.handlers.drainBusy;
       return {
         ref: data,
         locked: data.type !== "route",
         busyDelayMs: data.type === "drain" ? BUSY_DRAIN_DELAY_MS : undefined,
+        ...(data.type === "drain" && drainBusy ? { onBusy: () => drainBusy(data) } : {}),
         run: (ctx) => control(data, ctx),
       };
     }),
@@ -143,6 +147,7 @@ interface Prepared {
   ref: WorkflowRef;
   locked: boolean;
   busyDelayMs?: number | undefined;
+  onBusy?: () => Promise<void>;
   run(ctx: JobContext): Promise<unknown>;
 }
 
@@ -162,6 +167,11 @@ function queueWorker(
         // Another job of this workflow runs: wait without spending an attempt. Order is the inbox's
         // business, not this delay's.
         const delay = p.busyDelayMs ?? 100 + Math.floor(Math.random() * 200);
+        await p
+          .onBusy?.()
+          .catch((error) =>
+            o.log.warn({ job: job.id, err: errorMessage(error) }, "could not look for a stop request"),
+          );
         await job.moveToDelayed(Date.now() + delay, token);
         throw new DelayedError();
       }

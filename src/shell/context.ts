@@ -3,13 +3,22 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { DecideContext } from "../core/context.js";
 import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
+import { TriadError } from "../errors.js";
+import type { Admission } from "../github/admission.js";
 import type { RepoConfigCache } from "../github/repo-config.js";
 import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
 import type { GitHubClient, IssueRef } from "../ports/github.js";
 import type { StepQueue } from "../ports/queue.js";
-import type { FindingsStore, OutboxStore, SpendStore, StateStore, StepResultStore } from "../ports/stores.js";
+import type {
+  FindingsStore,
+  OutboxStore,
+  SpendStore,
+  StateStore,
+  StepResultStore,
+  StopFlags,
+} from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { abortable } from "./abortable.js";
 
@@ -17,6 +26,8 @@ import { abortable } from "./abortable.js";
 export interface EventInbox {
   head(workflow: string): Promise<{ event: WorkflowEvent; member: string } | undefined>;
   remove(workflow: string, member: string): Promise<void>;
+  /** The events waiting, oldest first (to see a `/triad stop` while a step holds the lock). */
+  waiting?(workflow: string): Promise<WorkflowEvent[]>;
 }
 
 /** Everything the shell needs, wired once per process (src/runtime.ts). */
@@ -27,6 +38,7 @@ export interface ShellDeps {
     results: StepResultStore;
     findings: FindingsStore;
     spend: SpendStore;
+    stops?: StopFlags;
   };
   queue: StepQueue;
   inbox: EventInbox;
@@ -44,6 +56,8 @@ export interface ShellDeps {
   modelEnv: NodeJS.ProcessEnv;
   /** Repository config and default branch kept between steps (src/github/repo-config.ts). */
   repoConfig?: RepoConfigCache;
+  /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
+  admission?: Admission;
 }
 
 /** One job's view of one workflow: the client, the issue, the lock's signal. */
@@ -62,14 +76,24 @@ export interface WorkflowContext {
 
 export async function workflowContext(
   deps: ShellDeps,
-  at: { installationId: number; repo: { owner: string; name: string }; issue: number },
+  at: { installationId: number; repo: { owner: string; name: string }; issue: number; runId?: string },
   job: { jobId: string; signal: AbortSignal },
 ): Promise<WorkflowContext> {
   const repo = { owner: at.repo.owner, repo: at.repo.name };
   const workflow = workflowKey(`${repo.owner}/${repo.repo}`, at.issue);
+  // A step of a run checks before each GitHub call whether a maintainer stopped the run.
+  const runId = at.runId;
+  const stops = deps.stores.stops;
+  const stopCheck =
+    runId !== undefined && stops
+      ? async () => {
+          if (await stops.requested(workflow, runId))
+            throw new TriadError("stopped", `${workflow}: stopped by a maintainer`);
+        }
+      : undefined;
   return {
     deps,
-    gh: abortable(await deps.github(at.installationId), job.signal),
+    gh: abortable(await deps.github(at.installationId), job.signal, stopCheck),
     ref: { ...repo, issue_number: at.issue },
     repo,
     workflow,

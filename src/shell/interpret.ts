@@ -188,6 +188,7 @@ class EffectRun {
           title: effect.title,
           summary: effect.summary,
           freshCommit: (effect.fresh ?? false) && !this.resumed,
+          botLogin: deps.botLogin,
         });
         return state;
       case "thread_reply": {
@@ -217,6 +218,9 @@ class EffectRun {
       case "forget_result":
         await deps.stores.results.delete(effect.jobId);
         await deps.stores.spend.clear(effect.jobId);
+        return state;
+      case "request_stop":
+        await deps.stores.stops?.request(w.workflow, state.runId);
         return state;
     }
   }

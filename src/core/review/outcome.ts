@@ -1,6 +1,7 @@
 import type { DecideContext } from "../context.js";
 import { type Decision, decided, type Effect } from "../effects.js";
 import { LABELS } from "../markers.js";
+import { clipLine } from "../render/limits.js";
 import { type Phase, stepBase, type WorkflowState } from "../state.js";
 import { type StepJob, stepJobId, stepLabel } from "../steps.js";
 import type { AggregatedFinding } from "./aggregate.js";
@@ -44,7 +45,7 @@ const where = (f: AggregatedFinding) =>
 
 export function listFindings(findings: readonly AggregatedFinding[]): string {
   return findings
-    .map((f) => `- **${f.severity}** ${where(f)}: ${f.message.split("\n")[0]} (${f.raisedBy.join(", ")})`)
+    .map((f) => `- **${f.severity}** ${where(f)}: ${clipLine(f.message, 300)} (${f.raisedBy.join(", ")})`)
     .join("\n");
 }
 

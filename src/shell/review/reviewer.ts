@@ -56,6 +56,8 @@ export async function runReviewerStep(
   const mark = reviewMarker(slot, headSha);
   const log = w.log.child({ reviewer: slot + 1, sha: headSha.slice(0, 7) });
 
+  // A review posted by an earlier attempt (its answer lost, or the job killed after it) is found by
+  // its marker and reused, never posted twice.
   const existing = await findOwnReview(w.gh, w.repo, pull, mark, deps.botLogin);
   const posted = existing ? (extractData(existing.body, "review") as ReviewerResult | undefined) : undefined;
   if (existing && posted) {
@@ -147,9 +149,17 @@ export async function runReviewerStep(
     ...(prFiles ? { prFiles } : {}),
   });
   const data = `\n\n${embedData("review", result)}`;
+  if (existing) {
+    // Posted before, but its data did not fit in the review: the result kept in the store is it.
+    log.info("review already posted for this sha; reusing the kept result");
+    await deps.stores.results.delete(w.jobId);
+    return { ...result, reviewId: existing.id };
+  }
   const review = await postReview(w.gh, w.repo, {
     pull,
     commitId: headSha,
+    marker: mark,
+    botLogin: deps.botLogin,
     review: { body: rendered.body + data, comments: rendered.comments },
     fallback: () => {
       const moved = moveToBody(rendered);
@@ -157,7 +167,8 @@ export async function runReviewerStep(
     },
   });
   await deps.faults.at("after-review-posted");
-  await deps.stores.results.delete(w.jobId);
+  // The result stays kept when the review could not carry it: a retry then finds the review and this.
+  if (!review.droppedData) await deps.stores.results.delete(w.jobId);
   log.info(
     { findings: result.output.findings.length, inline: review.movedToBody ? 0 : rendered.comments.length },
     "review posted",
