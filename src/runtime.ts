@@ -114,6 +114,7 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
       pacer,
       time: githubTime,
       timeoutMs: pacing.timeoutMs,
+      maxInlineWaitMs: pacing.maxInlineWaitMs,
     }));
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   const workerLog = log.child({ name: "worker" });

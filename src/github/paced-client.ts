@@ -112,8 +112,10 @@ export function installRequestLayer(octokit: HookableOctokit, o: RequestLayerOpt
       const release = paced ? await admit(paced, o.installationId, method, route, maxInline, outer) : noop;
       const timeout = AbortSignal.timeout(o.timeoutMs);
       const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+      // before-after-hook binds the inner hooks to this very object: change it, do not copy it.
+      options.request = { ...options.request, signal };
       try {
-        const response = await request({ ...options, request: { ...options.request, signal } });
+        const response = await request(options);
         if (paced) await paced.observe(o.installationId, response.headers).catch(noop);
         return response;
       } catch (error) {

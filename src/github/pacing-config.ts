@@ -31,6 +31,11 @@ export const pacingEnvSchema = z.object({
   /** Real ms a GitHub request may take before it is abandoned (GitHub itself gives up at 10 s). */
   TRIAD_GITHUB_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /**
+   * Real ms a request waits in the worker for the pacer; a longer wait (an hour's primary reset) is
+   * handed to the queue, which delays the step and frees the worker.
+   */
+  TRIAD_GITHUB_MAX_INLINE_WAIT_MS: number(15_000),
+  /**
    * Workflows of one installation that run steps at the same time; the rest wait their turn in order.
    * 10: an installation's budget (5,000 requests and 500 content-creating requests an hour) carries
    * about 60 workflows an hour at ≤ 70 requests and ≤ 8 content-creating ones each, so ten at a time
@@ -48,6 +53,7 @@ export interface PacingConfig {
   contentPerHour: number;
   primaryReserve: number;
   timeoutMs: number;
+  maxInlineWaitMs: number;
   maxActiveWorkflows: number;
   limitWaitMaxMs: number;
 }
@@ -68,6 +74,7 @@ export function pacingConfig(env: NodeJS.ProcessEnv): PacingConfig {
     contentPerHour: e.TRIAD_GITHUB_CONTENT_PER_HOUR,
     primaryReserve: e.TRIAD_GITHUB_PRIMARY_RESERVE,
     timeoutMs: e.TRIAD_GITHUB_TIMEOUT_MS,
+    maxInlineWaitMs: e.TRIAD_GITHUB_MAX_INLINE_WAIT_MS,
     maxActiveWorkflows: e.TRIAD_GITHUB_MAX_ACTIVE_WORKFLOWS,
     limitWaitMaxMs: e.TRIAD_GITHUB_LIMIT_WAIT_MAX_MS,
   };

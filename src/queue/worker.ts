@@ -37,8 +37,8 @@ export interface WorkerOptions {
   log: Logger;
   handlers: WorkerHandlers;
   /**
-   * Real ms a job may spend waiting out GitHub's rate limits, in total, before it fails for good
-   * (failure reports wait as long as it takes). Default two hours.
+   * Real ms a step may spend waiting out GitHub's rate limits, in total, before it fails for good
+   * (events and failure reports wait as long as it takes). Default two hours.
    */
   limitWaitMaxMs?: number;
 }
@@ -225,8 +225,8 @@ function queueWorker(
  * Waits that are not failures: GitHub's rate limits (as long as GitHub asked) and the installation's
  * turn (until a running workflow makes room). The job is delayed without spending an attempt, so a
  * limit of any length strands nothing; a job kept waiting by rate limits longer than
- * `limitWaitMaxMs` in total fails for good (and is reported) — except a failure report, which waits
- * until GitHub takes it. True when the job was delayed.
+ * `limitWaitMaxMs` in total fails for good (and is reported) — steps only: events and failure reports
+ * wait until GitHub takes them. True when the job was delayed.
  */
 async function waitOut(
   o: WorkerOptions,
@@ -236,8 +236,10 @@ async function waitOut(
 ): Promise<boolean> {
   if (!(error instanceof TriadError) || error.retryAfterMs === undefined) return false;
   if (error.code !== "rate_limited" && error.code !== "waiting_turn") return false;
-  const report = job.name === "step_failed" || job.name === "event_failed";
-  if (error.code === "rate_limited" && !report) {
+  // Only steps have a budget: they hold paid model work and a workflow's turn. Events and failure
+  // reports are cheap and must not be lost to a limit (a dropped event would drop whatever was next).
+  const step = job.queueName !== EVENTS_QUEUE;
+  if (error.code === "rate_limited" && step) {
     const key = `${o.prefix}:limit-wait:${job.id}`;
     await o.connection.set(key, String(Date.now()), "EX", 3 * 24 * 3600, "NX");
     const since = Number(await o.connection.get(key));
