@@ -14,8 +14,8 @@ export interface GatedModel {
 
 export function gated(inner: ChatModel, at = 1): GatedModel {
   let calls = 0;
-  let reach = () => undefined as void;
-  let release = () => undefined as void;
+  let reach: () => void = () => undefined;
+  let release: () => void = () => undefined;
   const reached = new Promise<void>((r) => {
     reach = r;
   });
