@@ -27,7 +27,7 @@ export interface ReviewDiff {
   /** Files in the PR or comparison, as GitHub counts them. */
   totalFiles: number;
   /** Files left out of `text`, and why. */
-  leftOut: Array<{ path: string; why: "lock or generated file" | "no patch from GitHub" }>;
+  leftOut: Array<{ path: string; why: "lock, generated, vendored or binary file" | "no patch from GitHub" }>;
 }
 
 export interface TooLargeToReview {
@@ -169,7 +169,7 @@ function fromFiles(files: readonly ListedFile[], total: number): ReviewDiff {
   const parts: string[] = [];
   for (const f of files) {
     if (isSkippedKind(classifyFile(f.filename))) {
-      leftOut.push({ path: f.filename, why: "lock or generated file" });
+      leftOut.push({ path: f.filename, why: "lock, generated, vendored or binary file" });
       continue;
     }
     if (f.patch === undefined) {

@@ -127,23 +127,24 @@ function chunk(text: string, first: number, next: number): string[] {
     if (cut < piece.length * 0.5) cut = piece.length;
     const taken = piece.slice(0, cut);
     const fence = openFence(taken);
-    out.push(fence ? `${taken}\n${fence}` : taken);
+    out.push(fence ? `${taken}\n${fence.close}` : taken);
     rest = (reopen + rest).slice(cut).replace(/^\n+/, "");
-    reopen = fence ? `${fence}\n` : "";
+    reopen = fence ? `${fence.open}\n` : "";
     room = next;
   }
   out.push(reopen + rest);
   return out;
 }
 
-/** The fence of a code block still open at the end of `text`, if any. */
-function openFence(text: string): string | undefined {
-  let open: string | undefined;
+/** The code block still open at the end of `text`, if any: its opening line and its closing fence. */
+function openFence(text: string): { open: string; close: string } | undefined {
+  let open: { open: string; close: string } | undefined;
   for (const line of text.split("\n")) {
     const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (!m?.[1]) continue;
-    if (open === undefined) open = m[1];
-    else if (m[1][0] === open[0] && m[1].length >= open.length && line.trim() === m[1]) open = undefined;
+    if (open === undefined) open = { open: line.trim(), close: m[1] };
+    else if (m[1][0] === open.close[0] && m[1].length >= open.close.length && line.trim() === m[1])
+      open = undefined;
   }
   return open;
 }

@@ -190,7 +190,7 @@ export function coverageLine(diff: ReviewDiff, presented: Presentation): string 
   const notShown: string[] = [];
   const lockOrGenerated = [
     ...new Set([
-      ...diff.leftOut.filter((l) => l.why === "lock or generated file").map((l) => l.path),
+      ...diff.leftOut.filter((l) => l.why === "lock, generated, vendored or binary file").map((l) => l.path),
       ...presented.skipped,
     ]),
   ];
@@ -201,7 +201,7 @@ export function coverageLine(diff: ReviewDiff, presented: Presentation): string 
       .map((p) => `\`${p.replace(/`/g, "'")}\``)
       .join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
   if (lockOrGenerated.length > 0)
-    notShown.push(`${lockOrGenerated.length} lock or generated (${list(lockOrGenerated)})`);
+    notShown.push(`${lockOrGenerated.length} lock, generated, vendored or binary (${list(lockOrGenerated)})`);
   if (noPatch.length > 0) notShown.push(`${noPatch.length} without a patch from GitHub (${list(noPatch)})`);
   if (presented.clipped.length > 0)
     notShown.push(
