@@ -10,6 +10,8 @@ import type { GitHubClient } from "./github/client.js";
 import { withPriority } from "./github/paced-client.js";
 import { Pacer } from "./github/pacer.js";
 import { pacingConfig } from "./github/pacing-config.js";
+import { redisRecentPermissions } from "./github/permissions.js";
+import { redisDiffCache } from "./github/pull-diff.js";
 import { redisRepoConfigCache } from "./github/repo-config.js";
 import { type GitHubTime, realGitHubTime } from "./github/time.js";
 import { hasAnyApiKey } from "./models/config.js";
@@ -136,7 +138,13 @@ export async function runWorker(env: TriadEnv, log: Logger, o: WorkerRuntimeOpti
     snapshots: new SnapshotCache(),
     faults: o.faults ?? noFaults,
     modelEnv: env.raw,
-    admission: new Admission(redis, env.TRIAD_REDIS_PREFIX, { cap: pacing.maxActiveWorkflows }),
+    admission: new Admission(redis, env.TRIAD_REDIS_PREFIX, {
+      cap: pacing.maxActiveWorkflows,
+      restMs: githubTime.toRealMs(2 * 60_000),
+      recheckMs: Math.max(250, githubTime.toRealMs(30_000)),
+    }),
+    recentPermissions: redisRecentPermissions(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(60_000)),
+    diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
     repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
       maxAgeMs: githubTime.toRealMs(5 * 60_000),

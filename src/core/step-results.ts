@@ -65,20 +65,25 @@ export function onStepSkipped(state: WorkflowState, jobId: string, now: string):
 
 /**
  * The queued step waits for the installation's turn (GitHub's limits are per installation): the
- * tracking comment says how many workflows are ahead — when it starts waiting, then each time the
- * number has halved, so a long wait costs a few edits, not one per workflow ahead.
+ * tracking comment says how many workflows are ahead — when it starts waiting (usually with the
+ * decision that queued the step, src/shell/admission.ts), then again once a long wait (8 or more
+ * ahead) has fallen to a quarter, so a long wait costs an edit or two, not one per workflow that goes
+ * first (each edit is a request of the installation's budget too).
  */
 export function onWaitingTurn(state: WorkflowState, ahead: number, now: string): Decision {
   const shown = state.waiting?.ahead;
-  if (shown !== undefined && ahead <= shown && ahead > Math.floor(shown / 2))
+  if (shown !== undefined && ahead <= shown && (shown < 8 || ahead > Math.floor(shown / 4)))
     return ignore(state, `still ${ahead} ahead (shown: ${shown})`);
   return decided({ ...state, waiting: { ahead }, updatedAt: now }, []);
 }
 
-/** The queued step's turn came: it no longer shows as waiting. */
+/**
+ * The queued step's turn came: it no longer waits. Saved without an edit of its own — the step's
+ * result re-renders the tracking comment, which then no longer says it waits.
+ */
 export function onTurn(state: WorkflowState, now: string): Decision {
   if (!state.waiting) return ignore(state, "was not waiting");
-  return decided({ ...state, waiting: undefined, updatedAt: now }, []);
+  return decided({ ...state, waiting: undefined, updatedAt: now }, [], false);
 }
 
 /** The queued step stays queued unless it is the one that just finished. */

@@ -79,11 +79,17 @@ export interface AdmissionOptions {
   leaseMs?: number;
   /** Real ms a waiting workflow keeps its place without its job asking again. */
   staleMs?: number;
+  /** Real ms a workflow keeps its place after asking a human, so a quick answer goes on at once. */
+  restMs?: number;
+  /** Real ms between a waiting step's own checks (the workflow that gives a place up wakes it sooner). */
+  recheckMs?: number;
 }
 
 export class Admission {
   private readonly leaseMs: number;
   private readonly staleMs: number;
+  readonly restMs: number;
+  readonly recheckMs: number;
 
   constructor(
     private readonly redis: Redis,
@@ -91,7 +97,9 @@ export class Admission {
     private readonly o: AdmissionOptions,
   ) {
     this.leaseMs = o.leaseMs ?? 30 * 60_000;
-    this.staleMs = o.staleMs ?? 3 * 60_000;
+    this.recheckMs = o.recheckMs ?? 30_000;
+    this.staleMs = o.staleMs ?? Math.max(3 * 60_000, 4 * this.recheckMs);
+    this.restMs = o.restMs ?? 2 * 60_000;
   }
 
   get cap(): number {
@@ -132,5 +140,17 @@ export class Admission {
   /** Keeps an active workflow's place (its next step is queued). */
   async renew(installationId: number, workflow: string): Promise<void> {
     await this.redis.eval(RENEW, 1, this.keys(installationId)[0] as string, workflow, String(this.leaseMs));
+  }
+
+  /** An active workflow asked a human: it keeps its place for `restMs`. False when it had none. */
+  async rest(installationId: number, workflow: string): Promise<boolean> {
+    const kept = await this.redis.eval(
+      RENEW,
+      1,
+      this.keys(installationId)[0] as string,
+      workflow,
+      String(this.restMs),
+    );
+    return kept === 1;
   }
 }

@@ -26,6 +26,8 @@ export async function ensureCheckRun(
     freshCommit?: boolean;
     /** The app's login (`<slug>[bot]`): only its own check runs are found. */
     botLogin: string;
+    /** The check run's id when the caller made it before (skips the search; falls back to it if gone). */
+    knownId?: number;
   },
 ): Promise<number> {
   const output = { title: clipLine(o.title, CHECK_TITLE_MAX), summary: clip(o.summary, CHECK_SUMMARY_MAX) };
@@ -37,6 +39,19 @@ export async function ensureCheckRun(
     output,
     ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
   };
+  if (o.knownId !== undefined) {
+    const updated = await github(`update check run ${o.name}`, async () => {
+      try {
+        await gh.rest.checks.update({ ...repo, check_run_id: o.knownId as number, ...fields });
+        return true;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404 || status === 403) return false; // gone, or not ours: find it
+        throw error;
+      }
+    });
+    if (updated) return o.knownId;
+  }
   const found = o.freshCommit ? undefined : await findCheckRun(gh, repo, o.headSha, o.name, o.botLogin);
   if (found) {
     await github(`update check run ${o.name}`, () =>

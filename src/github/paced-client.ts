@@ -92,31 +92,79 @@ export function isSettling(method: string, route: string, error: unknown): boole
   return false;
 }
 
+/**
+ * A repository archive is a download, not an API answer (the tarball route redirects to codeload and
+ * the body is the whole repository): it gets ten times the request timeout.
+ */
+function timeoutFor(route: string, timeoutMs: number): number {
+  return /\/(tarball|zipball)\//.test(route) ? timeoutMs * 10 : timeoutMs;
+}
+
 /** Requests of the app itself (JWT), not of the installation: not its budget, never paced. */
 function isAppRoute(route: string): boolean {
   return /^\/app(\/|$)/.test(route);
 }
 
+/**
+ * GitHub time a new branch or pull request is given to settle before triad uses it (a PR from the
+ * branch, labels on the PR): the lags seen in the threads cited at `isSettling` are "the same
+ * second" to a few seconds. A request that still meets the lag is tried again (SETTLE_DELAYS_MS).
+ */
+const SETTLE_MS = 2_000;
+
+/** What this client made a moment ago: `ref:<owner>/<repo>:<branch>`, `pull:<owner>/<repo>#<n>` → real ms. */
+type Made = Map<string, number>;
+
+function madeKey(method: string, route: string, options: RequestOptions, data?: unknown): string | undefined {
+  const repo = `${String(options.owner)}/${String(options.repo)}`;
+  if (method !== "POST") return undefined;
+  if (/\/git\/refs$/.test(route) && typeof options.ref === "string")
+    return `ref:${repo}:${options.ref.replace(/^refs\/heads\//, "")}`;
+  const number = (data as { number?: unknown } | undefined)?.number;
+  if (/\/pulls$/.test(route) && typeof number === "number") return `pull:${repo}#${number}`;
+  return undefined;
+}
+
+/** The thing this request uses that may still be settling. */
+function usesKey(method: string, route: string, options: RequestOptions): string | undefined {
+  const repo = `${String(options.owner)}/${String(options.repo)}`;
+  if (method !== "POST") return undefined;
+  if (/\/pulls$/.test(route) && typeof options.head === "string")
+    return `ref:${repo}:${options.head.replace(/^[^:]*:/, "")}`;
+  if (/\/labels$/.test(route) && options.issue_number !== undefined)
+    return `pull:${repo}#${String(options.issue_number)}`;
+  return undefined;
+}
+
 export function installRequestLayer(octokit: HookableOctokit, o: RequestLayerOptions): void {
   const time = o.time ?? realGitHubTime;
   const maxInline = o.maxInlineWaitMs ?? MAX_INLINE_WAIT_MS;
+  const made: Made = new Map();
   octokit.hook.wrap("request", async (request, options) => {
     const method = String(options.method ?? "GET").toUpperCase();
     const route = String(options.url ?? "");
     const outer = options.request?.signal;
+    const uses = usesKey(method, route, options);
+    const madeAt = uses === undefined ? undefined : made.get(uses);
+    if (madeAt !== undefined) await sleep(madeAt + time.toRealMs(SETTLE_MS) - Date.now(), outer);
     const paced = o.pacer && !isAppRoute(route) ? o.pacer : undefined;
     const idempotent = method !== "POST";
     let transient = 0;
     let settling = 0;
     for (;;) {
       const release = paced ? await admit(paced, o.installationId, method, route, maxInline, outer) : noop;
-      const timeout = AbortSignal.timeout(o.timeoutMs);
+      const timeout = AbortSignal.timeout(timeoutFor(route, o.timeoutMs));
       const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
       // before-after-hook binds the inner hooks to this very object: change it, do not copy it.
       options.request = { ...options.request, signal };
       try {
         const response = await request(options);
         if (paced) await paced.observe(o.installationId, response.headers).catch(noop);
+        const key = madeKey(method, route, options, (response as { data?: unknown }).data);
+        if (key !== undefined) {
+          made.set(key, Date.now());
+          if (made.size > 100) made.delete(made.keys().next().value as string);
+        }
         return response;
       } catch (error) {
         if (outer?.aborted) throw outer.reason;
@@ -129,7 +177,7 @@ export function installRequestLayer(octokit: HookableOctokit, o: RequestLayerOpt
           }
           throw new TriadError(
             "timeout",
-            `GitHub did not answer ${method} ${route} within ${Math.round(o.timeoutMs / 100) / 10} s`,
+            `GitHub did not answer ${method} ${route} within ${Math.round(timeoutFor(route, o.timeoutMs) / 100) / 10} s`,
             { cause: error },
           );
         }

@@ -36,7 +36,7 @@ import {
   treeContents,
   treeOfCommit,
 } from "./git-data.js";
-import { ensureLabels, ensurePullRequest } from "./pulls.js";
+import { ensureLabels, ensurePullRequest, type PullLike } from "./pulls.js";
 
 export type PublishFaultPoint = "after-blobs" | "after-tree" | "after-commit" | "after-ref" | "after-pr";
 
@@ -67,7 +67,7 @@ export interface PublishOptions {
   author?: { name: string; email: string };
   /** Unix mode bits of a path in the snapshot (e.g. from `Snapshot.files`), to keep executables executable. */
   modeOf?: (path: string) => number | undefined;
-  pr: { title: string; body: string; labels: string[]; marker: string };
+  pr: { title: string; body: string; labels: string[]; marker: string; known?: PullLike };
   /**
    * Called after each step that wrote something (crash tests: the fault port; tests also pass a hook
    * that throws — a crash — or pushes to the branch — a race); it is awaited.
@@ -180,6 +180,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     body: o.pr.body,
     marker: o.pr.marker,
     headIsNew: branchIsNew,
+    ...(o.pr.known ? { known: o.pr.known } : {}),
   });
   created.pr = pr.created;
   await fault("after-pr");

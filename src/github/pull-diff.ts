@@ -57,17 +57,51 @@ const DIFF_ACCEPT = { accept: "application/vnd.github.diff" };
 const cache = new Map<string, ReviewDiff | TooLargeToReview>();
 const CACHE_ENTRIES = 64;
 
+/** Diffs kept between processes for a while (a reviewer and the aggregate may run apart). */
+export interface DiffCache {
+  get(key: string): Promise<ReviewDiff | TooLargeToReview | undefined>;
+  set(key: string, diff: ReviewDiff | TooLargeToReview): Promise<void>;
+}
+
+/** Larger diffs are read again rather than kept in Redis. */
+const SHARED_MAX_CHARS = 2_000_000;
+
+export function redisDiffCache(
+  redis: {
+    get(k: string): Promise<string | null>;
+    set(k: string, v: string, ex: "EX", s: number): Promise<unknown>;
+  },
+  prefix: string,
+  ttlSeconds = 3600,
+): DiffCache {
+  const key = (k: string) => `${prefix}:cache:diff:${k}`;
+  return {
+    async get(k) {
+      const raw = await redis.get(key(k)).catch(() => null);
+      return raw ? (JSON.parse(raw) as ReviewDiff | TooLargeToReview) : undefined;
+    },
+    async set(k, diff) {
+      const raw = JSON.stringify(diff);
+      if (raw.length <= SHARED_MAX_CHARS)
+        await redis.set(key(k), raw, "EX", ttlSeconds).catch(() => undefined);
+    },
+  };
+}
+
 export async function reviewDiff(
   gh: GitHubClient,
   repo: RepoRef,
   r: DiffRequest,
+  shared?: DiffCache,
 ): Promise<ReviewDiff | TooLargeToReview> {
+  // The shas pin the diff: the same key is the same diff, in any process.
   const key = `${repo.owner}/${repo.repo}#${r.pull}:${r.sinceSha ?? r.base}...${r.headSha}`;
-  const hit = cache.get(key);
+  const hit = cache.get(key) ?? (await shared?.get(key));
   if (hit) return hit;
   const result = await readDiff(gh, repo, r);
   cache.set(key, result);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  await shared?.set(key, result);
   return result;
 }
 
@@ -201,8 +235,13 @@ function countFiles(text: string): number {
 }
 
 /** The whole PR's diff at the sha under review, as text (for a human's review and its anchors). */
-export async function pullDiffText(gh: GitHubClient, repo: RepoRef, r: DiffRequest): Promise<string> {
+export async function pullDiffText(
+  gh: GitHubClient,
+  repo: RepoRef,
+  r: DiffRequest,
+  shared?: DiffCache,
+): Promise<string> {
   const { sinceSha: _since, ...whole } = r;
-  const diff = await reviewDiff(gh, repo, whole);
+  const diff = await reviewDiff(gh, repo, whole, shared);
   return isTooLarge(diff) ? "" : diff.text;
 }

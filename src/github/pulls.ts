@@ -25,6 +25,8 @@ export interface EnsurePullRequestOptions {
    * still falls back to the search.
    */
   headIsNew?: boolean;
+  /** The PR as the caller just read it (a fix round's own PR): no search for it. */
+  known?: PullLike;
 }
 
 export interface EnsuredPullRequest {
@@ -36,7 +38,7 @@ export interface EnsuredPullRequest {
   updated: boolean;
 }
 
-interface PullLike {
+export interface PullLike {
   number: number;
   html_url: string;
   title: string;
@@ -76,7 +78,8 @@ export async function ensurePullRequest(
     BODY_MAX,
     "\n\n… (clipped to fit GitHub's size limit; the plan comment on the issue has the whole plan)",
   );
-  const existing = o.headIsNew ? undefined : await findOpenPullRequest(gh, o.repo, o.head, o.marker);
+  const existing =
+    o.known ?? (o.headIsNew ? undefined : await findOpenPullRequest(gh, o.repo, o.head, o.marker));
   if (existing) return update(gh, o, existing, body);
   const made = await github(`open a pull request from ${o.head}`, async () => {
     try {

@@ -5,6 +5,9 @@ import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import type { Admission } from "../github/admission.js";
+import type { IssueComment } from "../github/comments.js";
+import type { RecentPermissions } from "../github/permissions.js";
+import type { DiffCache } from "../github/pull-diff.js";
 import type { RepoConfigCache } from "../github/repo-config.js";
 import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
@@ -58,6 +61,10 @@ export interface ShellDeps {
   repoConfig?: RepoConfigCache;
   /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
   admission?: Admission;
+  /** Roles read a moment ago, for the architect's thread filter (src/github/permissions.ts). */
+  recentPermissions?: RecentPermissions;
+  /** Review diffs by the shas that pin them, shared by the reviewers and the aggregate of a sha. */
+  diffs?: DiffCache;
 }
 
 /** One job's view of one workflow: the client, the issue, the lock's signal. */
@@ -72,6 +79,12 @@ export interface WorkflowContext {
   /** Aborted when the workflow lock is lost: nothing is written after that. */
   signal: AbortSignal;
   log: Logger;
+  /**
+   * What this job has read of the issue, kept for the job (the issue's comments: read once, and
+   * triad's own comments of this job added as they are posted). Used to find triad's own marked
+   * comments, which only this job writes while it holds the lock.
+   */
+  memo: { comments?: IssueComment[] };
 }
 
 export async function workflowContext(
@@ -101,6 +114,7 @@ export async function workflowContext(
     jobId: job.jobId,
     signal: job.signal,
     log: deps.log.child({ workflow, job: job.jobId }),
+    memo: {},
   };
 }
 

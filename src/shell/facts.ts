@@ -11,6 +11,7 @@ import { pullDiffText } from "../github/pull-diff.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import { classifyComment } from "../text/comment-intent.js";
 import type { WorkflowContext } from "./context.js";
+import { planCommentKey } from "./plan-source.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 
 /**
@@ -36,6 +37,11 @@ export async function issueEventFacts(
   }
   if (event.kind !== "comment_created" || !state) return facts;
   facts.permission = await getPermission(w.gh, w.repo, event.comment.author.login);
+  await w.deps.recentPermissions?.set(
+    `${w.repo.owner}/${w.repo.repo}`,
+    event.comment.author.login,
+    facts.permission,
+  );
   const intent = classifyComment(event.comment.body, config.approval_words);
   facts.intent = intent;
   if (
@@ -50,7 +56,10 @@ export async function issueEventFacts(
           ...w.repo,
           comment_id: state.plan?.commentId as number,
         });
-        return contentHash(data.body ?? "");
+        const hash = contentHash(data.body ?? "");
+        // Kept by its hash: if this approval freezes it, the developer reads it from here.
+        await w.deps.stores.results.set(planCommentKey(hash), { body: data.body ?? "", url: data.html_url });
+        return hash;
       } catch (error) {
         if ((error as { status?: number }).status === 404) return "missing";
         throw error;
@@ -103,7 +112,12 @@ export async function pullEventFacts(
       );
       const { defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
       const files = parseUnifiedDiff(
-        await pullDiffText(w.gh, w.repo, { pull: pr.number, headSha: pr.headSha, base: defaultBranch }),
+        await pullDiffText(
+          w.gh,
+          w.repo,
+          { pull: pr.number, headSha: pr.headSha, base: defaultBranch },
+          w.deps.diffs,
+        ),
       );
       const findings = fromHumanReview(
         {

@@ -14,6 +14,7 @@ import {
 import { ensureLabels } from "../github/pulls.js";
 import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
 import type { PendingEffects } from "../ports/stores.js";
+import { turnForQueued } from "./admission.js";
 import type { WorkflowContext } from "./context.js";
 
 /**
@@ -54,14 +55,19 @@ async function carryOut(
   resumed = false,
 ): Promise<WorkflowState> {
   const run = new EffectRun(w, resumed);
-  let current = state;
+  // A step this decision queues takes its installation turn now: the tracking comment then says
+  // at once whether it waits (src/shell/admission.ts).
+  let current = await turnForQueued(w, state, pending.effects);
   // The first tracking comment is the workflow's first visible answer: it goes before the other
   // effects (writes are paced a second apart, so after the 👀 it would come a second late), and is
   // written again after them only if they changed what it shows.
+  // (Compared without the comment's own id, which the state learns from posting it and which a
+  // rebuild takes from the comment anyway.)
+  const shown = (s: WorkflowState) => renderTrackingComment({ ...s, trackingCommentId: undefined });
   let posted: string | undefined;
   if (pending.tracking && current.trackingCommentId === undefined) {
     w.signal.throwIfAborted();
-    posted = renderTrackingComment(current);
+    posted = shown(current);
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
   }
@@ -69,7 +75,7 @@ async function carryOut(
     w.signal.throwIfAborted();
     current = await run.apply(current, effect);
   }
-  if (pending.tracking && renderTrackingComment(current) !== posted) {
+  if (pending.tracking && (posted === undefined || shown(current) !== posted)) {
     w.signal.throwIfAborted();
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
@@ -85,11 +91,8 @@ export async function loadState(
 ): Promise<WorkflowState | undefined> {
   const cached = await w.deps.stores.state.get(w.workflow);
   if (cached) return cached;
-  const tracking = findOwnMarked(
-    comments ?? (await listComments(w.gh, w.ref)),
-    marker("tracking"),
-    w.deps.botLogin,
-  );
+  w.memo.comments ??= comments ?? (await listComments(w.gh, w.ref));
+  const tracking = findOwnMarked(w.memo.comments, marker("tracking"), w.deps.botLogin);
   const rebuilt = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
   if (rebuilt) {
     w.log.info({ phase: rebuilt.phase }, "state rebuilt from the tracking comment");
@@ -103,13 +106,15 @@ async function ensureTrackingComment(
   state: WorkflowState,
   run: EffectRun,
 ): Promise<WorkflowState> {
+  const known = run.knownComments ?? w.memo.comments;
   const comment = await ensureComment(w.gh, w.ref, {
     marker: marker("tracking"),
     body: renderTrackingComment(state),
     botLogin: w.deps.botLogin,
     knownId: state.trackingCommentId,
-    ...(run.knownComments ? { comments: run.knownComments } : {}),
+    ...(known ? { comments: known } : {}),
   });
+  if (known && !known.some((c) => c.id === comment.id)) known.push(comment);
   return { ...state, trackingCommentId: comment.id };
 }
 
@@ -128,7 +133,8 @@ class EffectRun {
   ) {}
 
   private async comments(): Promise<IssueComment[]> {
-    this.knownComments ??= await listComments(this.w.gh, this.w.ref);
+    this.w.memo.comments ??= await listComments(this.w.gh, this.w.ref);
+    this.knownComments ??= this.w.memo.comments;
     return this.knownComments;
   }
 
@@ -180,8 +186,11 @@ class EffectRun {
         for (const label of effect.remove) await removeLabel(gh, { ...repo, issue_number: pull }, label);
         return state;
       }
-      case "check":
-        await ensureCheckRun(gh, repo, {
+      case "check": {
+        // The run's id is kept once made, so later updates need no search.
+        const key = `check-run-${w.workflow}-${effect.headSha}`;
+        const knownId = await deps.stores.results.get<number>(key);
+        const id = await ensureCheckRun(gh, repo, {
           name: REVIEW_CHECK,
           headSha: effect.headSha,
           state: effect.state,
@@ -189,11 +198,16 @@ class EffectRun {
           summary: effect.summary,
           freshCommit: (effect.fresh ?? false) && !this.resumed,
           botLogin: deps.botLogin,
+          ...(knownId === undefined ? {} : { knownId }),
         });
+        if (id !== knownId) await deps.stores.results.set(key, id);
         return state;
+      }
       case "thread_reply": {
-        this.threads ??= await listReviewComments(gh, repo, effect.pull);
-        const done = this.threads.some(
+        // A reply is marked with its finding and round: only a decision begun by an earlier job
+        // (its answer maybe lost) can have posted it already, so only then is it looked for.
+        if (this.resumed) this.threads ??= await listReviewComments(gh, repo, effect.pull);
+        const done = (this.threads ?? []).some(
           (c) => c.inReplyTo === effect.commentId && c.body.includes(effect.marker),
         );
         if (!done)

@@ -7,6 +7,11 @@ import type { WorkflowContext } from "./context.js";
 
 type ApprovedPlan = { plan: Plan; version: number; url: string };
 
+/** Where the body of a plan comment read at approval time is kept, by the hash approval freezes. */
+export function planCommentKey(hash: string): string {
+  return `plan-comment-${hash}`;
+}
+
 /**
  * The approved plan, read from its comment and checked against the hash frozen at approval. Once
  * read and checked it is kept by that hash (content-addressed: the same hash is the same plan), so
@@ -18,14 +23,17 @@ export async function loadApprovedPlan(w: WorkflowContext, state: WorkflowState)
   const key = `approved-plan-${approved.hash}`;
   const kept = await w.deps.stores.results.get<ApprovedPlan>(key);
   if (kept) return kept;
-  const comment = await github("read the approved plan", async () => {
-    try {
-      return (await w.gh.rest.issues.getComment({ ...w.repo, comment_id: approved.commentId })).data;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw error;
-    }
-  });
+  const seen = await w.deps.stores.results.get<{ body: string; url: string }>(planCommentKey(approved.hash));
+  const comment = seen
+    ? { body: seen.body, html_url: seen.url }
+    : await github("read the approved plan", async () => {
+        try {
+          return (await w.gh.rest.issues.getComment({ ...w.repo, comment_id: approved.commentId })).data;
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return undefined;
+          throw error;
+        }
+      });
   const read = readApprovedPlan(state, comment ? (comment.body ?? "") : undefined);
   if ("refused" in read) throw new TriadError("config_invalid", read.refused);
   const result = { ...read, url: comment?.html_url ?? "" };

@@ -134,7 +134,8 @@ describe("eventual consistency", () => {
 });
 
 describe("calls that never answer", () => {
-  const hangingTarball = { route: `GET ${R}/tarball/{ref}`, actor: "installation", kind: "hang" as const };
+  // Resolving the default branch's head for the architect's snapshot: only steps make this call.
+  const hangingResolve = { route: `GET ${R}/commits/{ref}`, actor: "installation", kind: "hang" as const };
 
   it("a hanging call times out and is tried again; the step goes on", async () => {
     const s = await startSampleStack("hang", {
@@ -142,7 +143,7 @@ describe("calls that never answer", () => {
       extraEnv: { TRIAD_GITHUB_TIMEOUT_MS: "1500" },
     });
     stack = s;
-    s.sim.faults.add({ ...hangingTarball, times: 1 });
+    s.sim.faults.add({ ...hangingResolve, times: 1 });
     const { title, body } = sampleIssue();
     const issue = await s.openIssue(title, body);
     await s.label(issue, "triad");
@@ -151,9 +152,9 @@ describe("calls that never answer", () => {
       () => botComments(s.thread(issue), ARCHITECT).length === 1,
       30_000,
     );
-    const tarballs = installationCalls(s).filter((c) => c.route === `${R}/tarball/{ref}`);
-    expect(tarballs.map((c) => c.status)).toEqual([0, 302]);
-    expect(tarballs[0]?.fault).toBe("hang");
+    const resolves = installationCalls(s).filter((c) => c.route === `${R}/commits/{ref}`);
+    expect(resolves.map((c) => c.status)).toEqual([0, 200]);
+    expect(resolves[0]?.fault).toBe("hang");
     expect(botComments(s.thread(issue), "<!-- triad:error")).toEqual([]);
   });
 
@@ -164,8 +165,8 @@ describe("calls that never answer", () => {
       extraEnv: { TRIAD_GITHUB_TIMEOUT_MS: "2500" },
     });
     stack = s;
-    // Every download of the repository hangs: the architect can never start.
-    s.sim.faults.add({ ...hangingTarball, times: Number.POSITIVE_INFINITY });
+    // Every look-up of the default branch's head hangs: the architect can never start.
+    s.sim.faults.add({ ...hangingResolve, times: Number.POSITIVE_INFINITY });
     const { title, body } = sampleIssue();
     const issue = await s.openIssue(title, body);
     await s.label(issue, "triad");
@@ -378,6 +379,7 @@ describe("turns per installation", () => {
       await waitFor(`questions on #${n}`, () => botComments(s.thread(n), ARCHITECT).length === 1, 30_000);
     const postedAt = issues.map((n) => botComments(s.thread(n), ARCHITECT)[0]?.id ?? 0);
     expect([...postedAt].sort((a, b) => a - b)).toEqual(postedAt); // in the order they were labelled
-    for (const n of issues) expect(tracking(n)).not.toMatch(/waiting:/);
+    // Once a workflow's turn came and its step ran, its tracking comment no longer says it waits.
+    await waitFor("no workflow shown waiting", () => issues.every((n) => !/waiting:/.test(tracking(n))));
   });
 });

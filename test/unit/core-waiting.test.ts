@@ -38,17 +38,21 @@ describe("a step waiting for its installation's turn", () => {
       "waiting: next in line in this installation",
     );
     const turn = onTurn(waiting.state as WorkflowState, now);
-    expect(turn.tracking).toBe(true);
+    expect(turn.tracking).toBe(false); // the step's own result re-renders it
+    expect(turn.state?.waiting).toBeUndefined();
     expect(renderTrackingComment(turn.state as WorkflowState)).not.toContain("waiting:");
     expect(onTurn(started, now).ignored).toBeDefined();
   });
 
-  it("updates as the number halves, not for every workflow that goes first", () => {
+  it("updates once the number has fallen to a quarter, not for every workflow that goes first", () => {
     const at12 = onWaitingTurn(started, 12, now).state as WorkflowState;
     expect(onWaitingTurn(at12, 11, now).ignored).toBeDefined();
-    expect(onWaitingTurn(at12, 7, now).ignored).toBeDefined();
-    expect(onWaitingTurn(at12, 6, now).state?.waiting).toEqual({ ahead: 6 });
+    expect(onWaitingTurn(at12, 4, now).ignored).toBeDefined();
+    expect(onWaitingTurn(at12, 3, now).state?.waiting).toEqual({ ahead: 3 });
     expect(onWaitingTurn(at12, 14, now).state?.waiting).toEqual({ ahead: 14 });
+    // A short wait is shown once.
+    const at5 = onWaitingTurn(started, 5, now).state as WorkflowState;
+    expect(onWaitingTurn(at5, 1, now).ignored).toBeDefined();
   });
 
   it("a skipped step no longer shows as waiting", () => {

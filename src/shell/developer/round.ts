@@ -13,6 +13,7 @@ import type { UsageSnapshot } from "../../core/usage.js";
 import { TriadError } from "../../errors.js";
 import { github } from "../../github/errors.js";
 import { publishRound } from "../../github/publish.js";
+import type { PullLike } from "../../github/pulls.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { type ToolDefinition, ToolInputError } from "../../models/types.js";
@@ -165,6 +166,8 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         : `the developer finished fix round ${round} without changing any file`,
     );
   }
+  // A fix round keeps the PR's description; the PR just read is the one to update (no search).
+  const current = round === 0 ? undefined : await currentPull(w, state);
   const prBody =
     round === 0
       ? renderPullRequestBody(plan, saved.report, {
@@ -173,7 +176,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
           planUrl,
           approvedBy: approved.by,
         })
-      : await currentPullBody(w, state);
+      : (current?.body ?? "");
   const published = await publishRound(w.gh, {
     repo: w.repo,
     baseBranch: defaultBranch,
@@ -190,6 +193,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       body: prBody,
       labels: [LABELS.pr, LABELS.inReview],
       marker: marker("pr", String(state.issue)),
+      ...(current ? { known: current } : {}),
     },
     fault: (point) => deps.faults.at(point),
   });
@@ -263,13 +267,13 @@ async function readIssue(w: WorkflowContext): Promise<{ title: string; body: str
   return { title: data.title, body: data.body ?? "" };
 }
 
-async function currentPullBody(w: WorkflowContext, state: WorkflowState): Promise<string> {
+async function currentPull(w: WorkflowContext, state: WorkflowState): Promise<PullLike | undefined> {
   const pull = state.pr?.number;
-  if (pull === undefined) return "";
+  if (pull === undefined) return undefined;
   const { data } = await github("read the pull request", () =>
     w.gh.rest.pulls.get({ ...w.repo, pull_number: pull }),
   );
-  return data.body ?? "";
+  return data.state === "open" ? (data as PullLike) : undefined;
 }
 
 /** One reviewer by default; two when the config says so or the issue carries the important label. */

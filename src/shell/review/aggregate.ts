@@ -44,12 +44,17 @@ export async function runReviewAggregate(
     w.log.info({ files: tooLarge.files }, "too large to review");
     return;
   }
-  const diff = await reviewDiff(w.gh, w.repo, {
-    pull: pr.number,
-    headSha,
-    base: defaultBranch,
-    ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
-  });
+  const diff = await reviewDiff(
+    w.gh,
+    w.repo,
+    {
+      pull: pr.number,
+      headSha,
+      base: defaultBranch,
+      ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+    },
+    deps.diffs,
+  );
   const files = isTooLarge(diff) ? [] : parseUnifiedDiff(diff.text);
   const comments = await listReviewComments(w.gh, w.repo, pr.number);
   const pending = await deps.stores.findings.pending(w.workflow);

@@ -57,8 +57,11 @@ export async function runReviewerStep(
   const log = w.log.child({ reviewer: slot + 1, sha: headSha.slice(0, 7) });
 
   // A review posted by an earlier attempt (its answer lost, or the job killed after it) is found by
-  // its marker and reused, never posted twice.
-  const existing = await findOwnReview(w.gh, w.repo, pull, mark, deps.botLogin);
+  // its marker and reused, never posted twice. The first run of a flow's own job has no earlier
+  // attempt (a `/triad retry` re-adds the flow under a new id, so it looks).
+  const started = (job as { job?: { attemptsStarted?: number } }).job?.attemptsStarted;
+  const firstRun = started === 1 && !w.jobId.includes("-retry-");
+  const existing = firstRun ? undefined : await findOwnReview(w.gh, w.repo, pull, mark, deps.botLogin);
   const posted = existing ? (extractData(existing.body, "review") as ReviewerResult | undefined) : undefined;
   if (existing && posted) {
     log.info("review already posted for this sha; reusing it");
@@ -75,7 +78,7 @@ export async function runReviewerStep(
     base: defaultBranch,
     ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
   };
-  const diff = await reviewDiff(w.gh, w.repo, request);
+  const diff = await reviewDiff(w.gh, w.repo, request, deps.diffs);
   if (isTooLarge(diff)) {
     log.info({ files: diff.files }, "too large to review");
     return {
@@ -177,10 +180,10 @@ export async function runReviewerStep(
 }
 
 async function wholePullFiles(
-  w: { gh: Parameters<typeof reviewDiff>[0]; repo: Parameters<typeof reviewDiff>[1] },
+  w: { gh: Parameters<typeof reviewDiff>[0]; repo: Parameters<typeof reviewDiff>[1]; deps: ShellDeps },
   r: { pull: number; headSha: string; base: string },
 ): Promise<DiffFile[] | undefined> {
-  const whole = await reviewDiff(w.gh, w.repo, r);
+  const whole = await reviewDiff(w.gh, w.repo, r, w.deps.diffs);
   return isTooLarge(whole) ? undefined : parseUnifiedDiff(whole.text);
 }
 
