@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchDeveloper } from "./developer.js";
+import { benchInstallation } from "./installation.js";
 import { benchModels } from "./models.js";
 import { benchSnapshot } from "./snapshot.js";
 import { benchWebhook } from "./webhook.js";
@@ -16,6 +17,12 @@ const BENCHES: Record<string, () => Promise<object>> = {
   models: () => benchModels(),
   snapshot: () => benchSnapshot(),
   workflow: () => benchWorkflow({ many: Number(process.env.BENCH_WORKFLOWS ?? 100) }),
+  installation: () =>
+    benchInstallation({
+      workflows: Number(process.env.BENCH_WORKFLOWS ?? 100),
+      timeScale: Number(process.env.BENCH_TIME_SCALE ?? 20),
+      idleSamples: Number(process.env.BENCH_IDLE_SAMPLES ?? 10),
+    }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -18,6 +18,11 @@ export type ErrorCode =
   | "lock_lost"
   /** A maintainer stopped the workflow while the step ran. */
   | "stopped"
+  /**
+   * The installation runs as many workflows as it may (GitHub's limits): the step waits its turn. The
+   * queue delays it without spending an attempt.
+   */
+  | "waiting_turn"
   | "config_invalid"
   | "auth_failed"
   | "permission_denied"
@@ -54,6 +59,7 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set([
   "timeout",
   "lock_busy",
   "lock_lost",
+  "waiting_turn",
 ]);
 
 export class TriadError extends Error {

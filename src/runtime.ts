@@ -11,8 +11,16 @@ import {
   webAlive,
 } from "./deliveries/recover.js";
 import { errorMessage, TriadError } from "./errors.js";
+import { Admission } from "./github/admission.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
 import type { GitHubClient } from "./github/client.js";
+import { withPriority } from "./github/paced-client.js";
+import { Pacer } from "./github/pacer.js";
+import { pacingConfig } from "./github/pacing-config.js";
+import { redisRecentPermissions } from "./github/permissions.js";
+import { redisDiffCache } from "./github/pull-diff.js";
+import { redisRepoConfigCache } from "./github/repo-config.js";
+import { type GitHubTime, realGitHubTime } from "./github/time.js";
 import { HealthBoard } from "./health.js";
 import { type HookableOctokit, meterGitHub } from "./metrics/github.js";
 import type { TriadMetrics } from "./metrics/metrics.js";
@@ -28,6 +36,7 @@ import { acceptEvent, createQueues, type Queues, stepQueue } from "./queue/queue
 import { createRedis, type RedisConnection, redisReachable, waitForRedis } from "./queue/redis.js";
 import { startWorkers } from "./queue/worker.js";
 import { SnapshotCache } from "./repo/snapshot.js";
+import { releaseTurnIfIdle } from "./shell/admission.js";
 import { runArchitectReviewStep } from "./shell/architect/review-time.js";
 import { runArchitectTurn } from "./shell/architect/turn.js";
 import type { ShellDeps } from "./shell/context.js";
@@ -36,7 +45,9 @@ import { recordStepFailure } from "./shell/failure.js";
 import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/handle-event.js";
 import { runReviewAggregate } from "./shell/review/aggregate.js";
 import { runReviewerStep } from "./shell/review/reviewer.js";
+import { requestStopIfAsked } from "./shell/stop-request.js";
 import { redisStores } from "./stores/redis-stores.js";
+import { redisStopFlags } from "./stores/stop-flags.js";
 import { adminHandler } from "./web/admin.js";
 import { startWebhookProxy, type WebhookProxy } from "./web/proxy.js";
 import { startWebServer, type WebServer } from "./web/server.js";
@@ -161,6 +172,8 @@ export interface WorkerRuntimeOptions {
   /** Fault injection for crash tests (default: none). */
   faults?: Faults;
   clock?: Clock;
+  /** GitHub's clock as this worker should keep it (the simulator's time scale; default: real time). */
+  githubTime?: GitHubTime;
 }
 
 export async function runWorker(
@@ -179,27 +192,39 @@ export async function runWorker(
   const workerLog = log.child({ name: "worker" });
   const startPart = (what: string, work: Promise<void>) =>
     startWithin(env.TRIAD_START_TIMEOUT_MS, what, work);
+  const pacing = pacingConfig(env.raw);
+  const githubTime = o.githubTime ?? realGitHubTime;
+  const redis = createRedis(redisTarget(env), (error) =>
+    log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
+  );
+  const pacer = pacing.enabled ? new Pacer(redis, env.TRIAD_REDIS_PREFIX, pacing, githubTime) : undefined;
   let auth: AppAuth | undefined = o.auth;
   await startPart(
     `GitHub at ${env.GITHUB_API_URL}`,
     (async () => {
-      auth ??= await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log);
+      auth ??= await createAppAuth(env.app as NonNullable<TriadEnv["app"]>, env.GITHUB_API_URL, log, {
+        pacer,
+        time: githubTime,
+        timeoutMs: pacing.timeoutMs,
+        maxInlineWaitMs: pacing.maxInlineWaitMs,
+      });
     })(),
   ).catch((error) => {
     health.failed("worker", errorMessage(error));
+    redis.disconnect();
     throw startFailure("a worker", error);
   });
   const app = auth as AppAuth;
   if (metrics && isHookable(app.app)) meterGitHub(app.app, "app", metrics);
-  const redis = createRedis(redisTarget(env), (error) =>
-    log.warn({ err: error.message }, "worker: Redis unreachable, retrying"),
-  );
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   if (metrics) watchQueueDepths(metrics, queues, env.TRIAD_REDIS_PREFIX);
   const deps: ShellDeps = {
-    stores: redisStores(redis, keys(env.TRIAD_REDIS_PREFIX), {
-      onSaved: metrics ? (before, after) => countMilestones(metrics, before, after) : undefined,
-    }),
+    stores: {
+      ...redisStores(redis, keys(env.TRIAD_REDIS_PREFIX), {
+        onSaved: metrics ? (before, after) => countMilestones(metrics, before, after) : undefined,
+      }),
+      stops: redisStopFlags(redis, keys(env.TRIAD_REDIS_PREFIX)),
+    },
     queue: stepQueue(queues),
     inbox: queues.inbox,
     accept: async (event, receivedAt) => {
@@ -217,6 +242,31 @@ export async function runWorker(
     snapshots: new SnapshotCache(),
     faults: o.faults ?? noFaults,
     modelEnv: env.raw,
+    admission: new Admission(redis, env.TRIAD_REDIS_PREFIX, {
+      cap: pacing.maxActiveWorkflows,
+      restMs: githubTime.toRealMs(2 * 60_000),
+      recheckMs: Math.max(250, githubTime.toRealMs(30_000)),
+    }),
+    recentPermissions: redisRecentPermissions(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(60_000)),
+    diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
+    // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
+    repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
+      maxAgeMs: githubTime.toRealMs(5 * 60_000),
+      branchMaxAgeMs: githubTime.toRealMs(24 * 3600_000),
+    }),
+  };
+  /** After a workflow's job: give its installation turn up when it has no step queued (admission.ts). */
+  const turns = async <T>(
+    at: { installationId: number; repo: { owner: string; name: string }; issue: number },
+    work: Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await work;
+    } finally {
+      await releaseTurnIfIdle(deps, at).catch((error: unknown) =>
+        workerLog.warn({ err: errorMessage(error) }, "could not update the installation's turns"),
+      );
+    }
   };
   const running = startWorkers({
     connection: redis,
@@ -224,19 +274,33 @@ export async function runWorker(
     queues,
     concurrency: env.TRIAD_WORKER_CONCURRENCY,
     lockMs: o.lockMs ?? env.TRIAD_JOB_LOCK_MS,
+    limitWaitMaxMs: githubTime.toRealMs(pacing.limitWaitMaxMs),
     log: workerLog,
     handlers: {
-      drain: (ref, job) => drainInbox(deps, ref, job),
+      drain: (ref, job) => turns(ref, drainInbox(deps, ref, job)),
       route: (data) => routePullRequestComment(deps, data),
-      stepFailed: (data, job) => recordStepFailure(deps, data, job),
-      eventFailed: (data, job) => dropFailedEvent(deps, data, job, data.error),
+      // Failure reports may use the primary budget's reserve: a failure must always be said.
+      stepFailed: (data, job) =>
+        turns(
+          data,
+          withPriority(() => recordStepFailure(deps, data, job)),
+        ),
+      eventFailed: (data, job) =>
+        turns(
+          data,
+          withPriority(() => dropFailedEvent(deps, data, job, data.error)),
+        ),
+      drainBusy: (ref) => requestStopIfAsked(deps, ref),
       steps: {
         architect: (step, job) =>
-          step.mode === "ruling" || step.mode === "spiral"
-            ? runArchitectReviewStep(deps, step, job)
-            : runArchitectTurn(deps, step, job),
-        develop: (step, job) => runDeveloperRound(deps, step, job),
-        review: (step, job) => runReviewAggregate(deps, step, job),
+          turns(
+            step,
+            step.mode === "ruling" || step.mode === "spiral"
+              ? runArchitectReviewStep(deps, step, job)
+              : runArchitectTurn(deps, step, job),
+          ),
+        develop: (step, job) => turns(step, runDeveloperRound(deps, step, job)),
+        review: (step, job) => turns(step, runReviewAggregate(deps, step, job)),
         review_one: (step, job) => runReviewerStep(deps, step, job),
       },
     },

@@ -55,7 +55,9 @@ export type Effect =
   /** The pending findings were taken by a decision. */
   | { type: "clear_pending" }
   /** A step's saved model result is no longer needed (the step's writes are all done). */
-  | { type: "forget_result"; jobId: string };
+  | { type: "forget_result"; jobId: string }
+  /** Steps of this run still running (a reviewer, one waiting out a limit) stop before their next call. */
+  | { type: "request_stop" };
 
 export interface Decision {
   state: WorkflowState | undefined;

@@ -231,7 +231,7 @@ function stop(state: WorkflowState | undefined, ctx: DecideContext, why: string,
   if (!state || !isActive(state.phase)) return ignore(state, "no running workflow");
   return decided(
     { ...state, phase: "stopped", updatedAt: ctx.now, note: `Stopped: ${why}.`, queued: undefined },
-    extra,
+    [{ type: "request_stop" }, ...extra],
   );
 }
 

@@ -97,6 +97,9 @@ export function withoutData(body: string): string {
   return body.replace(/\n*<!-- triad:[\w-]+-data [A-Za-z0-9+/=._-]+ -->\s*$/, "");
 }
 
+/** One trailing data block (see `embedData`; plain base64 or deflated base64url), for splitting bodies. */
+export const TRAILING_DATA_BLOCK = /<!-- triad:[\w-]+-data [A-Za-z0-9+/=._-]+ -->\s*$/;
+
 export interface CommentAuthor {
   login: string;
   type?: string;

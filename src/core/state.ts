@@ -76,6 +76,8 @@ export const workflowStateSchema = z.object({
   architectTurns: z.number().int().default(0),
   /** The step waiting on a queue or running, if any. */
   queued: stepRefSchema.optional(),
+  /** The queued step waits for the installation's turn: this many workflows are ahead of it. */
+  waiting: z.object({ ahead: z.number().int().min(0) }).optional(),
   /** The step that failed for good, for `/triad retry`. */
   failed: stepRefSchema.extend({ error: z.string() }).optional(),
   /** The developer's progress through the approved plan's steps, for the tracking checklist. */

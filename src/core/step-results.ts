@@ -9,7 +9,7 @@ import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
 import { type AggregatedFinding, aggregateFindings } from "./review/aggregate.js";
 import type { FindingSet } from "./review/finding.js";
-import { afterFindings } from "./review/outcome.js";
+import { afterFindings, labelsFor } from "./review/outcome.js";
 import type { ArchitectOutput, Plan } from "./schemas/architect.js";
 import type { DeveloperReport } from "./schemas/developer.js";
 import { type Ruling, rulingLabel, type Trace } from "./schemas/ruling.js";
@@ -86,7 +86,30 @@ export function roundBase(state: WorkflowState, step: StepJob): RoundBase {
 /** A step that is not wanted any more: it stops being shown as queued. */
 export function onStepSkipped(state: WorkflowState, jobId: string, now: string): Decision {
   if (state.queued?.jobId !== jobId) return ignore(state, "skipped a step that was not the queued one");
-  return decided({ ...state, queued: undefined, updatedAt: now }, []);
+  return decided({ ...state, queued: undefined, waiting: undefined, updatedAt: now }, []);
+}
+
+/**
+ * The queued step waits for the installation's turn (GitHub's limits are per installation): the
+ * tracking comment says how many workflows are ahead — when it starts waiting (usually with the
+ * decision that queued the step, src/shell/admission.ts), then again once a long wait (8 or more
+ * ahead) has fallen to a quarter, so a long wait costs an edit or two, not one per workflow that goes
+ * first (each edit is a request of the installation's budget too).
+ */
+export function onWaitingTurn(state: WorkflowState, ahead: number, now: string): Decision {
+  const shown = state.waiting?.ahead;
+  if (shown !== undefined && ahead <= shown && (shown < 8 || ahead > Math.floor(shown / 4)))
+    return ignore(state, `still ${ahead} ahead (shown: ${shown})`);
+  return decided({ ...state, waiting: { ahead }, updatedAt: now }, []);
+}
+
+/**
+ * The queued step's turn came: it no longer waits. Saved without an edit of its own — the step's
+ * result re-renders the tracking comment, which then no longer says it waits.
+ */
+export function onTurn(state: WorkflowState, now: string): Decision {
+  if (!state.waiting) return ignore(state, "was not waiting");
+  return decided({ ...state, waiting: undefined, updatedAt: now }, [], false);
 }
 
 /** The queued step stays queued unless it is the one that just finished. */
@@ -379,6 +402,50 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     ctx,
   );
   return { ...d, effects: [{ type: "clear_pending" }, ...d.effects] };
+}
+
+/**
+ * The pull request is larger than GitHub lists (more than 3,000 files): the reviewers cannot see it,
+ * so nothing is reviewed and a maintainer decides. The review is recorded as failed (the phase stays
+ * `reviewing`), so `/triad retry` reviews again once the pull request is smaller.
+ */
+export function onTooLargeToReview(
+  state: WorkflowState,
+  step: StepRef,
+  r: { headSha: string; files: number; lines: number },
+  ctx: DecideContext,
+): Decision {
+  const why = `It changes ${r.files} files (${r.lines} lines); GitHub lists at most 3,000 files of a pull request, so the reviewers cannot see all of it.`;
+  const todo =
+    "A maintainer can review and merge it by hand, or make it smaller — split the work, or take generated and vendored files off the branch — and comment `/triad retry`.";
+  return decided(
+    {
+      ...state,
+      updatedAt: ctx.now,
+      queued: clearQueued(state, step.jobId),
+      failed: { ...step, error: "too large to review" },
+      note: `**Too large to review.** ${why} ${todo}`,
+    },
+    [
+      {
+        type: "comment",
+        marker: marker("error", `too-large-${r.headSha}`),
+        body: `⚠️ **triad cannot review this pull request.** ${why}
+
+${todo}`,
+      },
+      labelsFor(state, "needs-human"),
+      {
+        type: "check",
+        headSha: r.headSha,
+        state: { status: "completed", conclusion: "action_required" },
+        title: "Too large to review",
+        summary: `${why}
+
+${todo}`,
+      },
+    ],
+  );
 }
 
 /**

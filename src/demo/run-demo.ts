@@ -85,9 +85,16 @@ export async function runDemo(o: DemoOptions = {}): Promise<number> {
       wire = await startDemoVendors();
     }
     const models: ModelProvider = wire ? wire.models : live ? liveModels(env) : scriptedModels(demoModels());
-    stack = await startLocalStack({ redisUrl: url, logLevel: env.LOG_LEVEL ?? "silent", models });
+    // GitHub as it is (rate limits, a second between writes, consistency lag), its clock 10x faster
+    // so the paced writes of a whole workflow take seconds.
+    stack = await startLocalStack({
+      redisUrl: url,
+      logLevel: env.LOG_LEVEL ?? "silent",
+      models,
+      github: { timeScale: 10 },
+    });
     const { sim } = stack;
-    print(`· GitHub simulator: ${sim.url}`);
+    print(`· GitHub simulator: ${sim.url} (GitHub's limits on; its clock runs 10× faster)`);
     if (!privateRedis)
       print(`· Redis keys under ${stack.env.TRIAD_REDIS_PREFIX}: (removed when the demo ends)`);
     print(`· triad web (webhooks): ${stack.web.url}${stack.env.WEBHOOK_PATH}, one worker`);

@@ -96,11 +96,24 @@ function note(result: Omit<Presentation, "text">): string {
     parts.push(`Left out to fit the size limit: ${names(result.clipped)}`);
   }
   for (const p of result.partial.slice(0, NOTE_MAX_PATHS)) {
-    parts.push(
-      `Shown in part to fit the size limit: ${p.path} (first ${p.hunksShown} of ${p.hunksTotal} hunks)`,
-    );
+    const what =
+      p.hunksShown === 0
+        ? `the first lines of hunk 1 of ${p.hunksTotal}`
+        : `first ${p.hunksShown} of ${p.hunksTotal} hunks`;
+    parts.push(`Shown in part to fit the size limit: ${p.path} (${what})`);
   }
   return parts.length === 0 ? "" : `\n\n## Files not shown in full\n${parts.join("\n")}\n`;
+}
+
+/** The first whole lines of a presented hunk that fit in `room` characters, marked as cut; undefined if none. */
+function leadingLines(hunk: string, room: number): string | undefined {
+  const note = "… (the rest of this hunk is not shown)\n";
+  const fit = room - note.length;
+  if (fit <= 0) return undefined;
+  const cut = hunk.lastIndexOf("\n", fit);
+  // At least the header, the `__new hunk__` line and one line of code.
+  if (cut <= 0 || hunk.slice(0, cut).split("\n").length < 4) return undefined;
+  return `${hunk.slice(0, cut + 1)}${note}`;
 }
 
 /** Packs whole files, then leading hunks, into `budgetChars - reserve`; reports the rest. */
@@ -130,6 +143,18 @@ function pack(
       if (used + partial.length + hunk.length + reserve > budgetChars) break;
       partial += hunk;
       shown++;
+    }
+    if (shown === 0 && hunks[0] !== undefined) {
+      // One hunk larger than the whole budget (a regenerated table, a 25,000-line file): its first
+      // lines, rather than nothing of the file.
+      const room = budgetChars - reserve - used - partial.length;
+      const head = leadingLines(hunks[0], room);
+      if (head !== undefined) {
+        chunks.push(partial + head);
+        used += partial.length + head.length;
+        result.partial.push({ path: file.newPath, hunksShown: 0, hunksTotal: hunks.length });
+        continue;
+      }
     }
     if (shown > 0) {
       chunks.push(partial);

@@ -3,6 +3,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { AppCredentials } from "../config/env.js";
 import type { GitHubClient } from "./client.js";
 import { github } from "./errors.js";
+import { type HookableOctokit, installRequestLayer, type RequestLayerOptions } from "./paced-client.js";
 
 export interface AppAuth {
   /** `<slug>[bot]`: the login of the app's own comments, used to trust markers. */
@@ -13,22 +14,30 @@ export interface AppAuth {
 }
 
 /**
- * Probot's Octokit without proactive pacing. plugin-throttling spaces every write of an installation
- * by at least 1 s (3 s for comments) inside one process: the 👀 and the tracking comment could not
- * both land within a second, and 100 workflows of one installation would queue behind each other.
- * Rate limits are handled where they are answered instead: a 403/429 with retry-after is classified
- * `rate_limited` (github/errors.ts) and the queue retries the step after the time GitHub asked for.
+ * Probot's Octokit with its own pacing and retries off; triad's request layer (paced-client.ts)
+ * does both. plugin-throttling paces inside one process only (100 workflows on two workers would
+ * each count on their own), and plugin-retry re-sends a POST after a 502 that GitHub had already
+ * carried out — a second comment, review, check run or reply.
  */
 const TriadOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   throttle: { ...(options.throttle as object | undefined), enabled: false },
+  retry: { ...(options.retry as object | undefined), enabled: false },
 }));
+
+/** The request layer's settings for every installation client (without the installation's id). */
+export type RequestLayerSettings = Omit<RequestLayerOptions, "installationId">;
 
 /**
  * GitHub App authentication through probot (JWT → installation token, cached and refreshed, with
- * probot's throttling and retry plugins). Asks GitHub once for the app's slug.
+ * triad's request layer: paced per installation, limits waited out, timeouts). Asks GitHub once for the app's slug.
  */
-export async function createAppAuth(creds: AppCredentials, baseUrl: string, log: Logger): Promise<AppAuth> {
+export async function createAppAuth(
+  creds: AppCredentials,
+  baseUrl: string,
+  log: Logger,
+  layer?: RequestLayerSettings,
+): Promise<AppAuth> {
   const probot = new Probot({
     appId: creds.appId,
     privateKey: creds.privateKey,
@@ -47,7 +56,9 @@ export async function createAppAuth(creds: AppCredentials, baseUrl: string, log:
     botLogin: `${slug}[bot]`,
     app: appClient as unknown as GitHubClient,
     async installation(installationId) {
-      return (await probot.auth(installationId)) as unknown as GitHubClient;
+      const octokit = await probot.auth(installationId);
+      if (layer) installRequestLayer(octokit as unknown as HookableOctokit, { ...layer, installationId });
+      return octokit as unknown as GitHubClient;
     },
   };
 }

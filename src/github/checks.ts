@@ -1,3 +1,4 @@
+import { CHECK_SUMMARY_MAX, CHECK_TITLE_MAX, clip, clipLine } from "../core/render/limits.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
 
@@ -7,7 +8,9 @@ export type CheckState =
 
 /**
  * Ensure one check run of this name on a commit (ARCHITECTURE §5: `triad/review` shows the state, so
- * a maintainer can make it required): found by name on the sha, updated in place, created once.
+ * a maintainer can make it required): found by name and by app on the sha — another app's
+ * `triad/review` is not triad's to change (GitHub refuses it anyway: "only the GitHub App that created
+ * a check run can update it") — updated in place, created once.
  */
 export async function ensureCheckRun(
   gh: GitHubClient,
@@ -21,9 +24,13 @@ export async function ensureCheckRun(
     detailsUrl?: string;
     /** The caller just made this commit, so no check run can be on it yet: skip looking. */
     freshCommit?: boolean;
+    /** The app's login (`<slug>[bot]`): only its own check runs are found. */
+    botLogin: string;
+    /** The check run's id when the caller made it before (skips the search; falls back to it if gone). */
+    knownId?: number;
   },
 ): Promise<number> {
-  const output = { title: o.title.slice(0, 255), summary: o.summary.slice(0, 65_000) };
+  const output = { title: clipLine(o.title, CHECK_TITLE_MAX), summary: clip(o.summary, CHECK_SUMMARY_MAX) };
   const fields = {
     status: o.state.status,
     ...(o.state.status === "completed"
@@ -32,7 +39,20 @@ export async function ensureCheckRun(
     output,
     ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
   };
-  const found = o.freshCommit ? undefined : await findCheckRun(gh, repo, o.headSha, o.name);
+  if (o.knownId !== undefined) {
+    const updated = await github(`update check run ${o.name}`, async () => {
+      try {
+        await gh.rest.checks.update({ ...repo, check_run_id: o.knownId as number, ...fields });
+        return true;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404 || status === 403) return false; // gone, or not ours: find it
+        throw error;
+      }
+    });
+    if (updated) return o.knownId;
+  }
+  const found = o.freshCommit ? undefined : await findCheckRun(gh, repo, o.headSha, o.name, o.botLogin);
   if (found) {
     await github(`update check run ${o.name}`, () =>
       gh.rest.checks.update({ ...repo, check_run_id: found.id, ...fields }),
@@ -45,9 +65,16 @@ export async function ensureCheckRun(
   return data.id;
 }
 
-async function findCheckRun(gh: GitHubClient, repo: RepoRef, headSha: string, name: string) {
+async function findCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  name: string,
+  botLogin: string,
+) {
+  const slug = botLogin.replace(/\[bot\]$/, "");
   const { data } = await github(`list check runs on ${headSha}`, () =>
-    gh.rest.checks.listForRef({ ...repo, ref: headSha, check_name: name, filter: "latest", per_page: 10 }),
+    gh.rest.checks.listForRef({ ...repo, ref: headSha, check_name: name, filter: "latest", per_page: 100 }),
   );
-  return data.check_runs.find((r) => r.name === name);
+  return data.check_runs.find((r) => r.name === name && r.app?.slug === slug);
 }

@@ -1,4 +1,5 @@
 import { isOwnComment } from "../core/markers.js";
+import { splitBody } from "../core/render/limits.js";
 import type { GitHubClient, IssueRef } from "./client.js";
 import { github } from "./errors.js";
 
@@ -38,10 +39,18 @@ export interface EnsureCommentOptions {
   comments?: IssueComment[];
 }
 
+/** The marker of part `n` (2, 3, …) of a comment too long for one: `<!-- triad:plan id=v1 part=2 -->`. */
+export function partMarker(markerText: string, n: number): string {
+  return markerText.replace(/ -->$/, ` part=${n} -->`);
+}
+
 /**
  * Create or update the app's comment identified by a marker (ARCHITECTURE §7: every write is
  * "ensure"). A job killed after creating the comment and run again updates it instead of posting a
- * second one.
+ * second one. A body over GitHub's 65,536 characters is split (core/render/limits.ts): the first
+ * part, with the markers and the hidden data, is the comment the marker finds; the rest follow in
+ * comments marked as its parts, each ensured the same way; parts a shorter body no longer needs
+ * are deleted.
  */
 export async function ensureComment(
   gh: GitHubClient,
@@ -49,6 +58,43 @@ export async function ensureComment(
   o: EnsureCommentOptions,
 ): Promise<IssueComment> {
   const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
+  const { parts } = splitBody(body);
+  let comments = o.comments;
+  if (comments === undefined && o.knownId === undefined) comments = await listComments(gh, ref);
+  const main = await ensureOne(gh, ref, {
+    ...o,
+    body: parts[0] as string,
+    ...(comments ? { comments } : {}),
+  });
+  // Known id, one part: nothing else to look at (a tracking edit stays one call).
+  if (parts.length === 1 && comments === undefined) return main;
+  comments ??= await listComments(gh, ref);
+  for (let n = 2; n <= parts.length; n++) {
+    const markerText = partMarker(o.marker, n);
+    const part = await ensureOne(gh, ref, {
+      marker: markerText,
+      body: `${markerText}\n${parts[n - 1]}`,
+      botLogin: o.botLogin,
+      comments,
+    });
+    if (!comments.some((c) => c.id === part.id)) comments.push(part);
+  }
+  for (let n = parts.length + 1; ; n++) {
+    const stale = findOwnMarked(comments, partMarker(o.marker, n), o.botLogin);
+    if (!stale) break;
+    await github("delete a comment part no longer needed", async () => {
+      try {
+        await gh.rest.issues.deleteComment({ owner: ref.owner, repo: ref.repo, comment_id: stale.id });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    });
+  }
+  return main;
+}
+
+async function ensureOne(gh: GitHubClient, ref: IssueRef, o: EnsureCommentOptions): Promise<IssueComment> {
+  const body = o.body;
   if (o.knownId !== undefined) {
     // The id came from triad's own state, so the comment is ours: update it in one call.
     const updated = await github("update comment", async () => {

@@ -47,41 +47,54 @@ export function is422(error: unknown, text: RegExp): boolean {
   return statusOf(error) === 422 && text.test(messageOf(error));
 }
 
+/** What a tree entry carries: a blob made beforehand, or the text itself (GitHub makes the blob). */
+export type TreeContent = { sha: string } | { content: string };
+
+/** Text files up to this size go inside the tree request; larger or binary ones as blobs first. */
+const INLINE_MAX_BYTES = 64 * 1024;
+/** …and the tree request carries at most this much inline text. */
+const INLINE_TOTAL_MAX_BYTES = 4 * 1024 * 1024;
+
 /**
- * Creates one blob per distinct content (ids are git's, computed locally, so equal contents cost one
- * call) and returns path → blob sha. At most `concurrency` requests run at once.
+ * The contents of a round's files for its tree. Text goes inline (`content` in the tree entry:
+ * "GitHub will write this blob out and use that SHA for this tree entry", @octokit/openapi
+ * git/create-tree), which saves one write per file; binary and large files become blobs first, one
+ * per distinct content (ids are git's, computed locally, so equal contents cost one call), one at a
+ * time (mutative requests are serial anyway, ARCHITECTURE §6).
  */
-export async function createBlobs(
+export async function treeContents(
   gh: GitHubClient,
   repo: RepoRef,
   changes: readonly FileChange[],
-  concurrency = 4,
-): Promise<Map<string, string>> {
-  const byId = new Map<string, Buffer>();
-  const shaOf = new Map<string, string>();
+): Promise<Map<string, TreeContent>> {
+  const out = new Map<string, TreeContent>();
+  const blobs = new Map<string, Buffer>();
+  let inline = 0;
   for (const change of changes) {
     if (change.status === "deleted") continue;
     if (change.content === undefined) {
       throw new TriadError("internal", `publish: ${change.status} file ${change.path} has no content`);
     }
-    const id = gitBlobId(change.content);
-    byId.set(id, change.content);
-    shaOf.set(change.path, id);
-  }
-  const queue = [...byId.entries()];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [id, content] = next;
-      const { data } = await github("create a blob", () =>
-        gh.rest.git.createBlob({ ...repo, ...blobPayload(content) }),
-      );
-      if (data.sha !== id) {
-        throw new TriadError("internal", `publish: GitHub stored a blob as ${data.sha}, expected ${id}`);
-      }
+    const payload = blobPayload(change.content);
+    const size = change.content.length;
+    if (payload.encoding === "utf-8" && size <= INLINE_MAX_BYTES && inline + size <= INLINE_TOTAL_MAX_BYTES) {
+      inline += size;
+      out.set(change.path, { content: payload.content });
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-  return shaOf;
+    const id = gitBlobId(change.content);
+    blobs.set(id, change.content);
+    out.set(change.path, { sha: id });
+  }
+  for (const [id, content] of blobs) {
+    const { data } = await github("create a blob", () =>
+      gh.rest.git.createBlob({ ...repo, ...blobPayload(content) }),
+    );
+    if (data.sha !== id) {
+      throw new TriadError("internal", `publish: GitHub stored a blob as ${data.sha}, expected ${id}`);
+    }
+  }
+  return out;
 }
 
 /** One tree: `baseTree` plus the changes (`sha: null` deletes a path). */
@@ -90,14 +103,14 @@ export async function createTree(
   repo: RepoRef,
   baseTree: string,
   changes: readonly FileChange[],
-  blobs: ReadonlyMap<string, string>,
+  contents: ReadonlyMap<string, TreeContent>,
   modeOf: (path: string) => BlobMode = () => "100644",
 ): Promise<string> {
   const tree = changes.map((change) => ({
     path: change.path,
     mode: modeOf(change.path),
     type: "blob" as const,
-    sha: change.status === "deleted" ? null : (blobs.get(change.path) as string),
+    ...(change.status === "deleted" ? { sha: null } : (contents.get(change.path) as TreeContent)),
   }));
   const { data } = await github("create a tree", () =>
     gh.rest.git.createTree({ ...repo, base_tree: baseTree, tree }),

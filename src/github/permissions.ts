@@ -104,3 +104,52 @@ export function permissionCache(gh: GitHubClient, ref: RepoRef): (username: stri
 export function collaboratorCache(gh: GitHubClient, ref: RepoRef): (username: string) => Promise<boolean> {
   return memoised((username) => isRepoCollaborator(gh, ref, username));
 }
+
+/**
+ * Roles read a moment ago, kept briefly across steps (Redis): the architect's thread filter asks
+ * for the same commenters the drain that queued its turn has just checked. Decisions that grant
+ * something (approvals, commands) always ask GitHub; only the thread filter reads this.
+ */
+export interface RecentPermissions {
+  get(repo: string, username: string): Promise<Permission | undefined>;
+  set(repo: string, username: string, permission: Permission): Promise<void>;
+}
+
+export function redisRecentPermissions(
+  redis: {
+    get(key: string): Promise<string | null>;
+    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
+  },
+  prefix: string,
+  ttlMs: number,
+): RecentPermissions {
+  const key = (repo: string, username: string) =>
+    `${prefix}:cache:permission:${repo.toLowerCase()}:${username.toLowerCase()}`;
+  return {
+    async get(repo, username) {
+      const v = await redis.get(key(repo, username)).catch(() => null);
+      return isRole(v ?? undefined) ? (v as Permission) : undefined;
+    },
+    async set(repo, username, permission) {
+      await redis
+        .set(key(repo, username), permission, "PX", Math.max(1, Math.ceil(ttlMs)))
+        .catch(() => undefined);
+    },
+  };
+}
+
+/** The thread filter's look-ups: a role read a moment ago, else GitHub (remembered for the step). */
+export function recentPermissionCache(
+  gh: GitHubClient,
+  ref: RepoRef,
+  recent: RecentPermissions | undefined,
+): (username: string) => Promise<Permission> {
+  const repo = `${ref.owner}/${ref.repo}`;
+  return memoised(async (username) => {
+    const known = await recent?.get(repo, username);
+    if (known) return known;
+    const permission = await getPermission(gh, ref, username);
+    await recent?.set(repo, username, permission);
+    return permission;
+  });
+}

@@ -15,9 +15,9 @@
  * refuses rather than overwrite it.
  *
  * API calls on a new branch: 1 branch lookup + 1 read of the base commit's tree + one blob per
- * distinct content + tree + commit + ref + PR + labels. On an existing branch: 1 branch lookup + 1
- * commit listing (+1 compare when a human pushed) + blobs + tree + commit + ref + PR lookup
- * (+ update/create) + labels when missing.
+ * distinct binary or large content (text goes inside the tree request) + tree + commit + ref + PR +
+ * labels. On an existing branch: 1 branch lookup + 1 commit listing (+1 compare when a human pushed)
+ * + blobs + tree + commit + ref + PR lookup (+ update/create) + labels when missing.
  */
 import { TriadError } from "../errors.js";
 import type { FileChange } from "../repo/overlay.js";
@@ -27,15 +27,16 @@ import {
   type BranchCommit,
   branchHead,
   changedPaths,
-  createBlobs,
   createBranch,
   createCommit,
   createTree,
   fastForwardBranch,
   recentCommits,
+  type TreeContent,
+  treeContents,
   treeOfCommit,
 } from "./git-data.js";
-import { ensureLabels, ensurePullRequest } from "./pulls.js";
+import { ensureLabels, ensurePullRequest, type PullLike } from "./pulls.js";
 
 export type PublishFaultPoint = "after-blobs" | "after-tree" | "after-commit" | "after-ref" | "after-pr";
 
@@ -66,7 +67,7 @@ export interface PublishOptions {
   author?: { name: string; email: string };
   /** Unix mode bits of a path in the snapshot (e.g. from `Snapshot.files`), to keep executables executable. */
   modeOf?: (path: string) => number | undefined;
-  pr: { title: string; body: string; labels: string[]; marker: string };
+  pr: { title: string; body: string; labels: string[]; marker: string; known?: PullLike };
   /**
    * Called after each step that wrote something (crash tests: the fault port; tests also pass a hook
    * that throws — a crash — or pushes to the branch — a race); it is awaited.
@@ -131,7 +132,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     return mode !== undefined && (mode & 0o111) !== 0 ? "100755" : "100644";
   };
 
-  let blobs: Map<string, string> | undefined;
+  let blobs: Map<string, TreeContent> | undefined;
   let commitSha: string | undefined;
   let branchIsNew = false;
   for (let attempt = 1; commitSha === undefined; attempt++) {
@@ -147,7 +148,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
       break;
     }
     if (!blobs) {
-      blobs = await createBlobs(gh, o.repo, o.changes);
+      blobs = await treeContents(gh, o.repo, o.changes);
       await fault("after-blobs");
     }
     const tree = await createTree(gh, o.repo, plan.baseTree, o.changes, blobs, modeOf);
@@ -179,6 +180,7 @@ export async function publishRound(gh: GitHubClient, o: PublishOptions): Promise
     body: o.pr.body,
     marker: o.pr.marker,
     headIsNew: branchIsNew,
+    ...(o.pr.known ? { known: o.pr.known } : {}),
   });
   created.pr = pr.created;
   await fault("after-pr");

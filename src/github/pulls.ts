@@ -3,6 +3,7 @@
  * when its title or body differ, create it otherwise. GitHub allows one open PR per head and base, so
  * a retried job finds the PR it opened instead of opening a second one.
  */
+import { BODY_MAX, clip } from "../core/render/limits.js";
 import { TriadError } from "../errors.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
@@ -24,6 +25,8 @@ export interface EnsurePullRequestOptions {
    * still falls back to the search.
    */
   headIsNew?: boolean;
+  /** The PR as the caller just read it (a fix round's own PR): no search for it. */
+  known?: PullLike;
 }
 
 export interface EnsuredPullRequest {
@@ -35,7 +38,7 @@ export interface EnsuredPullRequest {
   updated: boolean;
 }
 
-interface PullLike {
+export interface PullLike {
   number: number;
   html_url: string;
   title: string;
@@ -69,8 +72,14 @@ export async function ensurePullRequest(
   gh: GitHubClient,
   o: EnsurePullRequestOptions,
 ): Promise<EnsuredPullRequest> {
-  const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
-  const existing = o.headIsNew ? undefined : await findOpenPullRequest(gh, o.repo, o.head, o.marker);
+  // A PR body over GitHub's limit is clipped (it summarises; the plan comment has the whole plan).
+  const body = clip(
+    o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`,
+    BODY_MAX,
+    "\n\n… (clipped to fit GitHub's size limit; the plan comment on the issue has the whole plan)",
+  );
+  const existing =
+    o.known ?? (o.headIsNew ? undefined : await findOpenPullRequest(gh, o.repo, o.head, o.marker));
   if (existing) return update(gh, o, existing, body);
   const made = await github(`open a pull request from ${o.head}`, async () => {
     try {

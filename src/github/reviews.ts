@@ -1,4 +1,6 @@
+import { BODY_MAX, clip, splitBody } from "../core/render/limits.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { ensureComment, partMarker } from "./comments.js";
 import { github } from "./errors.js";
 
 export interface PostedReview {
@@ -7,6 +9,8 @@ export interface PostedReview {
   commitId: string;
   /** True when GitHub refused the inline comments and they went into the body. */
   movedToBody: boolean;
+  /** The review's hidden data did not fit beside its text and was left out of the body. */
+  droppedData: boolean;
 }
 
 export interface ReviewToPost {
@@ -35,15 +39,40 @@ export async function findOwnReview(
   return reviews.find((r) => r.user?.login === botLogin && (r.body ?? "").includes(marker));
 }
 
+/** A review within GitHub's limits: each inline comment clipped, the body split (the rest follows). */
+function fitted(r: ReviewToPost): { review: ReviewToPost; rest: string[]; droppedData: boolean } {
+  const { parts, droppedData } = splitBody(r.body, {
+    continued: "_… continued in a comment on this pull request._",
+  });
+  return {
+    review: {
+      body: parts[0] as string,
+      comments: r.comments.map((c) => ({ ...c, body: clip(c.body, BODY_MAX) })),
+    },
+    rest: parts.slice(1),
+    droppedData,
+  };
+}
+
 /**
  * Post one review with event COMMENT — never APPROVE or REQUEST_CHANGES: triad does not approve.
  * A 422 for the inline comments (a line GitHub cannot resolve) moves them into the body instead of
- * failing the review (`fallback` renders that body).
+ * failing the review (`fallback` renders that body). A body over GitHub's limit is split: the
+ * review carries the first part (with the marker and, when it fits, the hidden data) and the rest
+ * follows as comments on the pull request, marked as the review's parts.
  */
 export async function postReview(
   gh: GitHubClient,
   repo: RepoRef,
-  o: { pull: number; commitId: string; review: ReviewToPost; fallback: () => ReviewToPost },
+  o: {
+    pull: number;
+    commitId: string;
+    review: ReviewToPost;
+    fallback: () => ReviewToPost;
+    /** The review's marker and the app's login, to find the follow-up parts again. */
+    marker: string;
+    botLogin: string;
+  },
 ): Promise<PostedReview> {
   const post = (r: ReviewToPost) =>
     gh.rest.pulls.createReview({
@@ -54,17 +83,36 @@ export async function postReview(
       body: r.body,
       comments: r.comments,
     });
+  const first = fitted(o.review);
+  let posted: { id: number; body: string; movedToBody: boolean; rest: string[]; droppedData: boolean };
   try {
-    const { data } = await post(o.review);
-    return { id: data.id, body: data.body ?? "", commitId: o.commitId, movedToBody: false };
+    const { data } = await post(first.review);
+    posted = { id: data.id, body: data.body ?? "", movedToBody: false, ...first };
   } catch (error) {
     if ((error as { status?: number }).status !== 422 || o.review.comments.length === 0) {
       return github("post the review", () => Promise.reject(error));
     }
-    const moved = o.fallback();
-    const { data } = await github("post the review (inline comments moved to the body)", () => post(moved));
-    return { id: data.id, body: data.body ?? "", commitId: o.commitId, movedToBody: true };
+    const moved = fitted(o.fallback());
+    const { data } = await github("post the review (inline comments moved to the body)", () =>
+      post(moved.review),
+    );
+    posted = { id: data.id, body: data.body ?? "", movedToBody: true, ...moved };
   }
+  for (const [i, part] of posted.rest.entries()) {
+    const markerText = partMarker(o.marker, i + 2);
+    await ensureComment(
+      gh,
+      { ...repo, issue_number: o.pull },
+      { marker: markerText, body: `${markerText}\n${part}`, botLogin: o.botLogin },
+    );
+  }
+  return {
+    id: posted.id,
+    body: posted.body,
+    commitId: o.commitId,
+    movedToBody: posted.movedToBody,
+    droppedData: posted.droppedData,
+  };
 }
 
 export interface ReviewThreadComment {
@@ -104,6 +152,11 @@ export async function replyInThread(
   body: string,
 ): Promise<void> {
   await github("reply in the review thread", () =>
-    gh.rest.pulls.createReplyForReviewComment({ ...repo, pull_number: pull, comment_id: commentId, body }),
+    gh.rest.pulls.createReplyForReviewComment({
+      ...repo,
+      pull_number: pull,
+      comment_id: commentId,
+      body: clip(body, BODY_MAX),
+    }),
   );
 }

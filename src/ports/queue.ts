@@ -1,4 +1,4 @@
-import type { StepJob } from "../core/steps.js";
+import type { StepJob, StepKind } from "../core/steps.js";
 
 /** What the shell needs of the queues: queue a step or a review flow, and ask whether a job still exists. */
 export interface StepQueue {
@@ -8,4 +8,6 @@ export interface StepQueue {
   startReview(step: StepJob, jobId: string): Promise<void>;
   /** The job is on its queue (waiting, delayed, active, or finished and still kept). */
   exists(step: StepJob, jobId: string): Promise<boolean>;
+  /** A delayed job runs now (its turn came); a job that is not delayed is left as it is. */
+  wake?(kind: StepKind, jobId: string): Promise<void>;
 }

@@ -85,3 +85,12 @@ export interface SpendStore {
   lines(jobId: string): Promise<SpendRecord[]>;
   clear(jobId: string): Promise<void>;
 }
+
+/**
+ * `/triad stop` for steps already running: a flag per workflow run that a running step checks
+ * before each GitHub call and honours by ending cleanly (issue 12, part 8).
+ */
+export interface StopFlags {
+  request(workflow: string, runId: string): Promise<void>;
+  requested(workflow: string, runId: string): Promise<boolean>;
+}

@@ -62,6 +62,15 @@ export class Inbox {
     return { event: parsed.data, member };
   }
 
+  /** Every event waiting, oldest first (unreadable entries skipped). */
+  async waiting(workflow: string): Promise<WorkflowEvent[]> {
+    const members = await this.redis.zrange(this.k.inbox(workflow), "0", "-1");
+    return members.flatMap((m) => {
+      const parsed = workflowEventSchema.safeParse(JSON.parse(m));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
   async remove(workflow: string, member: string): Promise<void> {
     await this.redis.zrem(this.k.inbox(workflow), member);
   }

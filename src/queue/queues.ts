@@ -118,6 +118,10 @@ export function stepQueue(queues: Queues): StepQueue {
         })),
       });
     },
+    async wake(kind, jobId) {
+      const job = await queues.steps[kind].getJob(jobId);
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    },
     async exists(step, jobId) {
       const job = await queues.steps[step.kind].getJob(jobId);
       if (!job) return false;

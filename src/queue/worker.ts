@@ -22,6 +22,8 @@ export interface WorkerHandlers {
   route(job: Extract<ControlJob, { type: "route" }>, ctx: JobContext): Promise<void>;
   stepFailed(job: Extract<ControlJob, { type: "step_failed" }>, ctx: JobContext): Promise<void>;
   eventFailed(job: Extract<ControlJob, { type: "event_failed" }>, ctx: JobContext): Promise<void>;
+  /** A drain found the workflow busy (a step holds the lock): a chance to see a `/triad stop` waiting. */
+  drainBusy?(ref: WorkflowRef): Promise<void>;
   steps: Partial<Record<StepKind, (step: StepJob, ctx: JobContext) => Promise<unknown>>>;
 }
 
@@ -34,6 +36,11 @@ export interface WorkerOptions {
   lockMs: number;
   log: Logger;
   handlers: WorkerHandlers;
+  /**
+   * Real ms a step may spend waiting out GitHub's rate limits, in total, before it fails for good
+   * (events and failure reports wait as long as it takes). Default two hours.
+   */
+  limitWaitMaxMs?: number;
 }
 
 export interface RunningWorkers {
@@ -42,8 +49,12 @@ export interface RunningWorkers {
   close(force?: boolean): Promise<void>;
 }
 
-/** Failure reports are retried for a long time: a rate limit can hold GitHub's answer for an hour. */
+/**
+ * Failure reports are retried for a long time: a server error or an outage can last an hour. Rate
+ * limits do not spend their attempts at all (`waitOut`): a report waits as long as GitHub asks.
+ */
 const REPORT_OPTIONS = { ...JOB_DEFAULTS, attempts: 60 };
+const DEFAULT_LIMIT_WAIT_MAX_MS = 2 * 3600_000;
 /** How long a drain that finds the workflow busy waits before it looks again (the holder drains too). */
 const BUSY_DRAIN_DELAY_MS = 2_000;
 /** At start, failures this recent that nobody reported are reported (older ones were, or do not matter). */
@@ -78,10 +89,12 @@ export function startWorkers(o: WorkerOptions): RunningWorkers {
       const parsed = controlJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
       const data = parsed.data;
+      const drainBusy = o.handlers.drainBusy;
       return {
         ref: data,
         locked: data.type !== "route",
         busyDelayMs: data.type === "drain" ? BUSY_DRAIN_DELAY_MS : undefined,
+        ...(data.type === "drain" && drainBusy ? { onBusy: () => drainBusy(data) } : {}),
         run: (ctx) => control(data, ctx),
       };
     }),
@@ -134,6 +147,7 @@ interface Prepared {
   ref: WorkflowRef;
   locked: boolean;
   busyDelayMs?: number | undefined;
+  onBusy?: () => Promise<void>;
   run(ctx: JobContext): Promise<unknown>;
 }
 
@@ -153,6 +167,11 @@ function queueWorker(
         // Another job of this workflow runs: wait without spending an attempt. Order is the inbox's
         // business, not this delay's.
         const delay = p.busyDelayMs ?? 100 + Math.floor(Math.random() * 200);
+        await p
+          .onBusy?.()
+          .catch((error) =>
+            o.log.warn({ job: job.id, err: errorMessage(error) }, "could not look for a stop request"),
+          );
         await job.moveToDelayed(Date.now() + delay, token);
         throw new DelayedError();
       }
@@ -168,6 +187,7 @@ function queueWorker(
           o.log.info({ job: job.id }, "step stopped by a maintainer");
           return undefined;
         }
+        if (await waitOut(o, job, token, error)) throw new DelayedError();
         if (!isRetryable(error)) {
           o.log.error({ job: job.id, err: errorMessage(error) }, "job failed for good");
           throw new UnrecoverableError(errorMessage(error));
@@ -201,6 +221,41 @@ function queueWorker(
   return worker;
 }
 
+/**
+ * Waits that are not failures: GitHub's rate limits (as long as GitHub asked) and the installation's
+ * turn (until a running workflow makes room). The job is delayed without spending an attempt, so a
+ * limit of any length strands nothing; a job kept waiting by rate limits longer than
+ * `limitWaitMaxMs` in total fails for good (and is reported) — steps only: events and failure reports
+ * wait until GitHub takes them. True when the job was delayed.
+ */
+async function waitOut(
+  o: WorkerOptions,
+  job: Job,
+  token: string | undefined,
+  error: unknown,
+): Promise<boolean> {
+  if (!(error instanceof TriadError) || error.retryAfterMs === undefined) return false;
+  if (error.code !== "rate_limited" && error.code !== "waiting_turn") return false;
+  // Only steps have a budget: they hold paid model work and a workflow's turn. Events and failure
+  // reports are cheap and must not be lost to a limit (a dropped event would drop whatever was next).
+  const step = job.queueName !== EVENTS_QUEUE;
+  if (error.code === "rate_limited" && step) {
+    const key = `${o.prefix}:limit-wait:${job.id}`;
+    await o.connection.set(key, String(Date.now()), "EX", 3 * 24 * 3600, "NX");
+    const since = Number(await o.connection.get(key));
+    const budget = o.limitWaitMaxMs ?? DEFAULT_LIMIT_WAIT_MAX_MS;
+    if (Date.now() + error.retryAfterMs - since > budget) {
+      throw new UnrecoverableError(
+        `${errorMessage(error)} — GitHub's rate limits kept this step waiting longer than triad waits for them (TRIAD_GITHUB_LIMIT_WAIT_MAX_MS)`,
+      );
+    }
+  }
+  const delay = error.retryAfterMs + Math.floor(Math.random() * 100);
+  o.log.info({ job: job.id, waitMs: delay, why: error.code, err: errorMessage(error) }, "job waits");
+  await job.moveToDelayed(Date.now() + delay, token);
+  return true;
+}
+
 /** A job failed for good: queue the report that records it on the workflow (once per job). */
 async function reportFailure(
   o: WorkerOptions,
@@ -225,6 +280,9 @@ async function reportFailure(
     }
     return;
   }
+  // A review flow's parent fails because a reviewer did (BullMQ's "child … failed"): the reviewer's
+  // own report says what went wrong, so the parent's would only race it with a vaguer message.
+  if (/^child \S+ failed$/.test(reason)) return;
   const kind = (Object.keys(STEP_QUEUE) as StepKind[]).find((x) => STEP_QUEUE[x] === queueName);
   const job = kind ? await o.queues.steps[kind].getJob(jobId) : undefined;
   const step = stepJobSchema.safeParse(job?.data);

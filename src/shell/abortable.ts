@@ -2,15 +2,24 @@ import type { GitHubClient } from "../ports/github.js";
 
 /**
  * A GitHub client that refuses every request once `signal` is aborted (the workflow lock was lost,
- * or a maintainer stopped the workflow): a step that lost its lock never writes again.
+ * or a maintainer stopped the workflow): a step that lost its lock never writes again. `beforeCall`
+ * runs before each request and may refuse it too (a `/triad stop` that came while the step ran).
  */
-export function abortable(gh: GitHubClient, signal: AbortSignal): GitHubClient {
+export function abortable(
+  gh: GitHubClient,
+  signal: AbortSignal,
+  beforeCall?: () => Promise<void>,
+): GitHubClient {
   // biome-ignore lint/suspicious/noExplicitAny: wraps Octokit's functions whatever their signature.
   const guard = <F extends (...args: any[]) => any>(fn: F, self: unknown): F => {
     // biome-ignore lint/suspicious/noExplicitAny: see above.
     const wrapped = ((...args: any[]) => {
       signal.throwIfAborted();
-      return fn.apply(self, args);
+      if (!beforeCall) return fn.apply(self, args);
+      return beforeCall().then(() => {
+        signal.throwIfAborted();
+        return fn.apply(self, args);
+      });
     }) as F;
     // Keep `endpoint`, `defaults` and the like: `paginate` reads `method.endpoint`.
     return Object.assign(wrapped, fn);

@@ -3,6 +3,12 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { DecideContext } from "../core/context.js";
 import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
+import { TriadError } from "../errors.js";
+import type { Admission } from "../github/admission.js";
+import type { IssueComment } from "../github/comments.js";
+import type { RecentPermissions } from "../github/permissions.js";
+import type { DiffCache } from "../github/pull-diff.js";
+import type { RepoConfigCache } from "../github/repo-config.js";
 import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
@@ -15,6 +21,7 @@ import type {
   SpendStore,
   StateStore,
   StepResultStore,
+  StopFlags,
 } from "../ports/stores.js";
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { modelText } from "../text/sanitize.js";
@@ -24,6 +31,8 @@ import { abortable } from "./abortable.js";
 export interface EventInbox {
   head(workflow: string): Promise<{ event: WorkflowEvent; member: string } | undefined>;
   remove(workflow: string, member: string): Promise<void>;
+  /** The events waiting, oldest first (to see a `/triad stop` while a step holds the lock). */
+  waiting?(workflow: string): Promise<WorkflowEvent[]>;
 }
 
 /** Everything the shell needs, wired once per process (src/runtime.ts). */
@@ -36,6 +45,7 @@ export interface ShellDeps {
     spend: SpendStore;
     /** Every model call of a step, for `/triad log`. */
     calls: CallLogStore;
+    stops?: StopFlags;
   };
   queue: StepQueue;
   inbox: EventInbox;
@@ -51,6 +61,14 @@ export interface ShellDeps {
   faults: Faults;
   /** The deployment's model variables, to check the repository's model choice at start. */
   modelEnv: NodeJS.ProcessEnv;
+  /** Repository config and default branch kept between steps (src/github/repo-config.ts). */
+  repoConfig?: RepoConfigCache;
+  /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
+  admission?: Admission;
+  /** Roles read a moment ago, for the architect's thread filter (src/github/permissions.ts). */
+  recentPermissions?: RecentPermissions;
+  /** Review diffs by the shas that pin them, shared by the reviewers and the aggregate of a sha. */
+  diffs?: DiffCache;
 }
 
 /** One job's view of one workflow: the client, the issue, the lock's signal. */
@@ -65,18 +83,34 @@ export interface WorkflowContext {
   /** Aborted when the workflow lock is lost: nothing is written after that. */
   signal: AbortSignal;
   log: Logger;
+  /**
+   * What this job has read of the issue, kept for the job (the issue's comments: read once, and
+   * triad's own comments of this job added as they are posted). Used to find triad's own marked
+   * comments, which only this job writes while it holds the lock.
+   */
+  memo: { comments?: IssueComment[] };
 }
 
 export async function workflowContext(
   deps: ShellDeps,
-  at: { installationId: number; repo: { owner: string; name: string }; issue: number },
+  at: { installationId: number; repo: { owner: string; name: string }; issue: number; runId?: string },
   job: { jobId: string; signal: AbortSignal },
 ): Promise<WorkflowContext> {
   const repo = { owner: at.repo.owner, repo: at.repo.name };
   const workflow = workflowKey(`${repo.owner}/${repo.repo}`, at.issue);
+  // A step of a run checks before each GitHub call whether a maintainer stopped the run.
+  const runId = at.runId;
+  const stops = deps.stores.stops;
+  const stopCheck =
+    runId !== undefined && stops
+      ? async () => {
+          if (await stops.requested(workflow, runId))
+            throw new TriadError("stopped", `${workflow}: stopped by a maintainer`);
+        }
+      : undefined;
   return {
     deps,
-    gh: abortable(await deps.github(at.installationId), job.signal),
+    gh: abortable(await deps.github(at.installationId), job.signal, stopCheck),
     ref: { ...repo, issue_number: at.issue },
     repo,
     workflow,
@@ -84,6 +118,7 @@ export async function workflowContext(
     jobId: job.jobId,
     signal: job.signal,
     log: deps.log.child({ workflow, job: job.jobId }),
+    memo: {},
   };
 }
 

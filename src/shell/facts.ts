@@ -9,11 +9,13 @@ import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
 import { github } from "../github/errors.js";
 import { getPermission, isRepoCollaborator } from "../github/permissions.js";
-import { diffText } from "../github/pull-diff.js";
+import { pullDiffText } from "../github/pull-diff.js";
+import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
 import { modelInlineCode } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
+import { planCommentKey } from "./plan-source.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 
 /**
@@ -39,6 +41,11 @@ export async function issueEventFacts(
   }
   if (event.kind !== "comment_created" || !state) return facts;
   facts.permission = await getPermission(w.gh, w.repo, event.comment.author.login);
+  await w.deps.recentPermissions?.set(
+    `${w.repo.owner}/${w.repo.repo}`,
+    event.comment.author.login,
+    facts.permission,
+  );
   const intent = classifyComment(event.comment.body, config.approval_words);
   facts.intent = intent;
   if (intent.type === "message" && config.commenters === "collaborators")
@@ -55,7 +62,10 @@ export async function issueEventFacts(
           ...w.repo,
           comment_id: state.plan?.commentId as number,
         });
-        return contentHash(data.body ?? "");
+        const hash = contentHash(data.body ?? "");
+        // Kept by its hash: if this approval freezes it, the developer reads it from here.
+        await w.deps.stores.results.set(planCommentKey(hash), { body: data.body ?? "", url: data.html_url });
+        return hash;
       } catch (error) {
         if ((error as { status?: number }).status === 404) return "missing";
         throw error;
@@ -106,7 +116,15 @@ export async function pullEventFacts(
           per_page: 100,
         }),
       );
-      const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, pr.headSha));
+      const { defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
+      const files = parseUnifiedDiff(
+        await pullDiffText(
+          w.gh,
+          w.repo,
+          { pull: pr.number, headSha: pr.headSha, base: defaultBranch },
+          w.deps.diffs,
+        ),
+      );
       const findings = fromHumanReview(
         {
           author,

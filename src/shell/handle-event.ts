@@ -138,7 +138,7 @@ async function readConfig(
   state: WorkflowState | undefined,
 ): Promise<RepoConfig | undefined> {
   try {
-    return (await loadRepoConfig(w.gh, w.repo)).config;
+    return (await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig })).config;
   } catch (error) {
     if (!(error instanceof TriadError) || error.code !== "config_invalid") throw error;
     const relevant =

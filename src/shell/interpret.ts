@@ -15,6 +15,7 @@ import { ensureLabels, markReadyForReview } from "../github/pulls.js";
 import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
 import type { PendingEffects } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
+import { turnForQueued } from "./admission.js";
 import type { WorkflowContext } from "./context.js";
 
 /**
@@ -45,21 +46,38 @@ export async function finishPending(w: WorkflowContext): Promise<void> {
   const state = await w.deps.stores.state.get(w.workflow);
   if (!state) return;
   w.log.info({ from: pending.id, effects: pending.effects.length }, "finishing an earlier job's decision");
-  await carryOut(w, state, pending);
+  await carryOut(w, state, pending, true);
 }
 
 async function carryOut(
   w: WorkflowContext,
   state: WorkflowState,
   pending: PendingEffects,
+  resumed = false,
 ): Promise<WorkflowState> {
-  const run = new EffectRun(w);
-  let current = state;
+  const run = new EffectRun(w, resumed);
+  // A step this decision queues takes its installation turn now: the tracking comment then says
+  // at once whether it waits (src/shell/admission.ts).
+  let current = await turnForQueued(w, state, pending.effects);
+  // The first tracking comment is the workflow's first visible answer: it goes before the other
+  // effects (writes are paced a second apart, so after the 👀 it would come a second late), and is
+  // written again after them only if they changed what it shows.
+  // (Compared without the comment's own id, which the state learns from posting it and which a
+  // rebuild takes from the comment anyway.)
+  const shown = (s: WorkflowState) =>
+    renderTrackingComment({ ...s, trackingCommentId: undefined }, modelText);
+  let posted: string | undefined;
+  if (pending.tracking && current.trackingCommentId === undefined) {
+    w.signal.throwIfAborted();
+    posted = shown(current);
+    current = await ensureTrackingComment(w, current, run);
+    await w.deps.faults.at("after-tracking-comment");
+  }
   for (const effect of pending.effects) {
     w.signal.throwIfAborted();
     current = await run.apply(current, effect);
   }
-  if (pending.tracking) {
+  if (pending.tracking && (posted === undefined || shown(current) !== posted)) {
     w.signal.throwIfAborted();
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
@@ -75,11 +93,8 @@ export async function loadState(
 ): Promise<WorkflowState | undefined> {
   const cached = await w.deps.stores.state.get(w.workflow);
   if (cached) return cached;
-  const tracking = findOwnMarked(
-    comments ?? (await listComments(w.gh, w.ref)),
-    marker("tracking"),
-    w.deps.botLogin,
-  );
+  w.memo.comments ??= comments ?? (await listComments(w.gh, w.ref));
+  const tracking = findOwnMarked(w.memo.comments, marker("tracking"), w.deps.botLogin);
   const rebuilt = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
   if (rebuilt) {
     w.log.info({ phase: rebuilt.phase }, "state rebuilt from the tracking comment");
@@ -93,13 +108,15 @@ async function ensureTrackingComment(
   state: WorkflowState,
   run: EffectRun,
 ): Promise<WorkflowState> {
+  const known = run.knownComments ?? w.memo.comments;
   const comment = await ensureComment(w.gh, w.ref, {
     marker: marker("tracking"),
     body: renderTrackingComment(state, modelText),
     botLogin: w.deps.botLogin,
     knownId: state.trackingCommentId,
-    ...(run.knownComments ? { comments: run.knownComments } : {}),
+    ...(known ? { comments: known } : {}),
   });
+  if (known && !known.some((c) => c.id === comment.id)) known.push(comment);
   return { ...state, trackingCommentId: comment.id };
 }
 
@@ -108,10 +125,18 @@ class EffectRun {
   knownComments: IssueComment[] | undefined;
   private threads: ReviewThreadComment[] | undefined;
 
-  constructor(private readonly w: WorkflowContext) {}
+  /**
+   * `resumed`: these effects were begun by an earlier job, whose writes may have been made with their
+   * answers lost, so every write looks for what it would make first (no "fresh commit" shortcut).
+   */
+  constructor(
+    private readonly w: WorkflowContext,
+    private readonly resumed = false,
+  ) {}
 
   private async comments(): Promise<IssueComment[]> {
-    this.knownComments ??= await listComments(this.w.gh, this.w.ref);
+    this.w.memo.comments ??= await listComments(this.w.gh, this.w.ref);
+    this.knownComments ??= this.w.memo.comments;
     return this.knownComments;
   }
 
@@ -171,20 +196,29 @@ class EffectRun {
         for (const label of effect.remove) await removeLabel(gh, { ...repo, issue_number: pull }, label);
         return state;
       }
-      case "check":
-        await ensureCheckRun(gh, repo, {
+      case "check": {
+        // The run's id is kept once made, so later updates need no search.
+        const key = `check-run-${w.workflow}-${effect.headSha}`;
+        const knownId = await deps.stores.results.get<number>(key);
+        const id = await ensureCheckRun(gh, repo, {
           name: REVIEW_CHECK,
           headSha: effect.headSha,
           state: effect.state,
           title: effect.title,
           summary: effect.summary,
-          freshCommit: effect.fresh ?? false,
+          freshCommit: (effect.fresh ?? false) && !this.resumed,
+          botLogin: deps.botLogin,
           detailsUrl: trackingUrl(state),
+          ...(knownId === undefined ? {} : { knownId }),
         });
+        if (id !== knownId) await deps.stores.results.set(key, id);
         return state;
+      }
       case "thread_reply": {
-        this.threads ??= await listReviewComments(gh, repo, effect.pull);
-        const done = this.threads.some(
+        // A reply is marked with its finding and round: only a decision begun by an earlier job
+        // (its answer maybe lost) can have posted it already, so only then is it looked for.
+        if (this.resumed) this.threads ??= await listReviewComments(gh, repo, effect.pull);
+        const done = (this.threads ?? []).some(
           (c) => c.inReplyTo === effect.commentId && c.body.includes(effect.marker),
         );
         if (!done)
@@ -209,6 +243,9 @@ class EffectRun {
       case "forget_result":
         await deps.stores.results.delete(effect.jobId);
         await deps.stores.spend.clear(effect.jobId);
+        return state;
+      case "request_stop":
+        await deps.stores.stops?.request(w.workflow, state.runId);
         return state;
     }
   }

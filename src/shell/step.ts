@@ -1,6 +1,7 @@
 import type { WorkflowState } from "../core/state.js";
 import { onStepSkipped, whyNotWanted } from "../core/step-results.js";
 import type { StepJob } from "../core/steps.js";
+import { takeTurn } from "./admission.js";
 import { type ShellDeps, type WorkflowContext, workflowContext } from "./context.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
 
@@ -11,7 +12,8 @@ export interface StepJobContext {
 
 /**
  * The start every locked step shares: finish an earlier job's half-done decision, load the state,
- * and run only when the core says the step is still wanted (a skipped step stops showing as queued).
+ * run only when the core says the step is still wanted (a skipped step stops showing as queued),
+ * and only in the installation's turn (a step that must wait is delayed and says so).
  */
 export async function startStep(
   deps: ShellDeps,
@@ -29,5 +31,6 @@ export async function startStep(
     }
     return undefined;
   }
-  return { w, state };
+  // The installation's turn: at most so many workflows run steps at once (GitHub's limits).
+  return { w, state: await takeTurn(w, state, step) };
 }

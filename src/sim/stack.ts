@@ -66,6 +66,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
           lockMs: o.lockMs,
           health,
           metrics,
+          // The worker keeps the simulator's clock: with a time scale, GitHub's waits pass faster.
+          githubTime: sim.clock,
           // Scripted models only ever run here, against the simulator.
           models: o.models ?? scriptedModels(demoStatelessModels()),
         }).catch(async (error) => {

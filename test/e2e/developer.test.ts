@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { diffBody } from "../../src/github/pull-diff.js";
 import { type ModelProvider, scriptedModels } from "../../src/models/provider.js";
 import { createScriptedRoleModels, type ScriptStep } from "../../src/sim/models/scripted-model.js";
 import { DEMO_PLANS, demoScenario } from "../../src/sim/scenario.js";
@@ -76,11 +77,14 @@ describe("the developer phase (simulator, scripted models)", () => {
     expect(commits[0]?.author?.login).toBe("triad[bot]");
 
     // The PR's diff applies to the base commit with git itself.
-    const { data: diff } = await maya.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
-      ...repo,
-      pull_number: pr?.number as number,
-      headers: { accept: "application/vnd.github.diff" },
-    });
+    // GitHub sends the diff type without a charset, so Octokit hands back bytes (diffBody decodes them).
+    const diff = diffBody(
+      await maya.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        ...repo,
+        pull_number: pr?.number as number,
+        headers: { accept: "application/vnd.github.diff" },
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), "triad-apply-"));
     try {
       const { data: tarball } = await maya.rest.repos.downloadTarballArchive({
@@ -89,7 +93,7 @@ describe("the developer phase (simulator, scripted models)", () => {
       });
       writeFileSync(join(dir, "base.tgz"), Buffer.from(tarball as ArrayBuffer));
       execFileSync("tar", ["-xzf", "base.tgz", "--strip-components=1"], { cwd: dir });
-      writeFileSync(join(dir, "pr.diff"), String(diff));
+      writeFileSync(join(dir, "pr.diff"), diff);
       execFileSync("git", ["init", "-q"], { cwd: dir });
       execFileSync("git", ["apply", "--check", "pr.diff"], { cwd: dir });
     } finally {

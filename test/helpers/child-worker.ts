@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { TEST_TIME_SCALE } from "./stack.js";
 
 /** A triad worker in its own process (as `triad worker` runs), so a test can kill it. */
 export interface ChildWorker {
@@ -10,7 +11,13 @@ export interface ChildWorker {
 
 export function spawnWorker(vars: Record<string, string>, extra: Record<string, string> = {}): ChildWorker {
   const child = spawn(process.execPath, ["--import", "tsx", "src/sim/scripted-worker.ts"], {
-    env: { ...process.env, ...vars, ...extra, LOG_LEVEL: extra.LOG_LEVEL ?? "warn" } as NodeJS.ProcessEnv,
+    env: {
+      ...process.env,
+      TRIAD_SIM_TIME_SCALE: String(TEST_TIME_SCALE),
+      ...vars,
+      ...extra,
+      LOG_LEVEL: extra.LOG_LEVEL ?? "warn",
+    } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

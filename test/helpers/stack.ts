@@ -16,6 +16,13 @@ export interface SampleStack extends LocalStack {
 
 export const repo = { owner: SAMPLE.owner, repo: SAMPLE.repo };
 
+/**
+ * GitHub time in tests runs this many times faster (src/sim/github/clock.ts): the simulator is
+ * faithful (rate limits, a second between writes, consistency lag), and triad keeps its clock, so a
+ * workflow paced as on GitHub finishes in seconds.
+ */
+export const TEST_TIME_SCALE = 50;
+
 export interface SampleStackOptions extends Partial<LocalStackOptions> {
   /** Replace or add files of the sample repository (a value of null removes the file). */
   files?: Record<string, string | null>;
@@ -27,6 +34,7 @@ export async function startSampleStack(name: string, o: SampleStackOptions = {})
     prefix: testPrefix(name),
     logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
     ...o,
+    github: { timeScale: TEST_TIME_SCALE, ...o.github },
   });
   const files: Record<string, string> = readTree(join(EXAMPLES_DIR, "sample-repo"));
   for (const [path, content] of Object.entries(o.files ?? {})) {

@@ -114,6 +114,7 @@ describe("HTTP expectations over the simulator's call log", () => {
         actor: "installation",
         at: 0,
         githubAt: 0,
+        githubStartedAt: 0,
         requestId: "1",
       },
     ];

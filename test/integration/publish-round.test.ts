@@ -259,9 +259,9 @@ describe("publishRound", () => {
       prNumber: first.prNumber,
       created: { commit: true, ref: true, pr: false },
     });
-    // Minimum for this round: 1 blob + tree + commit + ref + PR update = 5 (labels are already there).
-    // Measured 8: + the branch lookup, the commit listing (they find this round's commit on a re-run)
-    // and the PR lookup.
+    // Minimum for this round: tree (the text inside it) + commit + ref + PR update = 4 (labels are
+    // already there). Measured 7: + the branch lookup, the commit listing (they find this round's
+    // commit on a re-run) and the PR lookup.
     expect(
       sim.calls
         .slice(before)
@@ -269,7 +269,6 @@ describe("publishRound", () => {
     ).toEqual([
       "GET /git/ref/heads/triad/1-retry-helper",
       "GET /commits",
-      "POST /git/blobs",
       "POST /git/trees",
       "POST /git/commits",
       "PATCH /git/refs/heads/triad/1-retry-helper",
@@ -427,23 +426,20 @@ describe("publishRound", () => {
     const calls = sim.calls
       .slice(before)
       .map((c) => `${c.method} ${decodeURIComponent(c.path).replace("/repos/acme/widgets", "")}`);
-    // Minimum (issue 6): 3 blobs + 1 tree + 1 commit + 1 ref + 1 PR + 1 labels = 8.
-    // Measured: the minimum + the branch lookup (idempotency) + the base commit's tree (base_tree needs
-    // a tree sha, the snapshot knows only the commit) = 10, 1.25× the minimum. No PR lookup: the branch
+    // Minimum (issue 6, issue 12): 1 tree carrying the three texts + 1 commit + 1 ref + 1 PR + 1
+    // labels = 5. Measured: the minimum + the branch lookup (idempotency) + the base commit's tree
+    // (base_tree needs a tree sha, the snapshot knows only the commit) = 7. No PR lookup: the branch
     // was just created, so no open PR can have it.
     expect(calls).toEqual([
       "GET /git/ref/heads/triad/1-retry-helper",
       `GET /git/commits/${baseSha}`,
-      "POST /git/blobs",
-      "POST /git/blobs",
-      "POST /git/blobs",
       "POST /git/trees",
       "POST /git/commits",
       "POST /git/refs",
       "POST /pulls",
       "POST /issues/2/labels",
     ]);
-    expect(calls.length / 8).toBeLessThanOrEqual(1.5);
+    expect(calls.length / 5).toBeLessThanOrEqual(1.5);
   });
 
   it("refuses an empty round and a round id with whitespace", async () => {

@@ -51,6 +51,8 @@ describe("losing Redis", () => {
     const issue = await stack.openIssue();
     await stack.label(issue, "triad");
     await waitFor("tracking comment", () => botComments(s.thread(issue), TRACKING).length === 1, 40_000);
+    // The tracking comment goes first; the 👀 a paced second of GitHub time after it.
+    await waitFor("the reaction", () => s.thread(issue).reactions.length > 0);
     expect(stack.thread(issue).reactions.map((r) => r.content)).toEqual(["eyes"]);
   });
 });

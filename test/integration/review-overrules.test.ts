@@ -29,10 +29,12 @@ beforeAll(async () => {
   sim.addCollaborator("acme/w", "rita", "read");
   sim.addCollaborator("acme/w", "sam", "write");
   const { installationId } = sim.installApp("acme");
+  // triad's request layer (no pacer): a new branch is not a valid PR head for a moment.
   const auth = await createAppAuth(
     { appId: sim.appId, privateKey: sim.privateKey },
     sim.url,
     createLogger("silent"),
+    { pacer: undefined, timeoutMs: 10_000, time: sim.clock },
   );
   bot = await auth.installation(installationId);
   const published = await publishRound(bot, {
@@ -56,6 +58,8 @@ beforeAll(async () => {
   await postReview(bot, repo, {
     pull,
     commitId: published.commitSha,
+    marker: "<!-- triad:review id=0-x -->",
+    botLogin: "triad[bot]",
     review: {
       body: "review",
       comments: [
@@ -117,6 +121,8 @@ describe("posting a review", () => {
     const posted = await postReview(bot, repo, {
       pull,
       commitId: pr.head.sha,
+      marker: "<!-- triad:review id=0-y -->",
+      botLogin: "triad[bot]",
       review: {
         body: "with a bad line",
         comments: [{ path: "a.ts", line: 99, side: "RIGHT", body: "outside the diff" }],

@@ -19,6 +19,8 @@ describe("labelling an issue (simulator, real Redis, signed webhooks)", () => {
     await stack.label(issue, "triad");
     const s = stack;
     await waitFor("tracking comment", () => botComments(s.thread(issue), TRACKING).length === 1);
+    // The tracking comment is the first write; the 👀 follows a paced second (of GitHub time) later.
+    await waitFor("the reaction", () => s.thread(issue).reactions.length > 0);
     const thread = stack.thread(issue);
     expect(thread.reactions).toEqual([expect.objectContaining({ content: "eyes", user: "triad[bot]" })]);
     const [tracking] = botComments(thread, TRACKING);

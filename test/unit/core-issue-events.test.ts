@@ -109,7 +109,7 @@ describe("decide: stopping", () => {
     const d = decide(running, closed, { config: defaultRepoConfig, now });
     expect(d.state?.phase).toBe("stopped");
     expect(d.state?.note).toMatch(/closed by maya/);
-    expect(d.effects).toEqual([]);
+    expect(d.effects).toEqual([{ type: "request_stop" }]);
     expect(d.tracking).toBe(true);
   });
 
@@ -296,7 +296,8 @@ describe("decide: comments while planning", () => {
     );
     const stop = decide(awaiting, comment(212, "/triad stop"), facts("admin"));
     expect(stop.state?.phase).toBe("stopped");
-    expect(stop.effects).toEqual([{ type: "remove_issue_label", label: "triad" }]);
+    // A step of this run that is still running stops at its next GitHub call.
+    expect(stop.effects).toEqual([{ type: "request_stop" }, { type: "remove_issue_label", label: "triad" }]);
     expect(stop.tracking).toBe(true);
   });
 

@@ -181,7 +181,7 @@ export function renderTrackingComment(state: WorkflowState, text: ModelText): st
     ...checklist(state, text),
     "",
   ];
-  if (state.queued && !state.failed) lines.push(`**Queued:** ${state.queued.label}`, "");
+  if (state.queued && !state.failed) lines.push(`**Queued:** ${state.queued.label}${waitingNote(state)}`, "");
   if (state.failed)
     lines.push(
       `**Failed:** ${state.failed.label}: ${text.line(state.failed.error)} — comment \`/triad retry\` to run it again.`,
@@ -267,11 +267,19 @@ export function renderStatus(state: WorkflowState): string {
     lines.push(
       `- latest plan: v${state.plan.version}${state.approved ? `; approved: v${state.approved.version} by ${who(state.approved.by)}` : ""}`,
     );
-  if (state.queued) lines.push(`- queued: ${state.queued.label}`);
+  if (state.queued) lines.push(`- queued: ${state.queued.label}${waitingNote(state)}`);
   if (state.failed) lines.push(`- failed: ${state.failed.label}`);
   const usage = renderUsage(state.usage);
   lines.push(usage ? `\n${usage}` : "- no model calls yet");
   return lines.join("\n");
+}
+
+/** " — waiting: 3 workflows ahead in this installation" while the queued step waits its turn. */
+function waitingNote(state: WorkflowState): string {
+  const ahead = state.waiting?.ahead;
+  if (ahead === undefined) return "";
+  if (ahead === 0) return " — waiting: next in line in this installation";
+  return ` — waiting: ${ahead} workflow${ahead === 1 ? "" : "s"} ahead in this installation`;
 }
 
 /** Rebuild the state document from a tracking comment's hidden data (after Redis lost it). */

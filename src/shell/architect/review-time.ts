@@ -8,7 +8,7 @@ import type { UsageSnapshot } from "../../core/usage.js";
 import { parseUnifiedDiff } from "../../diff/index.js";
 import { presentDiffForModel } from "../../diff/present.js";
 import { TriadError } from "../../errors.js";
-import { diffText } from "../../github/pull-diff.js";
+import { pullDiffText } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import type { ChatMessage, SystemBlock } from "../../models/types.js";
@@ -49,7 +49,7 @@ export async function runArchitectReviewStep(
   const mode = step.mode === "spiral" ? "spiral" : "ruling";
   const open = await deps.stores.findings.getOpen(w.workflow);
   if (!open || !state.pr) throw new TriadError("internal", "the findings to rule on are gone");
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   let saved = await deps.stores.results.get<SavedResult>(w.jobId);
   if (!saved) {
     const { plan, version } = await loadApprovedPlan(w, state);
@@ -58,7 +58,13 @@ export async function runArchitectReviewStep(
       { ...w.repo, ref: state.pr.headSha },
       { cache: deps.snapshots },
     );
-    const files = parseUnifiedDiff(await diffText(w.gh, w.repo, state.pr.number, state.pr.headSha));
+    const files = parseUnifiedDiff(
+      await pullDiffText(w.gh, w.repo, {
+        pull: state.pr.number,
+        headSha: state.pr.headSha,
+        base: defaultBranch,
+      }),
+    );
     const prompt = buildPrompt({
       contract: (await defaultBranchContract(w.gh, w.repo, "architect", defaultBranch)).text,
       plan,

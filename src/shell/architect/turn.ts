@@ -3,7 +3,7 @@ import { type ArchitectTurnResult, onArchitectTurn } from "../../core/step-resul
 import type { StepJob } from "../../core/steps.js";
 import { listComments } from "../../github/comments.js";
 import { github } from "../../github/errors.js";
-import { collaboratorCache, permissionCache } from "../../github/permissions.js";
+import { collaboratorCache, recentPermissionCache } from "../../github/permissions.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
@@ -30,10 +30,11 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
   const started = await startStep(deps, step, job);
   if (!started) return;
   const { w, state } = started;
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   let result = await deps.stores.results.get<ArchitectTurnResult>(w.jobId);
   if (!result) {
     const comments = await listComments(w.gh, w.ref);
+    w.memo.comments = comments; // the turn's own comment is looked for in it (interpret)
     const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
     const thread = await buildThread({
       issue: {
@@ -45,7 +46,7 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       comments,
       botLogin: deps.botLogin,
       commenters: config.commenters,
-      permissionOf: permissionCache(w.gh, w.repo),
+      permissionOf: recentPermissionCache(w.gh, w.repo, deps.recentPermissions),
       collaboratorOf: collaboratorCache(w.gh, w.repo),
     });
     const newest = Math.max(

@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import { z } from "zod";
 import type { RepoConfig } from "../../config/repo-config.js";
-import type { OpenFindings } from "../../core/effects.js";
+import type { Decision, OpenFindings } from "../../core/effects.js";
 import { LABELS, marker } from "../../core/markers.js";
 import { commitMessage, renderPullRequestBody, withRounds } from "../../core/render/developer.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
@@ -18,6 +18,7 @@ import type { UsageSnapshot } from "../../core/usage.js";
 import { TriadError } from "../../errors.js";
 import { github } from "../../github/errors.js";
 import { publishRound } from "../../github/publish.js";
+import type { PullLike } from "../../github/pulls.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { runUntilFinished } from "../../models/finish.js";
 import { type ToolDefinition, ToolInputError } from "../../models/types.js";
@@ -36,6 +37,13 @@ import { snapshotOf, stepModel } from "../usage.js";
 import { buildDeveloperPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 4_000;
+/** Real ms between two tracking-comment edits for the developer's ticks. */
+const TICK_EDIT_EVERY_MS = 20_000;
+
+/** The decision's state and effects, without re-rendering the tracking comment. */
+function quietly(d: Decision): Decision {
+  return { ...d, tracking: false };
+}
 const MAX_TURNS = 80;
 
 /** What a finished model round leaves behind, kept so a crash while publishing never asks the model again. */
@@ -68,7 +76,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   const approved = state.approved;
   if (!approved) throw new TriadError("internal", "no approved plan");
   const { plan, url: planUrl } = await loadApprovedPlan(w, state);
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const open = round > 0 ? await deps.stores.findings.getOpen(w.workflow) : undefined;
   if (round > 0 && (!open || open.round !== round))
     throw new TriadError("internal", `the findings of fix round ${round} are gone`);
@@ -94,8 +102,10 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
 
   if (!saved) {
     if (round === 0) {
+      // The checklist is shown with the first tick or the published round: the approval has just
+      // re-rendered the tracking comment, so an edit now would say nothing new.
       const steps = plan.steps.map((s) => ({ title: s.title, done: false }));
-      state = (await interpret(w, state, onDeveloperProgress(state, steps, ctx()))) ?? state;
+      state = (await interpret(w, state, quietly(onDeveloperProgress(state, steps, ctx())))) ?? state;
     }
     const overlay = new Overlay(snapshot);
     const { model, ledger } = await stepModel(w, state, config, "developer", deps.models.developer(config));
@@ -169,6 +179,8 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         : `the developer finished fix round ${round} without changing any file`,
     );
   }
+  // A fix round keeps the PR's description; the PR just read is the one to update (no search).
+  const current = round === 0 ? undefined : await currentPull(w, state);
   const prBody =
     round === 0
       ? renderPullRequestBody(
@@ -184,7 +196,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         )
       : // A fix round keeps the body and rewrites its rounds section: what each round did.
         withRounds(
-          await currentPullBody(w, state),
+          current?.body ?? "",
           [
             ...state.roundNotes.filter((n) => n.round !== round),
             {
@@ -211,6 +223,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       body: prBody,
       labels: [LABELS.pr, LABELS.inReview],
       marker: marker("pr", String(state.issue)),
+      ...(current ? { known: current } : {}),
     },
     fault: (point) => deps.faults.at(point),
   });
@@ -248,6 +261,7 @@ function reportStepTool(
   update: (s: WorkflowState) => void,
   config: RepoConfig,
 ): ToolDefinition<{ step: number }> {
+  let lastShown = Date.now();
   return {
     name: "report_step",
     description:
@@ -258,9 +272,13 @@ function reportStepTool(
       const steps = state.devSteps ?? [];
       if (!steps[step - 1]) throw new ToolInputError(`The plan has steps 1 to ${steps.length}.`);
       const ticked = steps.map((s, i) => (i === step - 1 ? { ...s, done: true } : s));
-      update(
-        (await interpret(w, state, onDeveloperProgress(state, ticked, decideContext(w, config)))) ?? state,
-      );
+      // Ticks are coalesced: at most one tracking edit per TICK_EDIT_EVERY_MS; the rest are saved
+      // and shown with the next edit (the published round renders them all).
+      const now = Date.now();
+      const show = now - lastShown >= TICK_EDIT_EVERY_MS;
+      if (show) lastShown = now;
+      const d = onDeveloperProgress(state, ticked, decideContext(w, config));
+      update((await interpret(w, state, show ? d : quietly(d))) ?? state);
       return `Step ${step} ticked.`;
     },
   };
@@ -279,13 +297,13 @@ async function readIssue(w: WorkflowContext): Promise<{ title: string; body: str
   return { title: data.title, body: data.body ?? "" };
 }
 
-async function currentPullBody(w: WorkflowContext, state: WorkflowState): Promise<string> {
+async function currentPull(w: WorkflowContext, state: WorkflowState): Promise<PullLike | undefined> {
   const pull = state.pr?.number;
-  if (pull === undefined) return "";
+  if (pull === undefined) return undefined;
   const { data } = await github("read the pull request", () =>
     w.gh.rest.pulls.get({ ...w.repo, pull_number: pull }),
   );
-  return data.body ?? "";
+  return data.state === "open" ? (data as PullLike) : undefined;
 }
 
 /** One reviewer by default; two when the config says so or the issue carries the important label. */

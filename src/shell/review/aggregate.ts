@@ -1,10 +1,10 @@
 import type { Job } from "bullmq";
 import { aggregateFindings } from "../../core/review/aggregate.js";
 import type { FindingSet } from "../../core/review/finding.js";
-import { onReviewsAggregated } from "../../core/step-results.js";
-import type { StepJob } from "../../core/steps.js";
+import { onReviewsAggregated, onTooLargeToReview } from "../../core/step-results.js";
+import { type StepJob, stepLabel } from "../../core/steps.js";
 import { parseUnifiedDiff } from "../../diff/index.js";
-import { diffText } from "../../github/pull-diff.js";
+import { isTooLarge, reviewDiff } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { listReviewComments } from "../../github/reviews.js";
 import { decideContext, type ShellDeps } from "../context.js";
@@ -32,8 +32,30 @@ export async function runReviewAggregate(
   if (!pr) return;
   const results = Object.values(await job.job.getChildrenValues()) as ReviewerResult[];
   results.sort((a, b) => a.slot - b.slot);
-  const { config } = await loadRepoConfig(w.gh, w.repo);
-  const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pr.number, headSha, step.sinceSha));
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
+  const tooLarge = results.find((r) => r.tooLarge)?.tooLarge;
+  if (tooLarge) {
+    const ref = { jobId: w.jobId, label: stepLabel(step), step };
+    await interpret(
+      w,
+      state,
+      onTooLargeToReview(state, ref, { headSha, ...tooLarge }, decideContext(w, config)),
+    );
+    w.log.info({ files: tooLarge.files }, "too large to review");
+    return;
+  }
+  const diff = await reviewDiff(
+    w.gh,
+    w.repo,
+    {
+      pull: pr.number,
+      headSha,
+      base: defaultBranch,
+      ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+    },
+    deps.diffs,
+  );
+  const files = isTooLarge(diff) ? [] : parseUnifiedDiff(diff.text);
   const comments = await listReviewComments(w.gh, w.repo, pr.number);
   const pending = await deps.stores.findings.pending(w.workflow);
   const sets: FindingSet[] = locateFindings(

@@ -47,6 +47,14 @@ export interface RenderReviewInput {
   plan?: { steps: ReadonlyArray<{ title: string }> };
   /** A hidden marker per inline comment (from the finding's key), so a 👎 or a reply maps back to it. */
   findingMarker?: (key: string) => string;
+  /**
+   * The whole PR's diff, when `files` is an incremental one: GitHub numbers a comment's LEFT side in
+   * the PR's base, so removed lines are looked up here (a line removed in the round but never in the
+   * base has no place in the PR's diff and goes into the body).
+   */
+  prFiles?: readonly DiffFile[];
+  /** What the review covered (e.g. "Reviewed 347 of 350 files …"), shown under the counts. */
+  coverage?: string;
 }
 
 export interface ReviewComment {
@@ -239,6 +247,14 @@ function complianceLines(input: RenderReviewInput): string[] {
   });
 }
 
+/** Where a finding's anchor is, with LEFT-side lines numbered as the PR's diff numbers them. */
+function resolveAnchor(input: RenderReviewInput, query: Parameters<typeof mapAnchor>[1]): AnchorResult {
+  const result = mapAnchor(input.files, query);
+  if (!input.prFiles || !isResolved(result) || result.side !== "LEFT") return result;
+  const again = mapAnchor(input.prFiles, query);
+  return isResolved(again) && again.side === "LEFT" ? again : { unresolved: "not in diff" };
+}
+
 function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>): RenderedReview {
   const comments: ReviewComment[] = [];
   const placements: Placement[] = [];
@@ -250,7 +266,7 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
       f.near_line == null
         ? { path: f.path, anchor: f.anchor }
         : { path: f.path, anchor: f.anchor, near_line: f.near_line };
-    const result = mapAnchor(input.files, query);
+    const result = resolveAnchor(input, query);
     const file = findFile(input.files, f.path);
     const path = file?.newPath ?? f.path;
     if (!isResolved(result)) {
@@ -288,6 +304,7 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     "",
     countsLine(input.output.findings, comments.length),
   ];
+  if (input.coverage) body.push("", `_${input.coverage}_`);
   body.push("", "#### Plan compliance", "", ...complianceLines(input));
   if (outside.length > 0) body.push("", "#### Findings outside the diff", "", outside.join("\n\n---\n\n"));
   return { event: "COMMENT", body: `${body.join("\n")}\n`, comments, placements, source: input };

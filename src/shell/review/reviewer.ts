@@ -2,10 +2,10 @@ import { embedData, extractData, findingMarker, reviewMarker } from "../../core/
 import { type ReviewOutput, submitReviewTool } from "../../core/schemas/review.js";
 import type { StepJob } from "../../core/steps.js";
 import type { UsageSnapshot } from "../../core/usage.js";
-import { parseUnifiedDiff } from "../../diff/index.js";
-import { presentDiffForModel } from "../../diff/present.js";
+import { type DiffFile, parseUnifiedDiff } from "../../diff/index.js";
+import { type Presentation, presentDiff } from "../../diff/present.js";
 import { TriadError } from "../../errors.js";
-import { diffText } from "../../github/pull-diff.js";
+import { isTooLarge, type ReviewDiff, reviewDiff } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
@@ -35,6 +35,8 @@ export interface ReviewerResult {
   reviewId: number;
   output: ReviewOutput;
   usage: UsageSnapshot;
+  /** The PR is larger than GitHub lists: nothing was reviewed or posted. */
+  tooLarge?: { files: number; lines: number };
 }
 
 /**
@@ -55,7 +57,12 @@ export async function runReviewerStep(
   const mark = reviewMarker(slot, headSha);
   const log = w.log.child({ reviewer: slot + 1, sha: headSha.slice(0, 7) });
 
-  const existing = await findOwnReview(w.gh, w.repo, pull, mark, deps.botLogin);
+  // A review posted by an earlier attempt (its answer lost, or the job killed after it) is found by
+  // its marker and reused, never posted twice. The first run of a flow's own job has no earlier
+  // attempt (a `/triad retry` re-adds the flow under a new id, so it looks).
+  const started = (job as { job?: { attemptsStarted?: number } }).job?.attemptsStarted;
+  const firstRun = started === 1 && !w.jobId.includes("-retry-");
+  const existing = firstRun ? undefined : await findOwnReview(w.gh, w.repo, pull, mark, deps.botLogin);
   const posted = existing ? (extractData(existing.body, "review") as ReviewerResult | undefined) : undefined;
   if (existing && posted) {
     log.info("review already posted for this sha; reusing it");
@@ -64,9 +71,33 @@ export async function runReviewerStep(
 
   const state = await loadState(w);
   if (!state) throw new TriadError("internal", "no workflow state for this review");
-  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo);
+  const { config, defaultBranch } = await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig });
   const { plan, version } = await loadApprovedPlan(w, state);
-  const files = parseUnifiedDiff(await diffText(w.gh, w.repo, pull, headSha, step.sinceSha));
+  const request = {
+    pull,
+    headSha,
+    base: defaultBranch,
+    ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+  };
+  const diff = await reviewDiff(w.gh, w.repo, request, deps.diffs);
+  if (isTooLarge(diff)) {
+    log.info({ files: diff.files }, "too large to review");
+    return {
+      slot,
+      reviewer: `reviewer-${slot + 1}`,
+      model: "",
+      reviewId: 0,
+      output: { findings: [], plan_compliance: [] },
+      usage: { version: 1, lines: [] },
+      tooLarge: { files: diff.files, lines: diff.lines },
+    };
+  }
+  const files = parseUnifiedDiff(diff.text);
+  const presented = presentDiff(files, {
+    tokenBudget: DIFF_TOKENS,
+    // Lock and generated files are noise; secret-looking files are never shown to a model.
+    skip: (path) => isSkippedKind(classifyFile(path)) || isReadDenied(path, config.read_deny),
+  });
   const model = deps.models.reviewers(config, step.reviewers ?? 1)[slot];
   if (!model) throw new TriadError("config_invalid", `no reviewer model for slot ${slot + 1}`);
   let result = await deps.stores.results.get<Omit<ReviewerResult, "reviewId">>(w.jobId);
@@ -81,11 +112,7 @@ export async function runReviewerStep(
       repo: `${w.repo.owner}/${w.repo.repo}`,
       plan,
       planVersion: version,
-      diff: presentDiffForModel(files, {
-        tokenBudget: DIFF_TOKENS,
-        // Lock and generated files are noise; secret-looking files are never shown to a model.
-        skip: (path) => isSkippedKind(classifyFile(path)) || isReadDenied(path, config.read_deny),
-      }),
+      diff: presented.text,
       headSha,
       ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
       prSummary: summary,
@@ -111,11 +138,33 @@ export async function runReviewerStep(
     await deps.stores.results.set(w.jobId, result);
   }
   const heading = `Review ${slot + 1} of ${step.reviewers ?? 1} · ${result.model} · ${headSha.slice(0, 7)}`;
-  const rendered = renderReview({ output: result.output, files, marker: mark, heading, plan, findingMarker });
+  // An incremental round's removed lines are numbered in the PR's base, as GitHub reads them.
+  const prFiles =
+    step.sinceSha && result.output.findings.length > 0
+      ? await wholePullFiles(w, { pull, headSha, base: defaultBranch })
+      : undefined;
+  const rendered = renderReview({
+    output: result.output,
+    files,
+    marker: mark,
+    heading,
+    plan,
+    findingMarker,
+    coverage: coverageLine(diff, presented),
+    ...(prFiles ? { prFiles } : {}),
+  });
   const data = `\n\n${embedData("review", result)}`;
+  if (existing) {
+    // Posted before, but its data did not fit in the review: the result kept in the store is it.
+    log.info("review already posted for this sha; reusing the kept result");
+    await deps.stores.results.delete(w.jobId);
+    return { ...result, reviewId: existing.id };
+  }
   const review = await postReview(w.gh, w.repo, {
     pull,
     commitId: headSha,
+    marker: mark,
+    botLogin: deps.botLogin,
     review: { body: rendered.body + data, comments: rendered.comments },
     fallback: () => {
       const moved = moveToBody(rendered);
@@ -123,10 +172,51 @@ export async function runReviewerStep(
     },
   });
   await deps.faults.at("after-review-posted");
-  await deps.stores.results.delete(w.jobId);
+  // The result stays kept when the review could not carry it: a retry then finds the review and this.
+  if (!review.droppedData) await deps.stores.results.delete(w.jobId);
   log.info(
     { findings: result.output.findings.length, inline: review.movedToBody ? 0 : rendered.comments.length },
     "review posted",
   );
   return { ...result, reviewId: review.id };
+}
+
+async function wholePullFiles(
+  w: { gh: Parameters<typeof reviewDiff>[0]; repo: Parameters<typeof reviewDiff>[1]; deps: ShellDeps },
+  r: { pull: number; headSha: string; base: string },
+): Promise<DiffFile[] | undefined> {
+  const whole = await reviewDiff(w.gh, w.repo, r, w.deps.diffs);
+  return isTooLarge(whole) ? undefined : parseUnifiedDiff(whole.text);
+}
+
+/** What the review covered, said in the review (issue 12: "each review says which files it covered"). */
+export function coverageLine(diff: ReviewDiff, presented: Presentation): string {
+  const shown = presented.shown.length + presented.partial.length;
+  const notShown: string[] = [];
+  const lockOrGenerated = [
+    ...new Set([
+      ...diff.leftOut.filter((l) => l.why === "lock, generated, vendored or binary file").map((l) => l.path),
+      ...presented.skipped,
+    ]),
+  ];
+  const noPatch = diff.leftOut.filter((l) => l.why === "no patch from GitHub").map((l) => l.path);
+  const list = (paths: string[]) =>
+    `${paths
+      .slice(0, 5)
+      .map((p) => `\`${p.replace(/`/g, "'")}\``)
+      .join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
+  if (lockOrGenerated.length > 0)
+    notShown.push(`${lockOrGenerated.length} lock, generated, vendored or binary (${list(lockOrGenerated)})`);
+  if (noPatch.length > 0) notShown.push(`${noPatch.length} without a patch from GitHub (${list(noPatch)})`);
+  if (presented.clipped.length > 0)
+    notShown.push(
+      `${presented.clipped.length} beyond the reviewer's size budget (${list(presented.clipped)})`,
+    );
+  if (presented.partial.length > 0) notShown.push(`${presented.partial.length} shown in part`);
+  const from =
+    diff.source === "files"
+      ? " — read from GitHub's file list: the diff is above GitHub's limit of 300 files or 20,000 lines"
+      : "";
+  const total = Math.max(diff.totalFiles, shown);
+  return `Reviewed ${shown} of ${total} changed file${total === 1 ? "" : "s"}${from}.${notShown.length > 0 ? ` Not reviewed: ${notShown.join("; ")}.` : ""}`;
 }

@@ -37,6 +37,8 @@ export interface CallRecord {
   at: number;
   /** GitHub time (clock.ts) when the answer was sent. */
   githubAt: number;
+  /** GitHub time when the request arrived (its body read), to measure spacing between requests. */
+  githubStartedAt: number;
   requestId: string;
   /** An injected fault, if any. */
   fault?: FaultKind;
@@ -182,6 +184,7 @@ export function createSimServer(deps: ServerDeps): Server {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const raw = await readBody(req);
+    const githubStartedAt = clock.now();
     const requestId = newRequestId();
     const special = path.startsWith("/_codeload/")
       ? await serveCodeload(sim, path)
@@ -190,7 +193,7 @@ export function createSimServer(deps: ServerDeps): Server {
         : undefined;
     if (special) {
       // codeload.github.com and raw URLs are not the API: no rate limits, no faults.
-      record({ method, path, status: special.status, actor: "anonymous", requestId });
+      record({ method, path, status: special.status, actor: "anonymous", requestId, githubStartedAt });
       send(res, special, method === "HEAD", { "x-github-request-id": requestId });
       return;
     }
@@ -216,6 +219,7 @@ export function createSimServer(deps: ServerDeps): Server {
       actor: actorName(actor),
       ...(actor?.kind === "installation" ? { installationId: actor.installation.id } : {}),
       requestId,
+      githubStartedAt,
     };
     const ids = { "x-github-request-id": requestId };
     if (early) {
