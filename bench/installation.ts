@@ -172,11 +172,14 @@ async function idleLatency(redisUrl: string, samples: number): Promise<{ p50: nu
         30_000,
       );
       latencies.push(posted.at - t0);
-      // Let the workflow settle (its questions posted, writes done) so the next label finds it idle.
-      await until(
-        () => stack.sim.calls.filter((c) => c.method === "POST" && c.path === path).length >= 2,
-        60_000,
-      );
+      // Let the workflow settle — its questions posted and its tracking comment saying so, which is
+      // its last write — so the next label finds the installation idle (no write for 1.5 s).
+      await until(() => {
+        const issue = stack.sim.dump().repositories[0]?.issues.find((x) => x.number === data.number);
+        return issue?.comments.some(
+          (c) => c.body.includes(TRACKING) && c.body.includes("Waiting for answers"),
+        );
+      }, 60_000);
       await stack.sim.waitForIdle();
       await new Promise((r) => setTimeout(r, 1_500));
     }
