@@ -207,9 +207,10 @@ function spawnWorkers(stack: LocalStack, count: number, timeScale: number): Chil
         ...stack.vars,
         TRIAD_WORKER_CONCURRENCY: "8",
         BENCH_TIME_SCALE: String(timeScale),
-        LOG_LEVEL: "warn",
+        // BENCH_LOG_LEVEL=info shows the workers' logs (JSON lines) on stdout.
+        LOG_LEVEL: (process.env.BENCH_LOG_LEVEL ?? "warn") as "warn",
       },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", "inherit"],
     }),
   );
 }
@@ -330,7 +331,18 @@ function audit(sim: GitHubSimulator, issues: number[]): { duplicated: string[] }
     const tracking = issue?.comments.filter((c) => c.body.includes(TRACKING)) ?? [];
     if (tracking.length !== 1) duplicated.push(`#${n}: ${tracking.length} tracking comments`);
     const architect = issue?.comments.filter((c) => c.body.includes("<!-- triad:architect id=")) ?? [];
-    if (architect.length !== 3) duplicated.push(`#${n}: ${architect.length} architect comments`);
+    if (architect.length !== 3)
+      duplicated.push(
+        `#${n}: ${architect.length} architect comments: ${architect
+          .map(
+            (c) =>
+              `${/id=([^ ]+) -->/.exec(c.body)?.[1]} ${c.body
+                .split("\n")
+                .find((l) => l.startsWith("##") || l.startsWith("**The"))
+                ?.slice(0, 40)}`,
+          )
+          .join(" | ")}`,
+      );
     const prs = repo?.pullRequests.filter((p) => p.head.startsWith(`triad/${n}-`)) ?? [];
     if (prs.length > 1) duplicated.push(`#${n}: ${prs.length} pull requests`);
   }
