@@ -172,11 +172,14 @@ async function idleLatency(redisUrl: string, samples: number): Promise<{ p50: nu
         30_000,
       );
       latencies.push(posted.at - t0);
-      // Let the workflow settle (its questions posted, writes done) so the next label finds it idle.
-      await until(
-        () => stack.sim.calls.filter((c) => c.method === "POST" && c.path === path).length >= 2,
-        60_000,
-      );
+      // Let the workflow settle — its questions posted and its tracking comment saying so, which is
+      // its last write — so the next label finds the installation idle (no write for 1.5 s).
+      await until(() => {
+        const issue = stack.sim.dump().repositories[0]?.issues.find((x) => x.number === data.number);
+        return issue?.comments.some(
+          (c) => c.body.includes(TRACKING) && c.body.includes("Waiting for answers"),
+        );
+      }, 60_000);
       await stack.sim.waitForIdle();
       await new Promise((r) => setTimeout(r, 1_500));
     }
@@ -204,9 +207,10 @@ function spawnWorkers(stack: LocalStack, count: number, timeScale: number): Chil
         ...stack.vars,
         TRIAD_WORKER_CONCURRENCY: "8",
         BENCH_TIME_SCALE: String(timeScale),
-        LOG_LEVEL: "warn",
+        // BENCH_LOG_LEVEL=info shows the workers' logs (JSON lines) on stdout.
+        LOG_LEVEL: (process.env.BENCH_LOG_LEVEL ?? "warn") as "warn",
       },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", "inherit"],
     }),
   );
 }
@@ -327,7 +331,18 @@ function audit(sim: GitHubSimulator, issues: number[]): { duplicated: string[] }
     const tracking = issue?.comments.filter((c) => c.body.includes(TRACKING)) ?? [];
     if (tracking.length !== 1) duplicated.push(`#${n}: ${tracking.length} tracking comments`);
     const architect = issue?.comments.filter((c) => c.body.includes("<!-- triad:architect id=")) ?? [];
-    if (architect.length !== 3) duplicated.push(`#${n}: ${architect.length} architect comments`);
+    if (architect.length !== 3)
+      duplicated.push(
+        `#${n}: ${architect.length} architect comments: ${architect
+          .map(
+            (c) =>
+              `${/id=([^ ]+) -->/.exec(c.body)?.[1]} ${c.body
+                .split("\n")
+                .find((l) => l.startsWith("##") || l.startsWith("**The"))
+                ?.slice(0, 40)}`,
+          )
+          .join(" | ")}`,
+      );
     const prs = repo?.pullRequests.filter((p) => p.head.startsWith(`triad/${n}-`)) ?? [];
     if (prs.length > 1) duplicated.push(`#${n}: ${prs.length} pull requests`);
   }

@@ -23,7 +23,14 @@ export async function startStep(
   const w = await workflowContext(deps, step, job);
   await finishPending(w);
   const state = await loadState(w);
-  const why = whyNotWanted(state, step);
+  // A step runs only as the workflow's queued step. One whose decision is already made — its earlier
+  // attempt got as far as the decision and was then cut short (a lost answer, a limit, a stall), and
+  // `finishPending` has just carried the rest out — or that a newer step replaced, is done: run again,
+  // it would ask its model again and overwrite what it posted.
+  const replaced =
+    state?.queued && state.queued.jobId !== w.jobId ? "another step is the queued one" : undefined;
+  const done = state && !state.queued ? "its decision is already made" : undefined;
+  const why = whyNotWanted(state, step) ?? replaced ?? done;
   if (!state || why) {
     w.log.info({ phase: state?.phase, why }, "step no longer wanted; skipped");
     if (state) {

@@ -10,6 +10,7 @@ import { redisStores } from "../../src/stores/redis-stores.js";
 import { ARCHITECT, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { gated } from "../helpers/gate.js";
 import { cleanReview, replace } from "../helpers/models.js";
+import { withQueue } from "../helpers/queue.js";
 import { REDIS_URL } from "../helpers/redis.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
@@ -108,6 +109,43 @@ describe("rate limits (faithful simulator)", () => {
       expect(botComments(s.thread(issue), "<!-- triad:error")).toEqual([]);
     });
   }
+
+  it("a limit met while a decision is carried out delays the step; it finishes the decision and asks no model again", async () => {
+    const base = demoModels();
+    const architect = gated(base.architect, 2);
+    // Ten minutes of GitHub time are one real second; waits above 200 ms go to the queue.
+    const s = await startSampleStack("limit-mid-decision", {
+      models: scriptedModels(replace(base, { architect: architect.model })),
+      github: { timeScale: 600 },
+      extraEnv: { TRIAD_GITHUB_MAX_INLINE_WAIT_MS: "200" },
+    });
+    stack = s;
+    const issue = await labelled(s);
+    await architect.reached;
+    s.sim.rateLimits.force(
+      { installationId: s.seeded.installationId },
+      { kind: "secondary", forMs: 10 * 60_000, retryAfter: true },
+    );
+    architect.open();
+    await waitFor(
+      "waiting for answers",
+      () => trackingNow(s, issue).startsWith("Waiting for answers"),
+      30_000,
+    );
+    await waitFor("the architect's job to end", () =>
+      withQueue(REDIS_URL, s.env.TRIAD_REDIS_PREFIX, "architect", async (q) => {
+        const jobs = await q.getJobs(["waiting", "delayed", "active", "completed", "failed"]);
+        const states = await Promise.all(jobs.map((j) => j.getState()));
+        return states.length === 1 && states[0] === "completed";
+      }),
+    );
+    const questions = botComments(s.thread(issue), ARCHITECT);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]?.body).toContain("The architect has questions");
+    // Its two scripted calls, and no third: the delayed step did not run its turn again.
+    expect(architect.calls).toBe(2);
+    expect(installationCalls(s).filter((c) => c.limited)).toHaveLength(1);
+  });
 
   it("a limit longer than triad waits: the failure is recorded first, said once GitHub answers, and /triad retry works", {
     timeout: 90_000,

@@ -4,7 +4,9 @@ import { Admission } from "../../src/github/admission.js";
 import { type HookableOctokit, installRequestLayer } from "../../src/github/paced-client.js";
 import { Pacer } from "../../src/github/pacer.js";
 import { DEFAULT_PACING, type PacingConfig } from "../../src/github/pacing-config.js";
+import { startSimulator } from "../../src/sim/github/index.js";
 import { REDIS_URL, testPrefix } from "../helpers/redis.js";
+import { installationClient } from "../helpers/sim-clients.js";
 
 /**
  * The pacer and the turns against real Redis: what two worker processes share. GitHub time is real
@@ -163,5 +165,52 @@ describe("turns per installation (shared through Redis)", () => {
     await new Promise((r) => setTimeout(r, 250));
     // w#1 died without giving its place up and w#2 stopped asking: w#3 is next and gets the place.
     expect(await turns.enter(7, "w#3", "architect|j3")).toEqual({ admitted: true });
+  });
+});
+
+describe("the request layer against the simulator", () => {
+  it("a POST whose answer was lost is not sent again; a read that failed is; a refused POST goes again after the wait", async () => {
+    const sim = await startSimulator({ webhookSecret: "x", timeScale: 1000 });
+    try {
+      sim.createRepo({ owner: "acme", name: "w", files: { "a.ts": "a\n" } });
+      const { installationId } = sim.installApp("acme");
+      const gh = await installationClient(sim, installationId);
+      installRequestLayer(gh as unknown as HookableOctokit, {
+        installationId,
+        pacer: new Pacer(a, testPrefix("layer"), config(), sim.clock),
+        timeoutMs: 5_000,
+        time: sim.clock,
+      });
+      const repo = { owner: "acme", repo: "w" };
+      const { data: issue } = await gh.rest.issues.create({ ...repo, title: "t" });
+      const comments = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
+      const count = (method: string, route: string) =>
+        sim.calls.filter(
+          (c) => c.actor === "installation" && `${c.method} ${c.route}` === `${method} ${route}`,
+        );
+
+      sim.faults.add({ route: comments, kind: "lost-response" });
+      await expect(
+        gh.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "once" }),
+      ).rejects.toMatchObject({
+        status: 502,
+      });
+      expect(
+        count("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments").map((c) => c.status),
+      ).toEqual([502]);
+
+      sim.faults.add({ route: "GET /repos/{owner}/{repo}", kind: "error", status: 502 });
+      await gh.rest.repos.get(repo);
+      expect(count("GET", "/repos/{owner}/{repo}").map((c) => c.status)).toEqual([502, 200]);
+
+      sim.rateLimits.force({ installationId }, { kind: "secondary", forMs: 30_000 });
+      await gh.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "after the limit" });
+      const posts = count("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments");
+      expect(posts.map((c) => c.status)).toEqual([502, 403, 201]);
+      const [, refused, sent] = posts;
+      expect((sent?.githubStartedAt ?? 0) - (refused?.githubAt ?? 0)).toBeGreaterThanOrEqual(60_000);
+    } finally {
+      await sim.stop();
+    }
   });
 });

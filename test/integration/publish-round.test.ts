@@ -2,6 +2,7 @@ import { createSign } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TriadError } from "../../src/errors.js";
+import { type HookableOctokit, installRequestLayer } from "../../src/github/paced-client.js";
 import {
   type PublishFaultPoint,
   type PublishOptions,
@@ -38,7 +39,8 @@ function jwt(): string {
 }
 
 beforeEach(async () => {
-  sim = await startSimulator({ webhookSecret: "x" });
+  // GitHub as it is (a new branch is no valid PR head for a moment), its clock 50x faster.
+  sim = await startSimulator({ webhookSecret: "x", timeScale: 50 });
   const maintainer = sim.createUser("maria");
   sim.createUser("acme");
   baseSha = sim.createRepo({ owner: "acme", name: "widgets", files: BASE_FILES }).headSha;
@@ -49,6 +51,13 @@ beforeEach(async () => {
     installation_id: installationId,
   });
   gh = new Octokit({ baseUrl: sim.url, auth: token.token, log: silent });
+  // triad's request layer (without the pacer), as under every installation client of the worker.
+  installRequestLayer(gh as unknown as HookableOctokit, {
+    installationId,
+    pacer: undefined,
+    timeoutMs: 10_000,
+    time: sim.clock,
+  });
   human = new Octokit({ baseUrl: sim.url, auth: maintainer.token, log: silent });
   await human.rest.issues.create({ ...repo, title: "Add a retry helper" });
 });

@@ -1,6 +1,12 @@
 import type { Octokit } from "@octokit/rest";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/github/index.js";
+import {
+  type GitHubSimulator,
+  SIM_DEFAULTS,
+  SIM_LENIENT_DEFAULTS,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/sim/github/index.js";
 import { installationClient } from "../helpers/sim-clients.js";
 
 let sim: GitHubSimulator;
@@ -9,7 +15,13 @@ let baseSha: string;
 const repo = { owner: "acme", repo: "widgets" };
 
 async function start(o: Partial<SimulatorOptions> = {}): Promise<void> {
-  sim = await startSimulator({ webhookSecret: "x", ...o });
+  // Quiet but for the lag each test asks for.
+  sim = await startSimulator({
+    webhookSecret: "x",
+    ...SIM_LENIENT_DEFAULTS,
+    ...o,
+    consistency: { ...SIM_LENIENT_DEFAULTS.consistency, ...o.consistency },
+  });
   baseSha = sim.createRepo({ owner: "acme", name: "widgets", files: { "a.ts": "a\n" } }).headSha;
   gh = await installationClient(sim, sim.installApp("acme").installationId);
 }
@@ -77,7 +89,8 @@ describe("simulator: eventual consistency", () => {
     expect(data.map((l) => l.name)).toEqual(["triad"]);
   });
 
-  it("no lag by default (SIM_LENIENT_DEFAULTS)", async () => {
+  it("lag by default (SIM_FAITHFUL), none with SIM_LENIENT_DEFAULTS", async () => {
+    expect(SIM_DEFAULTS.consistency).toEqual({ refLagMs: 1500, pullLagMs: 1500 });
     await start();
     await branch("now");
     const { data: pr } = await gh.rest.pulls.create({ ...repo, title: "t", head: "now", base: "main" });

@@ -2,6 +2,7 @@ import type { Octokit } from "@octokit/rest";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type GitHubSimulator,
+  SIM_LENIENT_DEFAULTS,
   type SimulatorOptions,
   startSimulator,
   startWebhookReceiver,
@@ -18,7 +19,7 @@ const repo = { owner: "acme", repo: "widgets" };
 
 async function start(o: Partial<SimulatorOptions> = {}): Promise<void> {
   receiver = await startWebhookReceiver("x");
-  sim = await startSimulator({ webhookSecret: "x", webhookUrl: receiver.url, ...o });
+  sim = await startSimulator({ webhookSecret: "x", webhookUrl: receiver.url, ...SIM_LENIENT_DEFAULTS, ...o });
   baseSha = sim.createRepo({ owner: "acme", name: "widgets", files: { "a.ts": "a\n" } }).headSha;
   gh = await installationClient(sim, sim.installApp("acme").installationId);
 }

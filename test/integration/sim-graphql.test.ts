@@ -2,6 +2,7 @@ import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type GitHubSimulator,
+  SIM_LENIENT_DEFAULTS,
   startSimulator,
   startWebhookReceiver,
   type WebhookReceiver,
@@ -34,7 +35,7 @@ const READY = `mutation($id: ID!) {
 
 beforeEach(async () => {
   receiver = await startWebhookReceiver("x");
-  sim = await startSimulator({ webhookSecret: "x", webhookUrl: receiver.url });
+  sim = await startSimulator({ webhookSecret: "x", webhookUrl: receiver.url, ...SIM_LENIENT_DEFAULTS });
   const { headSha } = sim.createRepo({ owner: "acme", name: "widgets", files: { "a.ts": "a\n" } });
   gh = await installationClient(sim, sim.installApp("acme").installationId);
   const { data: tree } = await gh.rest.git.createTree({

@@ -1,13 +1,13 @@
 import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type GitHubSimulator, startSimulator } from "../../src/sim/github/index.js";
+import { type GitHubSimulator, SIM_LENIENT_DEFAULTS, startSimulator } from "../../src/sim/github/index.js";
 
 let sim: GitHubSimulator;
 let alice: Octokit;
 let mallory: Octokit;
 
 beforeEach(async () => {
-  sim = await startSimulator({ webhookSecret: "s3cret" });
+  sim = await startSimulator({ webhookSecret: "s3cret", ...SIM_LENIENT_DEFAULTS });
   sim.createUser("alice");
   const a = sim.createUser("alice-maint");
   const m = sim.createUser("mallory");

@@ -1,6 +1,11 @@
 import type { Octokit } from "@octokit/rest";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/github/index.js";
+import {
+  type GitHubSimulator,
+  SIM_LENIENT_DEFAULTS,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/sim/github/index.js";
 import { installationClient, userClient } from "../helpers/sim-clients.js";
 
 let sim: GitHubSimulator;
@@ -9,7 +14,7 @@ let baseSha: string;
 const repo = { owner: "acme", repo: "widgets" };
 
 async function start(o: Partial<SimulatorOptions> = {}): Promise<void> {
-  sim = await startSimulator({ webhookSecret: "x", ...o });
+  sim = await startSimulator({ webhookSecret: "x", ...SIM_LENIENT_DEFAULTS, ...o });
   baseSha = sim.createRepo({
     owner: "acme",
     name: "widgets",

@@ -2,7 +2,7 @@ import { Octokit } from "@octokit/rest";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type GitHubSimulator, startSimulator } from "../../src/sim/github/index.js";
+import { type GitHubSimulator, SIM_LENIENT_DEFAULTS, startSimulator } from "../../src/sim/github/index.js";
 
 const repo = { owner: "acme", repo: "widgets" };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -12,7 +12,7 @@ let dev: Octokit;
 let maintainer: Octokit;
 
 beforeEach(async () => {
-  sim = await startSimulator({ webhookSecret: "x" });
+  sim = await startSimulator({ webhookSecret: "x", ...SIM_LENIENT_DEFAULTS });
   const d = sim.createUser("dev");
   const m = sim.createUser("maint");
   sim.createRepo({ owner: "acme", name: "widgets", files: { "README.md": README, "old.txt": "bye\n" } });

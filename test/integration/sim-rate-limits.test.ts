@@ -1,6 +1,11 @@
 import type { Octokit } from "@octokit/rest";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/github/index.js";
+import {
+  type GitHubSimulator,
+  SIM_LENIENT_DEFAULTS,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/sim/github/index.js";
 import { installationClient, userClient } from "../helpers/sim-clients.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -9,7 +14,7 @@ let installationId: number;
 const repo = { owner: "acme", repo: "widgets" };
 
 async function start(o: Partial<SimulatorOptions> = {}): Promise<Octokit> {
-  sim = await startSimulator({ webhookSecret: "x", ...o });
+  sim = await startSimulator({ webhookSecret: "x", ...SIM_LENIENT_DEFAULTS, ...o });
   sim.createRepo({ owner: "acme", name: "widgets", files: { "README.md": "hi\n" } });
   installationId = sim.installApp("acme").installationId;
   return installationClient(sim, installationId);

@@ -4,6 +4,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type GitHubSimulator,
+  SIM_LENIENT_DEFAULTS,
   startSimulator,
   startWebhookReceiver,
   type WebhookReceiver,
@@ -89,7 +90,7 @@ let installationId: number;
 
 beforeEach(async () => {
   receiver = await startWebhookReceiver(SECRET);
-  sim = await startSimulator({ webhookSecret: SECRET, webhookUrl: receiver.url });
+  sim = await startSimulator({ webhookSecret: SECRET, webhookUrl: receiver.url, ...SIM_LENIENT_DEFAULTS });
   sim.createUser("acme");
   sim.createRepo({ owner: "acme", name: "widgets", files: { "README.md": "one\ntwo\nthree\n" } });
   installationId = sim.installApp("acme").installationId;
