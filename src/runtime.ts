@@ -207,6 +207,10 @@ export async function runWorker(
         time: githubTime,
         timeoutMs: pacing.timeoutMs,
         maxInlineWaitMs: pacing.maxInlineWaitMs,
+        // Inside the request layer: every answer is counted, limits it waits out included.
+        ...(metrics
+          ? { observe: (client: HookableOctokit, id: number) => meterGitHub(client, String(id), metrics) }
+          : {}),
       });
     })(),
   ).catch((error) => {
@@ -230,11 +234,7 @@ export async function runWorker(
     accept: async (event, receivedAt) => {
       await acceptEvent(queues, event, receivedAt);
     },
-    github: async (id: number): Promise<GitHubClient> => {
-      const client = await app.installation(id);
-      if (metrics && isHookable(client)) meterGitHub(client, String(id), metrics);
-      return client;
-    },
+    github: (id: number): Promise<GitHubClient> => app.installation(id),
     botLogin: app.botLogin,
     log: workerLog,
     clock: o.clock ?? systemClock,

@@ -1,6 +1,7 @@
-import { contentHash, extractData, withoutData } from "./markers.js";
+import { contentHash, extractData, TRAILING_DATA_BLOCK } from "./markers.js";
 import type { ModelText } from "./model-text.js";
 import { type PlanData, renderPlanView } from "./render/architect.js";
+import { splitBody } from "./render/limits.js";
 import type { Plan } from "./schemas/architect.js";
 import type { WorkflowState } from "./state.js";
 
@@ -8,7 +9,9 @@ import type { WorkflowState } from "./state.js";
  * What is approved is what is built (ARCHITECTURE §8). A plan is read from its comment's data block
  * (only the one at the very end, written by triad), and only when rendering that data again gives
  * exactly what the comment shows: a comment whose data says one plan while its text shows another is
- * refused, whatever put it there.
+ * refused, whatever put it there. A plan over GitHub's body limit was posted split
+ * (render/limits.ts): its comment is then the first part, which splitting the same rendering again
+ * gives exactly (the data block is taken as it stands, not encoded again).
  */
 export type PlanRead = { plan: Plan; version: number } | { refused: string };
 
@@ -16,8 +19,9 @@ export function readPlanComment(body: string, text: ModelText): PlanRead {
   const data = extractData(body, "plan") as Partial<PlanData> | undefined;
   if (!data?.plan || typeof data.version !== "number" || !data.turnId || !data.approvalWord)
     return { refused: "the plan comment carries no plan data" };
-  const shown = withoutData(body);
-  if (renderPlanView(data as PlanData, text) !== shown)
+  const block = TRAILING_DATA_BLOCK.exec(body)?.[0].trim() ?? "";
+  const posted = splitBody(`${renderPlanView(data as PlanData, text)}\n\n${block}`).parts[0];
+  if (posted !== body.trimEnd())
     return { refused: `plan v${data.version}'s comment does not show the plan its data holds` };
   return { plan: data.plan, version: data.version };
 }

@@ -26,7 +26,13 @@ const TriadOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) =
 }));
 
 /** The request layer's settings for every installation client (without the installation's id). */
-export type RequestLayerSettings = Omit<RequestLayerOptions, "installationId">;
+export type RequestLayerSettings = Omit<RequestLayerOptions, "installationId"> & {
+  /**
+   * Hooks each installation client first, inside the request layer, so it sees every answer GitHub
+   * gives (the limits and transient errors the layer waits out and retries, too): the metrics.
+   */
+  observe?: (octokit: HookableOctokit, installationId: number) => void;
+};
 
 /**
  * GitHub App authentication through probot (JWT → installation token, cached and refreshed, with
@@ -57,7 +63,9 @@ export async function createAppAuth(
     app: appClient as unknown as GitHubClient,
     async installation(installationId) {
       const octokit = await probot.auth(installationId);
-      if (layer) installRequestLayer(octokit as unknown as HookableOctokit, { ...layer, installationId });
+      const hookable = octokit as unknown as HookableOctokit;
+      layer?.observe?.(hookable, installationId);
+      if (layer) installRequestLayer(hookable, { ...layer, installationId });
       return octokit as unknown as GitHubClient;
     },
   };

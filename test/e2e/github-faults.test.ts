@@ -108,7 +108,8 @@ describe("lost answers: GitHub carried the write out, the answer was a 502", () 
     }
     // No POST was sent again blindly: one request per thing made, the lost one included.
     const calls = installationCalls(s);
-    expect(count(calls, "POST", `${R}/issues/{issue_number}/comments`)).toBe(4);
+    // tracking, questions, plan v1, plan v2, and the "ready for you" notice.
+    expect(count(calls, "POST", `${R}/issues/{issue_number}/comments`)).toBe(5);
     expect(count(calls, "POST", `${R}/pulls`)).toBe(1);
     expect(count(calls, "POST", `${R}/pulls/{pull_number}/reviews`)).toBe(2);
     expect(count(calls, "POST", `${R}/check-runs`)).toBe(2);
@@ -190,7 +191,7 @@ describe("calls that never answer", () => {
     expect(m.architect.requests).toHaveLength(0);
     expect(botComments(s.thread(issue), ARCHITECT)).toEqual([]);
     expect(botComments(s.thread(issue), "<!-- triad:error")).toEqual([]);
-    expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/Stopped: @maya said `\/triad stop`/);
+    expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/Stopped: maya said `\/triad stop`/);
     expect(s.thread(issue).labels).not.toContain("triad");
   });
 });
@@ -206,7 +207,7 @@ describe("webhooks out of order", () => {
     await s.user(SAMPLE.maintainer).rest.pulls.merge({ ...repo, pull_number: pr.number });
     // issues.closed ("Closes #n") is handled first: the workflow waits for the PR's own event.
     await waitFor("the issue's close seen", () =>
-      botComments(s.thread(issue), TRACKING)[0]?.body.includes("The issue was closed by @maya"),
+      botComments(s.thread(issue), TRACKING)[0]?.body.includes("The issue was closed by maya"),
     );
     expect(trackingNow(s, issue)).toMatch(/^Ready/);
     expect(held.held).toBe(1);

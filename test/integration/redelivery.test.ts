@@ -67,8 +67,14 @@ describe("the missed-deliveries recovery pass", () => {
     const first = await stack.worker?.recoverDeliveries();
     expect(first).toMatchObject({ ran: true, failed: 10, redelivered: 10 });
     await waitFor(
-      "a tracking comment on each of the 10 issues",
-      () => issues.every((n) => botComments(stack.thread(n), TRACKING).length === 1),
+      // The tracking comment comes first, then the 👀 (writes are paced a second apart).
+      "a tracking comment and the 👀 on each of the 10 issues",
+      () =>
+        issues.every(
+          (n) =>
+            botComments(stack.thread(n), TRACKING).length === 1 &&
+            stack.thread(n).reactions.some((r) => r.content === "eyes"),
+        ),
       30_000,
     );
     await stack.sim.waitForIdle();

@@ -70,8 +70,11 @@ describe("WEBHOOK_PROXY_URL", () => {
     const issue = await s.openIssue();
     await s.label(issue, "triad");
     await waitFor(
-      "the tracking comment",
-      () => botComments(s?.thread(issue) ?? { comments: [] }, "<!-- triad:tracking -->").length === 1,
+      // The tracking comment comes first, then the 👀 (writes are paced a second apart).
+      "the tracking comment and the 👀",
+      () =>
+        botComments(s?.thread(issue) ?? { comments: [] }, "<!-- triad:tracking -->").length === 1 &&
+        (s?.thread(issue).reactions.some((r) => r.content === "eyes") ?? false),
       20_000,
     );
     expect(s.thread(issue).reactions.some((r) => r.content === "eyes")).toBe(true);

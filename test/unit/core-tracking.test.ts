@@ -165,7 +165,7 @@ const STATES: Record<string, WorkflowState> = {
   stopped: reviewing({
     ...underReview,
     phase: "stopped",
-    note: "Stopped: @maya said `/triad stop`.",
+    note: "Stopped: maya said `/triad stop`.",
     phaseTimes: times("planning", "implementing", "reviewing"),
   }),
   merged: reviewing({
