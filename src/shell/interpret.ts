@@ -15,8 +15,8 @@ import { ensureLabels, markReadyForReview } from "../github/pulls.js";
 import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
 import type { PendingEffects } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
-import { turnForQueued } from "./admission.js";
 import type { WorkflowContext } from "./context.js";
+import { turnForQueued } from "./queued-turn.js";
 
 /**
  * The one interpreter of decisions (ARCHITECTURE §7, §9), and the only code that writes the workflow
