@@ -1,23 +1,11 @@
 import type { FindingInput } from "../core/review/finding.js";
-import type { Side } from "./anchor.js";
-import {
-  CONFIG_PATTERNS,
-  type ConfigPattern,
-  KEYED_RULES,
-  type KeyedRule,
-  LIST_RULES,
-  type ListRule,
-} from "./integrity/config-rules.js";
-import { keyValues, type ListItem, ListTracker } from "./integrity/config-scan.js";
+import { assertionFlags } from "./integrity/assertions.js";
+import { CONFIG_PATTERNS, type ConfigPattern } from "./integrity/config-rules.js";
+import { isCommentLine } from "./integrity/config-scan.js";
+import { flag, type Hit, hunkFlags } from "./integrity/flags.js";
 import { isCollectedTest } from "./integrity/languages.js";
-import {
-  byHunk,
-  type ChangedLine,
-  changedLines,
-  type FileFacts,
-  fileFacts,
-  pairNearest,
-} from "./integrity/lines.js";
+import { type ChangedLine, changedLines, type FileFacts, fileFacts, pairNearest } from "./integrity/lines.js";
+import { listFlags, settingFlags } from "./integrity/settings.js";
 import type { IntegrityFlag, IntegrityRule, LinePattern } from "./integrity/types.js";
 import type { DiffFile } from "./types.js";
 
@@ -56,64 +44,6 @@ export const SNAPSHOT_REWRITE_SHARE = 0.5;
 /** … and at least this many lines (a two-line snapshot with one line changed is an ordinary update). */
 export const SNAPSHOT_REWRITE_MIN_LINES = 5;
 
-const TITLE: Record<IntegrityRule, string> = {
-  "test-file-deleted": "Test file deleted",
-  "test-file-renamed-away": "Test file renamed away",
-  "test-skipped": "Tests skipped",
-  "assertion-removed": "Assertion removed",
-  "assertion-weakened": "Assertion weakened",
-  "coverage-lowered": "Coverage gate lowered",
-  "lint-relaxed": "Lint relaxed",
-  "type-check-relaxed": "Type check relaxed",
-  "snapshot-rewritten": "Snapshot rewritten",
-};
-
-interface Hit {
-  line: ChangedLine;
-}
-
-function flag(
-  rule: IntegrityRule,
-  path: string,
-  side: Side,
-  what: string,
-  source: string,
-  lines: readonly string[],
-  line?: number,
-): IntegrityFlag {
-  const f: IntegrityFlag = {
-    rule,
-    path,
-    side,
-    lines: [...lines],
-    message: `${TITLE[rule]}: this change ${what} (${source}).`,
-    severity: "blocker",
-    source,
-  };
-  if (line !== undefined) f.line = line;
-  return f;
-}
-
-/** One flag per hunk for a run of offending lines. */
-function hunkFlags(
-  facts: readonly FileFacts[],
-  hits: readonly Hit[],
-  rule: IntegrityRule,
-  what: string,
-  source: string,
-): IntegrityFlag[] {
-  return byHunk(hits).map((group) => {
-    const first = group[0] as Hit;
-    const seen = new Set<number>();
-    const lines = group
-      .filter((h) => !seen.has(h.line.line) && seen.add(h.line.line))
-      .map((h) => h.line.text);
-    const side: Side = first.line.kind === "add" ? "RIGHT" : "LEFT";
-    const path = facts[first.line.fileIndex]?.path ?? "";
-    return flag(rule, path, side, what, source, lines, first.line.line);
-  });
-}
-
 /** Added lines matching a pattern, beyond the matching lines the same file lost. */
 function patternFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]): IntegrityFlag[] {
   const found = new Map<string, { pattern: LinePattern; source: string; dels: Hit[]; adds: Hit[] }>();
@@ -126,7 +56,17 @@ function patternFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]
       ...CONFIG_PATTERNS.filter((p: ConfigPattern) => p.files.test(f.path)),
     ];
     for (const p of patterns) {
-      if (!p.pattern.test(line.text)) continue;
+      const where =
+        "files" in p
+          ? isCommentLine(line.text)
+            ? ""
+            : line.text
+          : p.inComment
+            ? line.comment
+            : p.withStrings
+              ? line.source
+              : line.code;
+      if (!p.pattern.test(where)) continue;
       const k = `${line.fileIndex}\u0000${p.id}`;
       const entry = found.get(k) ?? { pattern: p, source: p.source, dels: [], adds: [] };
       (line.kind === "add" ? entry.adds : entry.dels).push({ line });
@@ -139,110 +79,22 @@ function patternFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]
   });
 }
 
-const normaliseCode = (s: string) => s.trim().replace(/\s+/g, " ").replace(/[;,]$/, "");
-
 /**
- * Assertions removed or weakened in test code. Returns the flags and the deleted test files whose
- * assertions reappear elsewhere (moved, not deleted).
+ * Deleted and renamed-away test files, snapshot files rewritten wholesale. A deleted file counts as
+ * a test file when the runner would have collected it, or when it held assertions (a helper under
+ * `test/` without any is support code), or when the diff does not show its content.
  */
-function assertionFlags(
+function fileFlags(
   facts: readonly FileFacts[],
-  lines: readonly ChangedLine[],
-): { flags: IntegrityFlag[]; moved: Set<number> } {
-  const isAssertion = (l: ChangedLine) =>
-    l.test && (facts[l.fileIndex]?.lang?.assertion.test(l.text) ?? false);
-  // A weaker form that is no assertion at all (`t.Logf` for `t.Fatalf`) can only replace one in place.
-  const isWeakForm = (l: ChangedLine) =>
-    l.test && (facts[l.fileIndex]?.lang?.weakenings.some((w) => w.to.test(l.text)) ?? false);
-  const dels: Hit[] = lines.filter((l) => l.kind === "del" && isAssertion(l)).map((line) => ({ line }));
-  const adds: Hit[] = lines.filter((l) => l.kind === "add" && isAssertion(l)).map((line) => ({ line }));
-  const weakForms: Hit[] = lines
-    .filter((l) => l.kind === "add" && !isAssertion(l) && isWeakForm(l))
-    .map((line) => ({ line }));
-
-  // An identical assertion anywhere else is the same assertion, moved or re-indented.
-  const pool = new Map<string, Hit[]>();
-  for (const a of adds) {
-    const k = normaliseCode(a.line.text);
-    pool.set(k, [...(pool.get(k) ?? []), a]);
-  }
-  const exact = new Set<Hit>();
-  const removedLeft: Hit[] = [];
-  for (const d of dels) {
-    const same = pool.get(normaliseCode(d.line.text));
-    const match = same?.shift();
-    if (match) exact.add(match);
-    else removedLeft.push(d);
-  }
-  const addsLeft = adds.filter((a) => !exact.has(a));
-
-  const moved = new Set<number>();
-  facts.forEach((f, i) => {
-    if (f.file.status !== "deleted" || !f.isTest) return;
-    const total = dels.filter((d) => d.line.fileIndex === i).length;
-    const unmatched = removedLeft.filter((d) => d.line.fileIndex === i).length;
-    if (total > 0 && unmatched <= total * 0.2) moved.add(i);
-  });
-
-  const inPlace = pairNearest(removedLeft, [...addsLeft, ...weakForms], ["block"]);
-  const inFile = pairNearest(
-    inPlace.removed,
-    inPlace.added.filter((a) => !weakForms.includes(a)),
-    ["file"],
-  );
-  const pairs = inPlace.pairs;
-  const removed = inFile.removed;
-  const out: IntegrityFlag[] = [];
-  const weakened = new Map<string, { what: string; source: string; hits: Hit[] }>();
-  for (const [d, a] of pairs) {
-    const lang = facts[a.line.fileIndex]?.lang;
-    const w = lang?.weakenings.find(
-      (x) => x.from.test(d.line.text) && x.to.test(a.line.text) && !x.from.test(a.line.text),
-    );
-    if (!w || !lang) continue;
-    const entry = weakened.get(w.what) ?? { what: w.what, source: lang.name, hits: [] };
-    entry.hits.push(d, a);
-    weakened.set(w.what, entry);
-  }
-  for (const e of weakened.values()) {
-    for (const group of byHunk(e.hits)) {
-      const firstAdded = group.find((h) => h.line.kind === "add") as Hit;
-      const f = flag(
-        "assertion-weakened",
-        facts[firstAdded.line.fileIndex]?.path ?? "",
-        "RIGHT",
-        `makes an assertion weaker: ${e.what}`,
-        e.source,
-        group.map((h) => `${h.line.kind === "add" ? "+" : "-"}${h.line.text}`),
-        firstAdded.line.line,
-      );
-      out.push(f);
-    }
-  }
-  // Assertions of a deleted test file are reported with the file, unless the file moved.
-  const gone = removed.filter((d) => {
-    const f = facts[d.line.fileIndex] as FileFacts;
-    return !(f.file.status === "deleted" && f.isTest && !moved.has(d.line.fileIndex));
-  });
-  const byLang = new Map<string, Hit[]>();
-  for (const d of gone) {
-    const name = facts[d.line.fileIndex]?.lang?.name ?? "";
-    byLang.set(name, [...(byLang.get(name) ?? []), d]);
-  }
-  for (const [name, hits] of byLang)
-    out.push(
-      ...hunkFlags(facts, hits, "assertion-removed", "removes an assertion and puts none in its place", name),
-    );
-  return { flags: out, moved };
-}
-
-/** Deleted and renamed-away test files, snapshot files rewritten wholesale. */
-function fileFlags(facts: readonly FileFacts[], moved: ReadonlySet<number>): IntegrityFlag[] {
+  moved: ReadonlySet<number>,
+  asserting: ReadonlySet<number>,
+): IntegrityFlag[] {
   const out: IntegrityFlag[] = [];
   facts.forEach((f, i) => {
     const { file } = f;
     const source = f.lang?.name ?? "snapshot";
-    if (file.status === "deleted" && f.isTest && !moved.has(i)) {
+    const heldTests = isCollectedTest(file.oldPath) || asserting.has(i) || file.hunks.length === 0;
+    if (file.status === "deleted" && f.isTest && heldTests && !moved.has(i)) {
       out.push(flag("test-file-deleted", file.oldPath, "LEFT", "deletes a test file", source, []));
     } else if (file.status === "deleted" && f.isSnapshot) {
       out.push(flag("test-file-deleted", file.oldPath, "LEFT", "deletes a snapshot file", "snapshot", []));
@@ -271,130 +123,6 @@ function snapshotFlag(f: FileFacts): IntegrityFlag[] {
   return [flag("snapshot-rewritten", f.path, "RIGHT", what, "snapshot", sample, first)];
 }
 
-interface Setting extends Hit {
-  rule: KeyedRule;
-  key: string;
-  value: string;
-  strictness: number;
-}
-
-/** Settings moved down their strictness order, removed where the default is laxer, or newly lax. */
-function settingFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]): IntegrityFlag[] {
-  const groups = new Map<string, { olds: Setting[]; news: Setting[] }>();
-  for (const line of lines) {
-    const path = facts[line.fileIndex]?.path ?? "";
-    const rules = KEYED_RULES.filter((r) => r.files.test(path));
-    if (rules.length === 0) continue;
-    for (const kv of keyValues(line.text)) {
-      for (const rule of rules) {
-        if (!rule.key.test(kv.key)) continue;
-        const strictness = rule.strictness(kv.value);
-        if (strictness === undefined) continue;
-        const k = `${rule.id}\u0000${kv.key}`;
-        const g = groups.get(k) ?? { olds: [], news: [] };
-        (line.kind === "add" ? g.news : g.olds).push({
-          line,
-          rule,
-          key: kv.key,
-          value: kv.value,
-          strictness,
-        });
-        groups.set(k, g);
-      }
-    }
-  }
-  const relaxed = new Map<string, { rule: KeyedRule; hits: Setting[] }>();
-  const note = (s: Setting) => {
-    const e = relaxed.get(s.rule.id) ?? { rule: s.rule, hits: [] };
-    e.hits.push(s);
-    relaxed.set(s.rule.id, e);
-  };
-  for (const { olds, news } of groups.values()) {
-    const { pairs, removed, added } = pairNearest(olds, news, ["block", "file", "diff"]);
-    for (const [o, n] of pairs) if (n.strictness < o.strictness) note(n);
-    for (const o of removed) if (o.rule.absent !== undefined && o.strictness > o.rule.absent) note(o);
-    for (const n of added) {
-      const status = facts[n.line.fileIndex]?.file.status;
-      if (n.rule.laxNew?.(n.value) && !(n.rule.laxNewOnlyIfModified && status === "added")) note(n);
-    }
-  }
-  return [...relaxed.values()].flatMap((e) => {
-    const sorted = [...e.hits].sort(
-      (a, b) => a.line.fileIndex - b.line.fileIndex || a.line.line - b.line.line,
-    );
-    return hunkFlags(facts, sorted, e.rule.rule, e.rule.what, e.rule.source);
-  });
-}
-
-interface Item extends Hit {
-  rule: ListRule;
-  item: string;
-}
-
-/** Items added to ignore lists, or removed from select lists. */
-function listFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]): IntegrityFlag[] {
-  const items: Item[] = [];
-  facts.forEach((f, fileIndex) => {
-    const rules = LIST_RULES.filter((r) => r.files.test(f.path));
-    if (rules.length === 0 || f.file.binary) return;
-    f.file.hunks.forEach((hunk, hunkIndex) => {
-      const sides = { old: new ListTracker(), new: new ListTracker() };
-      if (hunk.section) {
-        sides.old.feed(hunk.section);
-        sides.new.feed(hunk.section);
-      }
-      const changed = lines.filter((l) => l.fileIndex === fileIndex && l.hunkIndex === hunkIndex);
-      let next = 0;
-      const take = (line: ChangedLine, found: readonly ListItem[]) => {
-        for (const it of found) {
-          const rule = rules.find((r) => r.path.test(it.path));
-          if (rule) items.push({ line, rule, item: it.item });
-        }
-      };
-      for (const l of hunk.lines) {
-        if (l.kind !== "context") {
-          const line = changed[next++] as ChangedLine;
-          take(line, (l.kind === "add" ? sides.new : sides.old).feed(l.text));
-          continue;
-        }
-        // An unchanged line can still change lists: removing `enable:` above it moves it to `disable:`.
-        const before = sides.old.feed(l.text);
-        const after = sides.new.feed(l.text);
-        if (before.map((i) => i.path).join("\n") === after.map((i) => i.path).join("\n")) continue;
-        const at = { fileIndex, hunkIndex, block: -1, text: l.text, test: false };
-        take({ ...at, kind: "del", line: l.oldLine ?? 0 }, before);
-        take({ ...at, kind: "add", line: l.newLine ?? 0 }, after);
-      }
-    });
-  });
-  const byKey = new Map<string, { dels: Item[]; adds: Item[] }>();
-  for (const it of items) {
-    const k = `${it.rule.id}\u0000${it.item}`;
-    const g = byKey.get(k) ?? { dels: [], adds: [] };
-    (it.line.kind === "add" ? g.adds : g.dels).push(it);
-    byKey.set(k, g);
-  }
-  const relaxed = new Map<string, { rule: ListRule; hits: Item[] }>();
-  for (const { dels, adds } of byKey.values()) {
-    const { removed, added } = pairNearest(dels, adds, ["block", "file", "diff"]);
-    const bad =
-      (dels[0] ?? adds[0])?.rule.relaxes === "added"
-        ? added.filter((a) => facts[a.line.fileIndex]?.file.status !== "added")
-        : removed;
-    for (const b of bad) {
-      const e = relaxed.get(b.rule.id) ?? { rule: b.rule, hits: [] };
-      e.hits.push(b);
-      relaxed.set(b.rule.id, e);
-    }
-  }
-  return [...relaxed.values()].flatMap((e) => {
-    const sorted = [...e.hits].sort(
-      (a, b) => a.line.fileIndex - b.line.fileIndex || a.line.line - b.line.line,
-    );
-    return hunkFlags(facts, sorted, e.rule.rule, e.rule.what, e.rule.source);
-  });
-}
-
 function capLines(f: IntegrityFlag): IntegrityFlag {
   if (f.lines.length <= MAX_FLAG_LINES) return f;
   const more = f.lines.length - MAX_FLAG_LINES;
@@ -410,7 +138,7 @@ export function checkTestIntegrity(files: readonly DiffFile[], o: IntegrityOptio
   const lines = changedLines(facts);
   const assertions = assertionFlags(facts, lines);
   const flags = [
-    ...fileFlags(facts, assertions.moved),
+    ...fileFlags(facts, assertions.moved, assertions.asserting),
     ...patternFlags(facts, lines),
     ...assertions.flags,
     ...settingFlags(facts, lines),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { keyValues, ListTracker } from "../../src/diff/integrity/config-scan.js";
+import { LANGUAGES } from "../../src/diff/integrity/languages.js";
+import { splitLine } from "../../src/diff/integrity/lines.js";
 import {
   checkTestIntegrity,
   INTEGRITY_RULES,
@@ -193,6 +195,81 @@ const CASES: Case[] = [
         ),
       },
     ],
+  },
+  // spf13/cobra c8289c1: "add some exclusion presets … to avoid cropping up new findings".
+  {
+    lang: "go",
+    rule: "lint-relaxed",
+    name: "golangci exclusion presets added",
+    changes: [
+      {
+        path: ".golangci.yml",
+        section: "linters:",
+        before: lines("    #- unparam", "    - unused", "    #- whitespace"),
+        after: lines(
+          "    #- unparam",
+          "    - unused",
+          "    #- whitespace",
+          "  exclusions:",
+          "    presets:",
+          "      - common-false-positives",
+          "      - legacy",
+        ),
+      },
+    ],
+  },
+  {
+    lang: "js",
+    rule: "assertion-removed",
+    name: "an assertion commented out",
+    changes: [
+      {
+        path: "src/math.test.ts",
+        before: JS_TEST,
+        after: JS_TEST.replace("    expect(add(2, 2)).toBe(4);", "    // expect(add(2, 2)).toBe(4);"),
+      },
+    ],
+  },
+  {
+    lang: "js",
+    rule: "test-skipped",
+    name: "skipIf on CI",
+    changes: [
+      {
+        path: "src/upload.test.ts",
+        before: lines('describe("upload", () => {', '  it("uploads", () => expect(up()).toBe(1));', "});"),
+        after: lines(
+          'describe.skipIf(process.env.CI)("upload", () => {',
+          '  it("uploads", () => expect(up()).toBe(1));',
+          "});",
+        ),
+      },
+    ],
+  },
+  {
+    lang: "js",
+    rule: "type-check-relaxed",
+    name: "noImplicitAny written false under strict",
+    changes: [
+      {
+        path: "tsconfig.json",
+        before: lines("{", '  "compilerOptions": {', '    "strict": true', "  }", "}"),
+        after: lines(
+          "{",
+          '  "compilerOptions": {',
+          '    "strict": true,',
+          '    "noImplicitAny": false',
+          "  }",
+          "}",
+        ),
+      },
+    ],
+  },
+  {
+    lang: "py",
+    rule: "test-file-deleted",
+    name: "a deleted test module under tests/ that held assertions",
+    changes: [{ path: "tests/checks.py", before: lines("def check_add():", "    assert add(1, 2) == 3") }],
   },
   {
     lang: "js",
@@ -1623,11 +1700,140 @@ describe("checkTestIntegrity: ordinary changes to tests pass", () => {
       after: lines("const page = { take: 10, skip: 20 };", "const opts = { skip: true };"),
     },
   ]);
+  clean("a doc comment and a test title that mention skips", [
+    {
+      path: "src/rules.ts",
+      before: lines("export const A = 1;"),
+      after: lines("/** Flags `it.skip` and `@pytest.mark.skip`. */", "export const A = 1;"),
+    },
+    {
+      path: "src/rules.test.ts",
+      before: lines("// tests"),
+      after: lines(
+        "// tests",
+        'it("flags it.skip and xit(", () => {',
+        '  expect(flag("it.skip(")).toBe(true);',
+        "});",
+      ),
+    },
+  ]);
+  clean("a string that names a suppression", [
+    {
+      path: "src/messages.ts",
+      before: lines("export const M = {};"),
+      after: lines('export const M = { hint: "add // eslint-disable-next-line to silence it" };'),
+    },
+  ]);
+  clean("an environment-conditional describe.skipIf in a new browser test", [
+    {
+      path: "test/browser/demo.test.ts",
+      after: lines(
+        'describe.skipIf(!HAVE_CHROMIUM)("demo", () => {',
+        '  it("opens", () => expect(open()).toBe(true));',
+        "});",
+      ),
+    },
+  ]);
+  clean("a test helper without assertions deleted", [
+    {
+      path: "test/helpers/worker-entry.ts",
+      before: lines("export function start() {", "  return spawn();", "}"),
+    },
+  ]);
+  clean("a check strict does not imply, written false (its default)", [
+    {
+      path: "tsconfig.json",
+      before: lines("{", '  "compilerOptions": {', '    "strict": true', "  }", "}"),
+      after: lines(
+        "{",
+        '  "compilerOptions": {',
+        '    "strict": true,',
+        '    "exactOptionalPropertyTypes": false',
+        "  }",
+        "}",
+      ),
+    },
+  ]);
   clean("an existing eslint-disable line edited", [
     {
       path: "src/app.ts",
       before: lines("// eslint-disable-next-line no-console", "console.log(1);"),
       after: lines("// eslint-disable-next-line no-console", "console.log(2);"),
+    },
+  ]);
+});
+
+/** Real commits of public repositories the guard misread once; each is a regression test now. */
+describe("checkTestIntegrity: ordinary changes seen in real repositories", () => {
+  const clean = (name: string, changes: FileChange[]) =>
+    it(name, () => {
+      expect(check(changes)).toEqual([]);
+    });
+
+  // pallets/flask d614d6bf: a pytest filterwarnings entry with colons is no `ignore:` key.
+  clean("a pytest filterwarnings entry reworded", [
+    {
+      path: "pyproject.toml",
+      section: 'version = {attr = "flask.__version__"}',
+      before: lines(
+        'testpaths = ["tests"]',
+        "filterwarnings = [",
+        '    "error",',
+        '    "ignore:onerror argument:DeprecationWarning",',
+        "]",
+      ),
+      after: lines(
+        'testpaths = ["tests"]',
+        "filterwarnings = [",
+        '    "error",',
+        '    "ignore:ast:DeprecationWarning",',
+        "]",
+      ),
+    },
+  ]);
+  // pallets/flask 0a00e1b6: the message check moved into pytest.raises(match=…).
+  clean("an assert on the message folded into pytest.raises(match=…)", [
+    {
+      path: "tests/test_instance_config.py",
+      before: lines(
+        "def test_explicit_instance_paths(modules_tmpdir):",
+        "    with pytest.raises(ValueError) as excinfo:",
+        '        flask.Flask(__name__, instance_path="instance")',
+        '    assert "must be absolute" in str(excinfo.value)',
+        "",
+        "    app = flask.Flask(__name__)",
+      ),
+      after: lines(
+        "def test_explicit_instance_paths(modules_tmp_path):",
+        '    with pytest.raises(ValueError, match=".*must be absolute"):',
+        '        flask.Flask(__name__, instance_path="instance")',
+        "",
+        "    app = flask.Flask(__name__)",
+      ),
+    },
+  ]);
+  // pallets/flask fbb6f0bc: a long assert wrapped by the formatter.
+  clean("a one-line assert wrapped over three lines", [
+    {
+      path: "tests/test_basic.py",
+      before: lines(
+        "    with app.test_request_context():",
+        '        assert flask.url_for("static", filename="index.html") == "/static/index.html"',
+      ),
+      after: lines(
+        "    with app.test_request_context():",
+        "        assert (",
+        '            flask.url_for("static", filename="index.html") == "/static/index.html"',
+        "        )",
+      ),
+    },
+  ]);
+  // pallets/flask c2705ffd: pylint's own advice.
+  clean("assert leaks == [] → assert not leaks", [
+    {
+      path: "tests/conftest.py",
+      before: lines("    leaks = collect()", "    assert leaks == []"),
+      after: lines("    leaks = collect_all()", "    assert not leaks"),
     },
   ]);
 });
@@ -1854,5 +2060,38 @@ describe("config-scan: settings out of single lines", () => {
       "PropertyGroup.NoWarn $(NoWarn)",
       "PropertyGroup.NoWarn CS1591",
     ]);
+  });
+});
+
+describe("splitLine: code, strings and comments", () => {
+  const lang = (name: string) => LANGUAGES.find((l) => l.name === name);
+  it.each([
+    [
+      "JavaScript/TypeScript",
+      'it("uses it.skip", () => {}); // eslint-disable-line',
+      'it("", () => {}); ',
+      "// eslint-disable-line",
+    ],
+    [
+      "JavaScript/TypeScript",
+      "const a = `x y` /* c8 ignore next */ + 1;",
+      "const a = ``  + 1;",
+      "/* c8 ignore next */",
+    ],
+    ["JavaScript/TypeScript", " * @ts-ignore in a doc block", "", " * @ts-ignore in a doc block"],
+    ["Python", "x = f('#not a comment')  # type: ignore", "x = f('')  ", "# type: ignore"],
+    ["Rust", "fn f<'a>(s: &'a str) {} // note", "fn f<'a>(s: &'a str) {} ", "// note"],
+    ["PHP", "#[Test] $this->assertSame(1, 2); # done", "#[Test] $this->assertSame(1, 2); ", "# done"],
+    ["Go", 'fmt.Println("a\\"b") //nolint', 'fmt.Println("") ', "//nolint"],
+  ])("%s: %s", (name, text, code, comment) => {
+    const split = splitLine(text, lang(name));
+    expect(split.code).toBe(code);
+    expect(split.comment).toBe(comment);
+  });
+
+  it("keeps the strings in the source form", () => {
+    expect(splitLine('@SuppressWarnings("unchecked") // why', lang("Java/Kotlin")).source).toBe(
+      '@SuppressWarnings("unchecked") ',
+    );
   });
 });

@@ -99,8 +99,12 @@ export interface KeyedRule {
   what: string;
 }
 
-const TS_STRICT_FLAGS =
-  /^(?:strict|strictNullChecks|noImplicitAny|noImplicitThis|noImplicitReturns|noImplicitOverride|strictFunctionTypes|strictBindCallApply|strictPropertyInitialization|strictBuiltinIteratorReturn|useUnknownInCatchVariables|alwaysStrict|noUncheckedIndexedAccess|exactOptionalPropertyTypes|noPropertyAccessFromIndexSignature|noFallthroughCasesInSwitch|noUnusedLocals|noUnusedParameters|checkJs|noUncheckedSideEffectImports)$/;
+/** `strict` and the flags it turns on (TypeScript's tsconfig reference): setting one false overrides it. */
+const TS_STRICT_FAMILY =
+  /^(?:strict|strictNullChecks|noImplicitAny|noImplicitThis|strictFunctionTypes|strictBindCallApply|strictPropertyInitialization|strictBuiltinIteratorReturn|useUnknownInCatchVariables|alwaysStrict)$/;
+/** Checks `strict` does not turn on: false is their default, so writing false changes nothing by itself. */
+const TS_EXTRA_CHECKS =
+  /^(?:noImplicitReturns|noImplicitOverride|noUncheckedIndexedAccess|exactOptionalPropertyTypes|noPropertyAccessFromIndexSignature|noFallthroughCasesInSwitch|noUnusedLocals|noUnusedParameters|checkJs|noUncheckedSideEffectImports)$/;
 const TS_LAX_FLAGS =
   /^(?:skipLibCheck|skipDefaultLibCheck|noCheck|suppressImplicitAnyIndexErrors|suppressExcessPropertyErrors|allowUnreachableCode|allowUnusedLabels|noStrictGenericChecks|keyofStringsOnly)$/;
 const MYPY_STRICT_FLAGS =
@@ -183,11 +187,21 @@ export const KEYED_RULES: readonly KeyedRule[] = [
     rule: "type-check-relaxed",
     source: "tsconfig",
     files: TSCONFIG,
-    key: TS_STRICT_FLAGS,
+    key: TS_STRICT_FAMILY,
     strictness: bool,
     absent: 0,
     laxNew: (v) => bool(v) === 0,
     what: "turns a TypeScript strictness flag off",
+  },
+  {
+    id: "ts.extra-checks",
+    rule: "type-check-relaxed",
+    source: "tsconfig",
+    files: TSCONFIG,
+    key: TS_EXTRA_CHECKS,
+    strictness: bool,
+    absent: 0,
+    what: "turns a TypeScript check off",
   },
   {
     id: "ts.lax",

@@ -75,7 +75,8 @@ const CLOSING = /^[\]})]+[,;]?$|^<\/[\w.:-]+>$/;
 const XML_OPEN = /^<([\w.:-]+)(?:\s[^>]*)?>$/;
 const XML_ONE = /^<([\w.:-]+)(?:\s[^>]*)?>([^<]*)<\/\1>$/;
 const YAML_ITEM = /^-(?:\s+(.*))?$/;
-const KEY_LINE = /^["']?([\w$@.*/-][\w$@.*/:-]*?)["']?\s*(?::=|\?=|\+=|=|:)(?!:)\s*(.*)$/;
+/** `key:`, `key =`, `"key":` — a quoted key is quoted whole, so `"ignore:ast:…",` is an item, not a key. */
+const KEY_LINE = /^(?:"([^"]+)"|'([^']+)'|([\w$@.*/-]+))\s*(?::=|\?=|\+=|=|:)(?!:)\s*(.*)$/;
 
 /**
  * Follows one side of a hunk line by line and says which list items each line holds. The path is
@@ -125,8 +126,8 @@ export class ListTracker {
     const kv = KEY_LINE.exec(line);
     if (!kv)
       return this.stack.length > 0 ? splitItems(line).map((i) => ({ path: this.path(), item: i })) : [];
-    const key = cleanItem(kv[1] ?? "");
-    const rest = (kv[2] ?? "").trim().replace(/[,;]$/, "");
+    const key = cleanItem(kv[1] ?? kv[2] ?? kv[3] ?? "");
+    const rest = (kv[4] ?? "").trim().replace(/[,;]$/, "");
     const asItem: ListItem[] = [{ path: this.path(), item: key }];
     if (rest === "" || rest === "|" || rest === ">" || rest === "{" || rest === "(") {
       this.stack.push({ key, indent, block: rest === "" || rest === "|" || rest === ">" });

@@ -18,15 +18,30 @@ import type { LanguageRules, LinePattern, Weakening } from "./types.js";
  * each entry is a way to do it that a reviewer model reading a large diff can miss, and code cannot.
  */
 
+type PatternFlag = "test-only" | "in-comment" | "with-strings";
+
+/**
+ * A line pattern; `test-only`: only in test code; `in-comment`: matched in the line's comment, not
+ * its code; `with-strings`: in its code with string literals kept (`@SuppressWarnings("unchecked")`).
+ */
 const p = (
   id: string,
   rule: LinePattern["rule"],
   pattern: RegExp,
   what: string,
-  testOnly?: true,
-): LinePattern => (testOnly ? { id, rule, pattern, what, testOnly } : { id, rule, pattern, what });
+  ...flags: PatternFlag[]
+): LinePattern => ({
+  id,
+  rule,
+  pattern,
+  what,
+  ...(flags.includes("test-only") ? { testOnly: true } : {}),
+  ...(flags.includes("in-comment") ? { inComment: true } : {}),
+  ...(flags.includes("with-strings") ? { withStrings: true } : {}),
+});
 
-const w = (from: RegExp, to: RegExp, what: string): Weakening => ({ from, to, what });
+const w = (from: RegExp, to: RegExp, what: string, unless?: RegExp): Weakening =>
+  unless ? { from, to, what, unless } : { from, to, what };
 
 const JS_STRONG =
   /\.(?:toBe|toEqual|toStrictEqual|toMatchObject|toHaveLength|toHaveProperty|toContain|toContainEqual|toMatch|toHaveBeenCalledWith|toHaveBeenCalledTimes|toHaveBeenLastCalledWith|toHaveBeenNthCalledWith|toBeCloseTo|toMatchSnapshot|toMatchInlineSnapshot)\s*\(|\.toThrow(?:Error)?\s*\(\s*[^)\s]|\.to\.(?:deep\.)?(?:equal|eql|include|have\.(?:length|property|been\.calledWith))\b|\bassert\.(?:strictEqual|deepStrictEqual|deepEqual|equal|match|throws\s*\([^,]+,|rejects\s*\([^,]+,)/;
@@ -35,6 +50,9 @@ const JS_WEAK =
 
 const JS: LanguageRules = {
   name: "JavaScript/TypeScript",
+  lineComments: ["//"],
+  blockComments: true,
+  quotes: "\"'`",
   extensions: /\.(?:[cm]?[jt]sx?)$/,
   testPaths: [
     /\.(?:test|spec|e2e|bench)\.[cm]?[jt]sx?$/,
@@ -72,8 +90,8 @@ const JS: LanguageRules = {
     p(
       "js.skip-if",
       "test-skipped",
-      /\b(?:describe|it|test|suite)\.(?:skipIf|runIf)\s*\(/,
-      "makes a test conditional (`skipIf` / `runIf`)",
+      /\b(?:describe|it|test|suite)\.(?:skipIf\s*\(\s*(?:true\b|!?\s*(?:process\.env|import\.meta\.env|isCI\b|CI\b))|runIf\s*\(\s*(?:false\b|!\s*(?:process\.env|import\.meta\.env|isCI\b|CI\b)))/,
+      "skips a test always or on CI (`skipIf(process.env.CI)` / `runIf(!process.env.CI)`)",
     ),
     p(
       "js.xit",
@@ -92,45 +110,49 @@ const JS: LanguageRules = {
       "test-skipped",
       /\bthis\.skip\s*\(\s*\)|\b(?:t|ctx|context)\.(?:skip|todo)\s*\(/,
       "skips a test from inside it (`this.skip()` / `t.skip()`)",
-      true,
+      "test-only",
     ),
     p(
       "js.skip-option",
       "test-skipped",
       /\b(?:test|it|describe|suite)\s*\([^,]+,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?:true|["'`])/,
       "skips a test (`{ skip: true }`)",
-      true,
+      "test-only",
     ),
     p(
       "js.tautology",
       "assertion-weakened",
-      /\bexpect\s*\(\s*(true|false|null|undefined|\d+|"[^"]*"|'[^']*')\s*\)\s*\.(?:toBe|toEqual|toStrictEqual)\s*\(\s*\1\s*\)|\bexpect\s*\(\s*true\s*\)\s*\.toBeTruthy\s*\(\s*\)|\bassert(?:\.ok)?\s*\(\s*true\s*\)|\bassert\.(?:strictEqual|equal|deepStrictEqual)\s*\(\s*(true|\d+|null)\s*,\s*\2\s*\)/,
+      /\bexpect\s*\(\s*(true|false|null|undefined|\d+)\s*\)\s*\.(?:toBe|toEqual|toStrictEqual)\s*\(\s*\1\s*\)|\bexpect\s*\(\s*true\s*\)\s*\.toBeTruthy\s*\(\s*\)|\bassert(?:\.ok)?\s*\(\s*true\s*\)|\bassert\.(?:strictEqual|equal|deepStrictEqual)\s*\(\s*(true|\d+|null)\s*,\s*\2\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "ts.ignore",
       "type-check-relaxed",
       /@ts-(?:ignore|expect-error|nocheck)\b/,
       "silences the TypeScript checker (`@ts-ignore` / `@ts-expect-error` / `@ts-nocheck`)",
+      "in-comment",
     ),
     p(
       "js.eslint-disable",
       "lint-relaxed",
       /\beslint-disable(?:-next-line|-line)?\b/,
       "turns ESLint off for some code (`eslint-disable`)",
+      "in-comment",
     ),
     p(
       "js.other-lint-disable",
       "lint-relaxed",
       /\bbiome-ignore\b|\boxlint-disable\b|\btslint:disable\b|\bjshint\s+ignore\b/,
       "turns a linter off for some code (`biome-ignore` / `oxlint-disable` / `tslint:disable`)",
+      "in-comment",
     ),
     p(
       "js.coverage-ignore",
       "coverage-lowered",
       /\/\*\s*(?:istanbul|c8|v8|node:coverage)\s+ignore\b/,
       "excludes code from coverage (`istanbul ignore` / `c8 ignore`)",
+      "in-comment",
     ),
   ],
 };
@@ -141,6 +163,9 @@ const PY_STRONG_PLAIN = /^\s*assert\b.*(?:==|!=|<|>|\bin\b|\bis\s+(?!not\s+None\
 
 const PYTHON: LanguageRules = {
   name: "Python",
+  lineComments: ["#"],
+  blockComments: false,
+  quotes: "\"'",
   extensions: /\.pyi?$/,
   testPaths: [/(?:^|\/)test_[^/]*\.py$/, /_tests?\.py$/, /(?:^|\/)tests?\//, /(?:^|\/)conftest\.py$/],
   collected: [/(?:^|\/)test_[^/]*\.py$/, /_test\.py$/, /(?:^|\/)conftest\.py$/],
@@ -156,6 +181,8 @@ const PYTHON: LanguageRules = {
       PY_STRONG_PLAIN,
       /^\s*assert\b/,
       "a comparison in an `assert` became a check that only needs a truthy value",
+      // pylint's own advice: `assert not x` for `x == []`, `assert x` for `x is True`.
+      /(?:==|\bis)\s*(?:\[\]|\{\}|\(\)|""|''|None|False|True|0)\s*(?:,.*)?$/,
     ),
     w(
       /\bpytest\.raises\s*\([^)]*\bmatch\s*=/,
@@ -196,33 +223,39 @@ const PYTHON: LanguageRules = {
     p(
       "py.tautology",
       "assertion-weakened",
-      /^\s*assert\s+(?:True|1|not\s+(?:False|None|0))\s*(?:,.*)?$|\bself\.assertTrue\s*\(\s*True\s*\)|\bself\.assertEqual\s*\(\s*(\w+|"[^"]*"|'[^']*')\s*,\s*\1\s*\)/,
+      /^\s*assert\s+(?:True|1|not\s+(?:False|None|0))\s*(?:,.*)?$|\bself\.assertTrue\s*\(\s*True\s*\)|\bself\.assertEqual\s*\(\s*(\w+)\s*,\s*\1\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "py.type-ignore",
       "type-check-relaxed",
       /#\s*type:\s*ignore\b|#\s*pyright:\s*(?:ignore|basic)\b|#\s*mypy:\s*(?:ignore-errors|disable-error-code)\b/,
       "silences the type checker (`# type: ignore` / `# pyright: ignore`)",
+      "in-comment",
     ),
     p(
       "py.noqa",
       "lint-relaxed",
       /#\s*(?:ruff:\s*)?noqa\b|#\s*pylint:\s*disable\b|#\s*nosec\b|#\s*flake8:\s*noqa\b/i,
       "turns a linter off for some code (`# noqa` / `# pylint: disable`)",
+      "in-comment",
     ),
     p(
       "py.no-cover",
       "coverage-lowered",
       /#\s*pragma:\s*no\s*(?:cover|branch)\b/,
       "excludes code from coverage (`# pragma: no cover`)",
+      "in-comment",
     ),
   ],
 };
 
 const GO: LanguageRules = {
   name: "Go",
+  lineComments: ["//"],
+  blockComments: true,
+  quotes: "\"`'",
   extensions: /\.go$/,
   testPaths: [/_test\.go$/],
   assertion:
@@ -246,26 +279,31 @@ const GO: LanguageRules = {
       "test-skipped",
       /^\s*\/\/\s*(?:go:build|\+build)\s+ignore\b/,
       "excludes the file from the build (`//go:build ignore`): its tests no longer run",
-      true,
+      "test-only",
+      "in-comment",
     ),
     p(
       "go.tautology",
       "assertion-weakened",
-      /\b(?:assert|require)\.True\s*\(\s*\w+\s*,\s*true\s*[,)]|\b(?:assert|require)\.Equal\s*\(\s*\w+\s*,\s*(\w+|"[^"]*")\s*,\s*\1\s*[,)]/,
+      /\b(?:assert|require)\.True\s*\(\s*\w+\s*,\s*true\s*[,)]|\b(?:assert|require)\.Equal\s*\(\s*\w+\s*,\s*(\w+)\s*,\s*\1\s*[,)]/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "go.nolint",
       "lint-relaxed",
       /\/\/\s*nolint\b|\/\/\s*lint:(?:ignore|file-ignore)\b|#nosec\b/,
       "turns a linter off for some code (`//nolint` / `//lint:ignore` / `#nosec`)",
+      "in-comment",
     ),
   ],
 };
 
 const RUST: LanguageRules = {
   name: "Rust",
+  lineComments: ["//"],
+  blockComments: true,
+  quotes: '"',
   extensions: /\.rs$/,
   testPaths: [/(?:^|\/)tests\//, /(?:^|\/)tests?\.rs$/, /_tests?\.rs$/],
   collected: [/(?:^|\/)tests\/[^/]+\.rs$/, /(?:^|\/)tests\/[^/]+\/main\.rs$/],
@@ -289,9 +327,9 @@ const RUST: LanguageRules = {
     p(
       "rs.tautology",
       "assertion-weakened",
-      /\bassert!\s*\(\s*true\s*\)|\bassert_eq!\s*\(\s*(\w+|"[^"]*")\s*,\s*\1\s*\)/,
+      /\bassert!\s*\(\s*true\s*\)|\bassert_eq!\s*\(\s*(\w+)\s*,\s*\1\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "rs.allow",
@@ -310,6 +348,9 @@ const RUST: LanguageRules = {
 
 const JAVA: LanguageRules = {
   name: "Java/Kotlin",
+  lineComments: ["//"],
+  blockComments: true,
+  quotes: "\"'",
   extensions: /\.(?:java|kt)$/,
   testPaths: [
     /(?:^|\/)src\/(?:test|androidTest|integrationTest|testFixtures)\//,
@@ -350,26 +391,35 @@ const JAVA: LanguageRules = {
       "test-skipped",
       /\bassume(?:True\s*\(\s*false|False\s*\(\s*true)\s*\)/,
       "skips a test (`assumeTrue(false)`)",
-      true,
+      "test-only",
     ),
     p(
       "java.tautology",
       "assertion-weakened",
-      /\bassertTrue\s*\(\s*true\s*\)|\bassertEquals\s*\(\s*(\w+|"[^"]*")\s*,\s*\1\s*\)|\bassertThat\s*\(\s*true\s*\)\s*\.isTrue\s*\(\s*\)/,
+      /\bassertTrue\s*\(\s*true\s*\)|\bassertEquals\s*\(\s*(\w+)\s*,\s*\1\s*\)|\bassertThat\s*\(\s*true\s*\)\s*\.isTrue\s*\(\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "java.suppress-unchecked",
       "type-check-relaxed",
       /@Suppress(?:Warnings)?\s*\(\s*(?:\{\s*)?"(?:unchecked|rawtypes|cast|UNCHECKED_CAST|NullAway)"/,
       'silences the compiler\'s type checks (`@SuppressWarnings("unchecked")`)',
+      "with-strings",
     ),
     p(
       "java.suppress",
       "lint-relaxed",
-      /@Suppress(?:Warnings|FBWarnings)?\s*\((?!\s*(?:\{\s*)?"(?:unchecked|rawtypes|cast|UNCHECKED_CAST|NullAway)")|\/\/\s*NOPMD\b|CHECKSTYLE[:.]?OFF|\/\/\s*noinspection\b/i,
-      "turns a linter or compiler warning off (`@SuppressWarnings` / `NOPMD` / `CHECKSTYLE:OFF`)",
+      /@Suppress(?:Warnings|FBWarnings)?\s*\((?!\s*(?:\{\s*)?"(?:unchecked|rawtypes|cast|UNCHECKED_CAST|NullAway)")/,
+      "turns a linter or compiler warning off (`@SuppressWarnings`)",
+      "with-strings",
+    ),
+    p(
+      "java.suppress-comment",
+      "lint-relaxed",
+      /\/\/\s*NOPMD\b|CHECKSTYLE[:.]?OFF|\/\/\s*noinspection\b/i,
+      "turns a linter off for some code (`NOPMD` / `CHECKSTYLE:OFF` / `noinspection`)",
+      "in-comment",
     ),
     p(
       "java.coverage-ignore",
@@ -382,6 +432,9 @@ const JAVA: LanguageRules = {
 
 const RUBY: LanguageRules = {
   name: "Ruby",
+  lineComments: ["#"],
+  blockComments: false,
+  quotes: "\"'",
   extensions: /\.rb$/,
   testPaths: [/_spec\.rb$/, /_test\.rb$/, /(?:^|\/)(?:spec|test)\//],
   collected: [/(?:^|\/)spec\/.*_spec\.rb$/, /(?:^|\/)test\/.*_test\.rb$/],
@@ -400,47 +453,58 @@ const RUBY: LanguageRules = {
       "test-skipped",
       /^\s*(?:xit|xdescribe|xcontext|xspecify|xexample|xscenario)\b/,
       "skips a test (`xit` / `xdescribe`)",
-      true,
+      "test-only",
     ),
     p(
       "rb.skip",
       "test-skipped",
       /^\s*(?:skip|pending)\b|,\s*(?::skip|skip:\s*true)\b/,
       "skips a test (`skip` / `pending`)",
-      true,
+      "test-only",
     ),
     p(
       "rb.focus",
       "test-skipped",
       /^\s*(?:fit|fdescribe|fcontext)\b|focus:\s*true/,
       "focuses a test: every other test is skipped",
-      true,
+      "test-only",
     ),
     p(
       "rb.tautology",
       "assertion-weakened",
       /\bexpect\s*\(\s*true\s*\)\s*\.to\s+(?:be|eq)\s*\(?\s*true|\bassert\s*\(?\s*true\s*\)?\s*$/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "rb.rubocop",
       "lint-relaxed",
       /#\s*rubocop:\s*(?:disable|todo)\b/,
       "turns RuboCop off for some code (`# rubocop:disable`)",
+      "in-comment",
     ),
     p(
       "rb.sorbet",
       "type-check-relaxed",
       /#\s*typed:\s*(?:false|ignore)\b|#\s*steep:ignore\b/,
       "switches type checking off for the file (`# typed: false`)",
+      "in-comment",
     ),
-    p("rb.nocov", "coverage-lowered", /#\s*:nocov:/, "excludes code from coverage (`# :nocov:`)"),
+    p(
+      "rb.nocov",
+      "coverage-lowered",
+      /#\s*:nocov:/,
+      "excludes code from coverage (`# :nocov:`)",
+      "in-comment",
+    ),
   ],
 };
 
 const CSHARP: LanguageRules = {
   name: "C#",
+  lineComments: ["//"],
+  blockComments: true,
+  quotes: "\"'",
   extensions: /\.cs$/,
   testPaths: [
     /(?:Tests?|Specs?)\.cs$/,
@@ -467,7 +531,7 @@ const CSHARP: LanguageRules = {
       "assertion-weakened",
       /\bAssert\.(?:True|IsTrue)\s*\(\s*true\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "cs.nullable-disable",
@@ -478,8 +542,15 @@ const CSHARP: LanguageRules = {
     p(
       "cs.suppress",
       "lint-relaxed",
-      /#pragma\s+warning\s+disable\b|\[(?:assembly:\s*)?SuppressMessage\s*\(|\/\/\s*ReSharper\s+disable\b/,
+      /#pragma\s+warning\s+disable\b|\[(?:assembly:\s*)?SuppressMessage\s*\(/,
       "turns an analyzer warning off (`#pragma warning disable` / `[SuppressMessage]`)",
+    ),
+    p(
+      "cs.resharper",
+      "lint-relaxed",
+      /\/\/\s*ReSharper\s+disable\b/,
+      "turns a ReSharper inspection off (`// ReSharper disable`)",
+      "in-comment",
     ),
     p(
       "cs.coverage-ignore",
@@ -492,6 +563,9 @@ const CSHARP: LanguageRules = {
 
 const PHP: LanguageRules = {
   name: "PHP",
+  lineComments: ["//", "#"],
+  blockComments: true,
+  quotes: "\"'",
   extensions: /\.php$/,
   testPaths: [/Test\.php$/, /(?:^|\/)tests?\//i],
   collected: [/(?:^|\/)tests?\/.*Test\.php$/i],
@@ -514,32 +588,35 @@ const PHP: LanguageRules = {
       "test-skipped",
       /->markTest(?:Skipped|Incomplete)\s*\(|->(?:skip|todo)\s*\(/,
       "skips a test (`markTestSkipped` / `->skip()`)",
-      true,
+      "test-only",
     ),
     p(
       "php.tautology",
       "assertion-weakened",
       /(?:->|::)assertTrue\s*\(\s*true\s*\)/,
       "asserts something that is always true",
-      true,
+      "test-only",
     ),
     p(
       "php.static-analysis",
       "type-check-relaxed",
       /@phpstan-ignore(?:-line|-next-line)?\b|@psalm-suppress\b/,
       "silences PHPStan or Psalm (`@phpstan-ignore` / `@psalm-suppress`)",
+      "in-comment",
     ),
     p(
       "php.phpcs",
       "lint-relaxed",
       /phpcs:(?:ignore|disable)\b|@codingStandardsIgnore/,
       "turns PHP_CodeSniffer off for some code (`phpcs:ignore`)",
+      "in-comment",
     ),
     p(
       "php.coverage-ignore",
       "coverage-lowered",
       /@codeCoverageIgnore/,
       "excludes code from coverage (`@codeCoverageIgnore`)",
+      "in-comment",
     ),
   ],
 };

@@ -20,6 +20,12 @@ export interface ChangedLine {
   block: number;
   kind: "add" | "del";
   text: string;
+  /** The line's code, string literals emptied and comments removed (all of it without a language). */
+  code: string;
+  /** The line without its comments, string literals kept. */
+  source: string;
+  /** The line's comments, markers included (`// eslint-disable-line`, `# type: ignore`). */
+  comment: string;
   /** Its line number on its own side (new for added lines, old for removed ones). */
   line: number;
   /** In a test file, or in a hunk of inline tests (Rust's `#[cfg(test)]`). */
@@ -35,6 +41,60 @@ export function fileFacts(file: DiffFile): FileFacts {
     isTest: isTestPath(path),
     isSnapshot: SNAPSHOT_PATH.test(path),
   };
+}
+
+/**
+ * A line's code and its comments, by the language's comment and quote characters: strings are
+ * emptied (`"it.skip"` → `""`), so a test's title or a message that mentions a skip is no skip, and
+ * a commented-out assertion is no assertion. A line that starts inside a block comment (`*`) is all
+ * comment. `#[` opens an attribute (Rust, PHP), never a comment. Regular-expression literals and
+ * strings spanning lines are not followed; the rules tolerate that.
+ */
+export function splitLine(
+  text: string,
+  lang: LanguageRules | undefined,
+): { code: string; source: string; comment: string } {
+  if (!lang) return { code: text, source: text, comment: "" };
+  if (lang.blockComments && /^\s*\*(?!\/)/.test(text)) return { code: "", source: "", comment: text };
+  let code = "";
+  let source = "";
+  let comment = "";
+  let quote = "";
+  let inBlock = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (inBlock) {
+      if (text.startsWith("*/", i)) {
+        comment += "*/";
+        inBlock = false;
+        i++;
+      } else comment += ch;
+    } else if (quote) {
+      source += ch;
+      if (ch === "\\") {
+        source += text[i + 1] ?? "";
+        i++;
+      } else if (ch === quote) {
+        code += ch;
+        quote = "";
+      }
+    } else if (lang.quotes.includes(ch)) {
+      code += ch;
+      source += ch;
+      quote = ch;
+    } else if (lang.blockComments && text.startsWith("/*", i)) {
+      comment += "/*";
+      inBlock = true;
+      i++;
+    } else if (lang.lineComments.some((m) => text.startsWith(m, i)) && !text.startsWith("#[", i)) {
+      comment += text.slice(i);
+      break;
+    } else {
+      code += ch;
+      source += ch;
+    }
+  }
+  return { code, source, comment };
 }
 
 /** Every added and removed line of the text files, in diff order. */
@@ -55,7 +115,16 @@ export function changedLines(facts: readonly FileFacts[]): ChangedLine[] {
           continue;
         }
         const line = (l.kind === "add" ? l.newLine : l.oldLine) ?? 0;
-        out.push({ fileIndex, hunkIndex, block, kind: l.kind, text: l.text, line, test });
+        out.push({
+          fileIndex,
+          hunkIndex,
+          block,
+          kind: l.kind,
+          text: l.text,
+          ...splitLine(l.text, f.lang),
+          line,
+          test,
+        });
       }
     });
   });

@@ -47,6 +47,14 @@ export interface LinePattern {
   what: string;
   /** Only in test code (a test file, or a hunk of inline tests); default: in any file of the language. */
   testOnly?: boolean;
+  /**
+   * Matched against the line's comment (suppression directives live there); default: against its
+   * code, with string literals and comments removed, so a test's name or a doc comment that mentions
+   * `it.skip` is no skip.
+   */
+  inComment?: boolean;
+  /** Matched against the code with string literals kept (`@SuppressWarnings("unchecked")`). */
+  withStrings?: boolean;
 }
 
 /** An assertion made weaker: the removed line matched `from`, the line that replaced it matches `to`. */
@@ -54,10 +62,17 @@ export interface Weakening {
   from: RegExp;
   to: RegExp;
   what: string;
+  /** Not a weakening when the removed line (strings kept) matches this: an idiom the linters ask for. */
+  unless?: RegExp;
 }
 
 export interface LanguageRules {
   name: string;
+  /** Line comment markers (`//`, `#`); `blockComments`: C-style block comments too. */
+  lineComments: readonly string[];
+  blockComments: boolean;
+  /** Quote characters that open a string (Rust's `'` is a lifetime as often as a char, so not there). */
+  quotes: string;
   /** File extensions (by new path, or old path for a deleted file). */
   extensions: RegExp;
   /** Paths that hold tests (fixtures and test data never count, see `NOT_TEST_CODE`). */
