@@ -4,7 +4,14 @@ import { CONFIG_PATTERNS, type ConfigPattern } from "./integrity/config-rules.js
 import { isCommentLine } from "./integrity/config-scan.js";
 import { flag, type Hit, hunkFlags } from "./integrity/flags.js";
 import { isCollectedTest } from "./integrity/languages.js";
-import { type ChangedLine, changedLines, type FileFacts, fileFacts, pairNearest } from "./integrity/lines.js";
+import {
+  type ChangedLine,
+  changedLines,
+  type FileFacts,
+  fileFacts,
+  inCommentDirective,
+  pairNearest,
+} from "./integrity/lines.js";
 import { listFlags, settingFlags } from "./integrity/settings.js";
 import type { IntegrityFlag, IntegrityRule, LinePattern } from "./integrity/types.js";
 import type { DiffFile } from "./types.js";
@@ -35,7 +42,20 @@ export { INTEGRITY_RULES, type IntegrityFlag, type IntegrityRule } from "./integ
 export interface IntegrityOptions {
   /** The plan names this change (the caller builds it from the plan's steps; see `plannedBySteps`). */
   planned?: (path: string, rule: IntegrityRule) => boolean;
+  /**
+   * Flag suppressions written in the code (`// eslint-disable-next-line`, `# type: ignore`,
+   * `#[allow(…)]`, `@SuppressWarnings`, `# pragma: no cover`); default true. Mature repositories add
+   * them routinely (google/gson: 64 in its last 300 commits, each with a reason), so a repository may
+   * keep only the configuration-level rules with false.
+   */
+  inlineSuppressions?: boolean;
 }
+
+const SUPPRESSION_RULES: ReadonlySet<IntegrityRule> = new Set([
+  "lint-relaxed",
+  "type-check-relaxed",
+  "coverage-lowered",
+]);
 
 /** At most this many offending lines per flag; the rest are counted. */
 export const MAX_FLAG_LINES = 12;
@@ -45,13 +65,17 @@ export const SNAPSHOT_REWRITE_SHARE = 0.5;
 export const SNAPSHOT_REWRITE_MIN_LINES = 5;
 
 /** Added lines matching a pattern, beyond the matching lines the same file lost. */
-function patternFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]): IntegrityFlag[] {
+function patternFlags(
+  facts: readonly FileFacts[],
+  lines: readonly ChangedLine[],
+  inlineSuppressions: boolean,
+): IntegrityFlag[] {
   const found = new Map<string, { pattern: LinePattern; source: string; dels: Hit[]; adds: Hit[] }>();
   for (const line of lines) {
     const f = facts[line.fileIndex] as FileFacts;
     const patterns: Array<LinePattern & { source: string }> = [
       ...(f.lang?.patterns ?? [])
-        .filter((p) => !p.testOnly || line.test)
+        .filter((p) => (!p.testOnly || line.test) && (inlineSuppressions || !SUPPRESSION_RULES.has(p.rule)))
         .map((p) => ({ ...p, source: f.lang?.name ?? "" })),
       ...CONFIG_PATTERNS.filter((p: ConfigPattern) => p.files.test(f.path)),
     ];
@@ -62,11 +86,13 @@ function patternFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]
             ? ""
             : line.text
           : p.inComment
-            ? line.comment
+            ? ""
             : p.withStrings
               ? line.source
               : line.code;
-      if (!p.pattern.test(where)) continue;
+      const hit =
+        "files" in p || !p.inComment ? p.pattern.test(where) : inCommentDirective(p.pattern, line.comments);
+      if (!hit) continue;
       const k = `${line.fileIndex}\u0000${p.id}`;
       const entry = found.get(k) ?? { pattern: p, source: p.source, dels: [], adds: [] };
       (line.kind === "add" ? entry.adds : entry.dels).push({ line });
@@ -139,7 +165,7 @@ export function checkTestIntegrity(files: readonly DiffFile[], o: IntegrityOptio
   const assertions = assertionFlags(facts, lines);
   const flags = [
     ...fileFlags(facts, assertions.moved, assertions.asserting),
-    ...patternFlags(facts, lines),
+    ...patternFlags(facts, lines, o.inlineSuppressions ?? true),
     ...assertions.flags,
     ...settingFlags(facts, lines),
     ...listFlags(facts, lines),

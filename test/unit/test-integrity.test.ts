@@ -220,6 +220,19 @@ const CASES: Case[] = [
   },
   {
     lang: "js",
+    rule: "coverage-lowered",
+    name: "nyc told not to measure some code",
+    changes: [
+      {
+        path: "package.json",
+        before: lines("{", '  "nyc": {', '    "exclude": ["**/test/**"]', "  }", "}"),
+        after: lines("{", '  "nyc": {', '    "exclude": ["**/test/**", "source/legacy/**"]', "  }", "}"),
+      },
+    ],
+    shows: '"exclude": ["**/test/**", "source/legacy/**"]',
+  },
+  {
+    lang: "js",
     rule: "assertion-removed",
     name: "an assertion commented out",
     changes: [
@@ -1717,6 +1730,16 @@ describe("checkTestIntegrity: ordinary changes to tests pass", () => {
       ),
     },
   ]);
+  clean("a doc comment that names a directive in the middle", [
+    {
+      path: "src/lines.ts",
+      before: lines("export const A = 1;"),
+      after: lines(
+        "/** The comments, markers included (`// eslint-disable-line`, `# type: ignore`). */",
+        "export const A = 1;",
+      ),
+    },
+  ]);
   clean("a string that names a suppression", [
     {
       path: "src/messages.ts",
@@ -1828,6 +1851,26 @@ describe("checkTestIntegrity: ordinary changes seen in real repositories", () =>
       ),
     },
   ]);
+  // sindresorhus/ky 2d8d68a: test code left out of coverage, and AVA tests moved from .js to .ts.
+  clean("nyc told not to measure the tests themselves", [
+    {
+      path: "package.json",
+      before: lines("{", '  "nyc": {', '    "reporter": ["text"]', "  }", "}"),
+      after: lines(
+        "{",
+        '  "nyc": {',
+        '    "reporter": ["text"],',
+        '    "exclude": [',
+        '      "**/test/**"',
+        "    ]",
+        "  }",
+        "}",
+      ),
+    },
+  ]);
+  clean("AVA tests renamed from .js to .ts", [
+    { path: "test/main.ts", from: "test/main.js", before: JS_TEST, after: JS_TEST },
+  ]);
   // pallets/flask c2705ffd: pylint's own advice.
   clean("assert leaks == [] → assert not leaks", [
     {
@@ -1927,6 +1970,37 @@ describe("checkTestIntegrity: a plan step can allow a change", () => {
       },
     ];
     expect(check(changes, { planned })).toEqual([]);
+  });
+});
+
+describe("checkTestIntegrity: inlineSuppressions", () => {
+  it("false keeps configuration rules and skips, and drops suppressions written in the code", () => {
+    const changes: FileChange[] = [
+      {
+        path: "src/app.ts",
+        before: lines("run();"),
+        after: lines("// eslint-disable-next-line no-console", "run();"),
+      },
+      { path: "app/x.py", before: lines("x = f()"), after: lines("x = f()  # type: ignore") },
+      {
+        path: "tsconfig.json",
+        before: lines("{", '  "compilerOptions": { "strict": true }', "}"),
+        after: lines("{", '  "compilerOptions": { "strict": false }', "}"),
+      },
+      { path: "src/a.test.ts", before: lines('it("a", () => {});'), after: lines('it.skip("a", () => {});') },
+    ];
+    expect(checkTestIntegrity(diffOf(changes)).map((f) => f.path)).toEqual([
+      "app/x.py",
+      "src/a.test.ts",
+      "src/app.ts",
+      "tsconfig.json",
+    ]);
+    expect(
+      checkTestIntegrity(diffOf(changes), { inlineSuppressions: false }).map((f) => [f.path, f.rule]),
+    ).toEqual([
+      ["src/a.test.ts", "test-skipped"],
+      ["tsconfig.json", "type-check-relaxed"],
+    ]);
   });
 });
 
@@ -2087,6 +2161,17 @@ describe("splitLine: code, strings and comments", () => {
     const split = splitLine(text, lang(name));
     expect(split.code).toBe(code);
     expect(split.comment).toBe(comment);
+  });
+
+  it("reads stacked # pragmas as separate comments, each a directive", () => {
+    const flags = check([
+      {
+        path: "app/a.py",
+        before: lines("x = f()"),
+        after: lines("x = f()  # type: ignore[call-arg]  # noqa: E501"),
+      },
+    ]);
+    expect(flags.map((f) => f.rule).sort()).toEqual(["lint-relaxed", "type-check-relaxed"]);
   });
 
   it("keeps the strings in the source form", () => {

@@ -41,6 +41,7 @@ const ESLINT = /(?:^|\/)(?:\.eslintrc(?:\.[cm]?js|\.json|\.ya?ml)?|eslint\.confi
 const BIOME = /(?:^|\/)biome\.jsonc?$/;
 const JS_TEST_CONFIG =
   /(?:^|\/)(?:package\.json|(?:jest|vitest|vite)\.config\.[cm]?[jt]s|jest\.config\.json|vitest\.workspace\.[cm]?[jt]s)$/;
+const VITEST_CONFIG = /(?:^|\/)(?:vitest|vite)\.(?:config|workspace)\.[cm]?[jt]s$/;
 const NYC = /(?:^|\/)(?:\.nycrc(?:\.json|\.ya?ml)?|\.c8rc(?:\.json)?)$/;
 const CARGO_LINTS = /(?:^|\/)(?:Cargo\.toml|\.?clippy\.toml|\.cargo\/config(?:\.toml)?)$/;
 const CLIPPY = /(?:^|\/)\.?clippy\.toml$/;
@@ -492,7 +493,13 @@ export interface ListRule {
   /** Which change relaxes: items `added` (ignore lists) or `removed` (select lists). */
   relaxes: "added" | "removed";
   what: string;
+  /** Items that relax nothing (tests and fixtures left out of coverage lower no one's coverage). */
+  benign?: RegExp;
 }
+
+/** Test code, fixtures and mocks: excluding them from coverage measures the code under test the same. */
+const TEST_CODE_ITEM =
+  /(?:^|[/*])(?:tests?|spec|__tests__|__mocks__|__fixtures__|fixtures?|e2e|testdata)(?:[/*.]|$)|[._-](?:test|spec)s?[./*]/;
 
 const seg = (names: string) => new RegExp(String.raw`(?:^|\.)(?:${names})(?:\.|$)`);
 
@@ -503,16 +510,28 @@ export const LIST_RULES: readonly ListRule[] = [
     rule: "coverage-lowered",
     source: "Jest / Vitest",
     files: JS_TEST_CONFIG,
-    path: seg(String.raw`coveragePathIgnorePatterns|coverage\.(?:exclude|excludeAfterRemap)`),
+    path: seg(
+      String.raw`coveragePathIgnorePatterns|coverage\.(?:exclude|excludeAfterRemap)|(?:nyc|c8)\.exclude`,
+    ),
     relaxes: "added",
     what: "excludes more code from coverage",
+    benign: TEST_CODE_ITEM,
   },
   {
     id: "test.js-ignore",
     rule: "test-skipped",
     source: "Jest / Vitest / Playwright",
     files: JS_TEST_CONFIG,
-    path: seg("testPathIgnorePatterns|testIgnore|exclude"),
+    path: seg("testPathIgnorePatterns|testIgnore"),
+    relaxes: "added",
+    what: "excludes tests from the run",
+  },
+  {
+    id: "test.vitest-exclude",
+    rule: "test-skipped",
+    source: "Vitest",
+    files: VITEST_CONFIG,
+    path: seg("exclude"),
     relaxes: "added",
     what: "excludes tests from the run",
   },
@@ -524,6 +543,7 @@ export const LIST_RULES: readonly ListRule[] = [
     path: seg("exclude"),
     relaxes: "added",
     what: "excludes more code from coverage",
+    benign: TEST_CODE_ITEM,
   },
   {
     id: "cov.py-omit",
@@ -533,6 +553,7 @@ export const LIST_RULES: readonly ListRule[] = [
     path: seg("omit|exclude_lines|exclude_also|partial_branches"),
     relaxes: "added",
     what: "excludes more code from coverage",
+    benign: TEST_CODE_ITEM,
   },
   {
     id: "cov.codecov-ignore",
@@ -542,6 +563,7 @@ export const LIST_RULES: readonly ListRule[] = [
     path: seg("ignore"),
     relaxes: "added",
     what: "excludes more code from coverage",
+    benign: TEST_CODE_ITEM,
   },
   {
     id: "cov.go-test-coverage-exclude",
@@ -551,6 +573,7 @@ export const LIST_RULES: readonly ListRule[] = [
     path: seg("exclude"),
     relaxes: "added",
     what: "excludes more code from coverage",
+    benign: TEST_CODE_ITEM,
   },
   {
     id: "py.lint-ignore",

@@ -59,7 +59,12 @@ const JS: LanguageRules = {
     /(?:^|\/)__tests__\//,
     /(?:^|\/)(?:test|tests|spec|e2e)\//,
   ],
-  collected: [/\.(?:test|spec)\.[cm]?[jt]sx?$/, /(?:^|\/)__tests__\//, /(?:^|\/)test\/[^/]+\.[cm]?js$/],
+  // Jest/Vitest `*.test.*`, `__tests__/`; Mocha and AVA `test/*` (AVA with TypeScript: `test/*.ts`).
+  collected: [
+    /\.(?:test|spec)\.[cm]?[jt]sx?$/,
+    /(?:^|\/)__tests__\//,
+    /(?:^|\/)tests?\/[^/]+\.[cm]?[jt]sx?$/,
+  ],
   assertion:
     /\bexpect(?:Type(?:Of)?)?\s*\(|\bassert(?:\.\w+)?\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|regex|snapshot|equal|ok|same|match)\s*\(/,
   weakenings: [

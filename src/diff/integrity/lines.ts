@@ -24,8 +24,10 @@ export interface ChangedLine {
   code: string;
   /** The line without its comments, string literals kept. */
   source: string;
-  /** The line's comments, markers included (`// eslint-disable-line`, `# type: ignore`). */
+  /** The line's comments, markers included. */
   comment: string;
+  /** Each comment on the line on its own, marker first. */
+  comments: string[];
   /** Its line number on its own side (new for added lines, old for removed ones). */
   line: number;
   /** In a test file, or in a hunk of inline tests (Rust's `#[cfg(test)]`). */
@@ -53,12 +55,14 @@ export function fileFacts(file: DiffFile): FileFacts {
 export function splitLine(
   text: string,
   lang: LanguageRules | undefined,
-): { code: string; source: string; comment: string } {
-  if (!lang) return { code: text, source: text, comment: "" };
-  if (lang.blockComments && /^\s*\*(?!\/)/.test(text)) return { code: "", source: "", comment: text };
+): { code: string; source: string; comment: string; comments: string[] } {
+  if (!lang) return { code: text, source: text, comment: "", comments: [] };
+  if (lang.blockComments && /^\s*\*(?!\/)/.test(text))
+    return { code: "", source: "", comment: text, comments: [text] };
   let code = "";
   let source = "";
   let comment = "";
+  const comments: string[] = [];
   let quote = "";
   let inBlock = false;
   for (let i = 0; i < text.length; i++) {
@@ -66,9 +70,13 @@ export function splitLine(
     if (inBlock) {
       if (text.startsWith("*/", i)) {
         comment += "*/";
+        comments[comments.length - 1] += "*/";
         inBlock = false;
         i++;
-      } else comment += ch;
+      } else {
+        comment += ch;
+        comments[comments.length - 1] += ch;
+      }
     } else if (quote) {
       source += ch;
       if (ch === "\\") {
@@ -84,17 +92,32 @@ export function splitLine(
       quote = ch;
     } else if (lang.blockComments && text.startsWith("/*", i)) {
       comment += "/*";
+      comments.push("/*");
       inBlock = true;
       i++;
     } else if (lang.lineComments.some((m) => text.startsWith(m, i)) && !text.startsWith("#[", i)) {
       comment += text.slice(i);
+      // `# type: ignore  # noqa: E501`: each `#` pragma is its own comment (mypy and flake8 both read theirs).
+      comments.push(...(text[i] === "#" ? text.slice(i).split(/(?=#)/) : [text.slice(i)]));
       break;
     } else {
       code += ch;
       source += ch;
     }
   }
-  return { code, source, comment };
+  return { code, source, comment, comments };
+}
+
+/**
+ * A directive is honoured only at the start of a comment (ESLint, TypeScript, golangci `//nolint`,
+ * mypy): `// eslint-disable-line` is one, a doc comment that mentions `eslint-disable-line` is not.
+ */
+export function inCommentDirective(pattern: RegExp, comments: readonly string[]): boolean {
+  return comments.some((c) => {
+    const m = pattern.exec(c);
+    const lead = /^\s*(?:\/\/+|\/\*+|#+|\*+)?\s*/.exec(c)?.[0].length ?? 0;
+    return m !== null && m.index <= lead;
+  });
 }
 
 /** Every added and removed line of the text files, in diff order. */

@@ -83,7 +83,7 @@ export function listFlags(facts: readonly FileFacts[], lines: readonly ChangedLi
       const take = (line: ChangedLine, found: readonly ListItem[]) => {
         for (const it of found) {
           const rule = rules.find((r) => r.path.test(it.path));
-          if (rule) items.push({ line, rule, item: it.item });
+          if (rule && !rule.benign?.test(it.item)) items.push({ line, rule, item: it.item });
         }
       };
       for (const l of hunk.lines) {
@@ -104,6 +104,7 @@ export function listFlags(facts: readonly FileFacts[], lines: readonly ChangedLi
           code: l.text,
           source: l.text,
           comment: "",
+          comments: [],
           test: false,
         };
         take({ ...at, kind: "del", line: l.oldLine ?? 0 }, before);
