@@ -71,13 +71,16 @@ function patternFlags(
   inlineSuppressions: boolean,
 ): IntegrityFlag[] {
   const found = new Map<string, { pattern: LinePattern; source: string; dels: Hit[]; adds: Hit[] }>();
+  const configOf = facts.map((f) => CONFIG_PATTERNS.filter((p: ConfigPattern) => p.files.test(f.path)));
+  const languageOf = facts.map((f) =>
+    (f.lang?.patterns ?? [])
+      .filter((p) => inlineSuppressions || !SUPPRESSION_RULES.has(p.rule))
+      .map((p) => ({ ...p, source: f.lang?.name ?? "" })),
+  );
   for (const line of lines) {
-    const f = facts[line.fileIndex] as FileFacts;
     const patterns: Array<LinePattern & { source: string }> = [
-      ...(f.lang?.patterns ?? [])
-        .filter((p) => (!p.testOnly || line.test) && (inlineSuppressions || !SUPPRESSION_RULES.has(p.rule)))
-        .map((p) => ({ ...p, source: f.lang?.name ?? "" })),
-      ...CONFIG_PATTERNS.filter((p: ConfigPattern) => p.files.test(f.path)),
+      ...(languageOf[line.fileIndex] ?? []).filter((p) => !p.testOnly || line.test),
+      ...(configOf[line.fileIndex] ?? []),
     ];
     for (const p of patterns) {
       const where =

@@ -49,12 +49,12 @@ function opensBracket(code: string): boolean {
 }
 
 function weakeningOf(lang: LanguageRules, d: ChangedLine, a: ChangedLine): Weakening | undefined {
-  if (opensBracket(d.code) || opensBracket(a.code)) return undefined;
-  const same = Math.max(overlap(d.code, a.code), overlap(d.source, a.source)) >= SAME_SUBJECT;
-  if (!same) return undefined;
-  return lang.weakenings.find(
-    (w) => w.from.test(d.code) && w.to.test(a.code) && !w.from.test(a.code) && !w.unless?.test(d.source),
+  const w = lang.weakenings.find(
+    (x) => x.from.test(d.code) && x.to.test(a.code) && !x.from.test(a.code) && !x.unless?.test(d.source),
   );
+  if (!w || opensBracket(d.code) || opensBracket(a.code)) return undefined;
+  const same = Math.max(overlap(d.code, a.code), overlap(d.source, a.source)) >= SAME_SUBJECT;
+  return same ? w : undefined;
 }
 
 /** The pair made the assertion stronger (the reverse of a weakening). */

@@ -59,53 +59,63 @@ export function splitLine(
   if (!lang) return { code: text, source: text, comment: "", comments: [] };
   if (lang.blockComments && /^\s*\*(?!\/)/.test(text))
     return { code: "", source: "", comment: text, comments: [text] };
+  const special = specials(lang);
   let code = "";
   let source = "";
-  let comment = "";
   const comments: string[] = [];
-  let quote = "";
-  let inBlock = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (inBlock) {
-      if (text.startsWith("*/", i)) {
-        comment += "*/";
-        comments[comments.length - 1] += "*/";
-        inBlock = false;
-        i++;
-      } else {
-        comment += ch;
-        comments[comments.length - 1] += ch;
-      }
-    } else if (quote) {
-      source += ch;
-      if (ch === "\\") {
-        source += text[i + 1] ?? "";
-        i++;
-      } else if (ch === quote) {
-        code += ch;
-        quote = "";
-      }
-    } else if (lang.quotes.includes(ch)) {
-      code += ch;
-      source += ch;
-      quote = ch;
-    } else if (lang.blockComments && text.startsWith("/*", i)) {
-      comment += "/*";
-      comments.push("/*");
-      inBlock = true;
-      i++;
-    } else if (lang.lineComments.some((m) => text.startsWith(m, i)) && !text.startsWith("#[", i)) {
-      comment += text.slice(i);
-      // `# type: ignore  # noqa: E501`: each `#` pragma is its own comment (mypy and flake8 both read theirs).
-      comments.push(...(text[i] === "#" ? text.slice(i).split(/(?=#)/) : [text.slice(i)]));
-      break;
+  let pos = 0;
+  while (pos < text.length) {
+    special.lastIndex = pos;
+    const m = special.exec(text);
+    const at = m?.index ?? text.length;
+    code += text.slice(pos, at);
+    source += text.slice(pos, at);
+    if (!m) break;
+    const token = m[0];
+    if (token === "#[") {
+      code += "#";
+      source += "#";
+      pos = at + 1;
+    } else if (lang.quotes.includes(token)) {
+      const end = closingQuote(text, at + 1, token);
+      code += end < 0 ? token : token + token;
+      source += text.slice(at, end < 0 ? text.length : end + 1);
+      pos = end < 0 ? text.length : end + 1;
+    } else if (token === "/*") {
+      const end = text.indexOf("*/", at + 2);
+      comments.push(text.slice(at, end < 0 ? text.length : end + 2));
+      pos = end < 0 ? text.length : end + 2;
     } else {
-      code += ch;
-      source += ch;
+      // `# type: ignore  # noqa: E501`: each `#` pragma is its own comment (mypy and flake8 both read theirs).
+      const rest = text.slice(at);
+      comments.push(...(token === "#" ? rest.split(/(?=#)/) : [rest]));
+      break;
     }
   }
-  return { code, source, comment, comments };
+  return { code, source, comment: comments.join(""), comments };
+}
+
+function closingQuote(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === quote) return i;
+  }
+  return -1;
+}
+
+const SPECIALS = new WeakMap<LanguageRules, RegExp>();
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** Where something other than plain code may start: a quote, a comment marker, an attribute `#[`. */
+function specials(lang: LanguageRules): RegExp {
+  let re = SPECIALS.get(lang);
+  if (!re) {
+    const parts = ["#\\[", ...[...lang.quotes].map(escapeRe), ...lang.lineComments.map(escapeRe)];
+    if (lang.blockComments) parts.push("\\/\\*");
+    re = new RegExp(parts.join("|"), "g");
+    SPECIALS.set(lang, re);
+  }
+  return re;
 }
 
 /**
@@ -157,15 +167,16 @@ export function changedLines(facts: readonly FileFacts[]): ChangedLine[] {
 /** How near a removed line and an added one must be to pair: the same block, the same file, anywhere. */
 export type PairScope = "block" | "file" | "diff";
 
-const SAME: Record<PairScope, (a: ChangedLine, b: ChangedLine) => boolean> = {
-  block: (a, b) => a.block === b.block,
-  file: (a, b) => a.fileIndex === b.fileIndex,
-  diff: () => true,
+const SCOPE_KEY: Record<PairScope, (l: ChangedLine) => string | number> = {
+  block: (l) => `${l.fileIndex}:${l.block}`,
+  file: (l) => l.fileIndex,
+  diff: () => 0,
 };
 
 /**
  * Pairs removed lines with added ones, nearest first, trying each scope in turn (a removed line
- * and its replacement share a block). Returns the pairs and what stayed unpaired, each in diff order.
+ * and its replacement share a block): within a scope, the first unpaired removed line takes the first
+ * unpaired added one. Linear per scope. Returns the pairs and what stayed unpaired, in diff order.
  */
 export function pairNearest<T extends { line: ChangedLine }>(
   removed: readonly T[],
@@ -173,23 +184,31 @@ export function pairNearest<T extends { line: ChangedLine }>(
   scopes: readonly PairScope[],
 ): { pairs: Array<[T, T]>; removed: T[]; added: T[] } {
   const pairs: Array<[T, T]> = [];
+  const taken = new Set<T>();
   let dels = [...removed];
-  let adds = [...added];
   for (const scope of scopes) {
-    const same = SAME[scope];
+    const key = SCOPE_KEY[scope];
+    const queues = new Map<string | number, T[]>();
+    for (const a of added) {
+      if (taken.has(a)) continue;
+      const k = key(a.line);
+      const q = queues.get(k);
+      if (q) q.push(a);
+      else queues.set(k, [a]);
+    }
     const left: T[] = [];
     for (const d of dels) {
-      const i = adds.findIndex((a) => same(d.line, a.line));
-      if (i < 0) {
+      const a = queues.get(key(d.line))?.shift();
+      if (a === undefined) {
         left.push(d);
         continue;
       }
-      pairs.push([d, adds[i] as T]);
-      adds = [...adds.slice(0, i), ...adds.slice(i + 1)];
+      taken.add(a);
+      pairs.push([d, a]);
     }
     dels = left;
   }
-  return { pairs, removed: dels, added: adds };
+  return { pairs, removed: dels, added: added.filter((a) => !taken.has(a)) };
 }
 
 /** Groups lines into one run per file and hunk, in diff order. */

@@ -16,9 +16,9 @@ interface Setting extends Hit {
 /** Settings moved down their strictness order, removed where the default is laxer, or newly lax. */
 export function settingFlags(facts: readonly FileFacts[], lines: readonly ChangedLine[]): IntegrityFlag[] {
   const groups = new Map<string, { olds: Setting[]; news: Setting[] }>();
+  const rulesOf = facts.map((f) => KEYED_RULES.filter((r) => r.files.test(f.path)));
   for (const line of lines) {
-    const path = facts[line.fileIndex]?.path ?? "";
-    const rules = KEYED_RULES.filter((r) => r.files.test(path));
+    const rules = rulesOf[line.fileIndex] ?? [];
     if (rules.length === 0) continue;
     for (const kv of keyValues(line.text)) {
       for (const rule of rules) {
