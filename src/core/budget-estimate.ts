@@ -23,6 +23,8 @@
  * Planning is not in it: it is spent before the plan exists, and shown in the tracking comment.
  */
 
+import { z } from "zod";
+
 export interface RolePrice {
   /** USD per million input tokens. */
   input: number;
@@ -76,6 +78,28 @@ export interface BudgetEstimate {
   limitTokens: number;
   limitCostUsd?: number;
 }
+
+/** The estimate as workflow state keeps it (frozen with the approval; `overEstimate` reads it back). */
+export const budgetEstimateSchema = z.object({
+  phases: z.array(
+    z.object({
+      phase: z.enum(["implementation", "review", "fix rounds", "rulings"]),
+      role: z.enum(["developer", "reviewer", "architect"]),
+      inputTokens: z.number(),
+      cachedInputTokens: z.number(),
+      outputTokens: z.number(),
+      costUsd: z.number().optional(),
+    }),
+  ),
+  reviewRounds: z.number().int(),
+  fixRounds: z.number().int(),
+  reviewers: z.number().int(),
+  tokens: z.number(),
+  costUsd: z.number().optional(),
+  margin: z.number(),
+  limitTokens: z.number(),
+  limitCostUsd: z.number().optional(),
+});
 
 export const DEFAULT_MARGIN = 0.5;
 const CONTRACT_TOKENS = 3_000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  budgetEstimateSchema,
   type EstimateInput,
   estimateBudget,
   expectedFixRounds,
@@ -48,6 +49,13 @@ describe("estimateBudget", () => {
     expect(e.costUsd).toBeCloseTo(0.097_38 + 0.167_334 + 0.060_99, 9);
     expect(e.limitCostUsd).toBeCloseTo((e.costUsd ?? 0) * 1.5, 9);
     expect(e.limitTokens).toBe(Math.ceil(e.tokens * 1.5));
+  });
+
+  it("survives the workflow state: JSON and the schema give the same estimate back", () => {
+    const e = estimateBudget(small);
+    expect(budgetEstimateSchema.parse(JSON.parse(JSON.stringify(e)))).toEqual(e);
+    const unpriced = estimateBudget({ ...small, prices: {} });
+    expect(budgetEstimateSchema.parse(JSON.parse(JSON.stringify(unpriced)))).toEqual(unpriced);
   });
 
   it("grows with the plan and the reviewers, and the cap bounds the fix rounds", () => {
