@@ -242,6 +242,9 @@ function fileLine(f: ReceiptFile, code: (s: string) => string): string {
     return `- ${name} — whole${what ? ` (${what})` : ` (${plural(f.changedLines, "changed line")})`}`;
   if (c.shown === "left-out")
     return `- ${name} — **left out**: ${REASON[c.reason]}${f.changedLines > 0 ? ` (${plural(f.changedLines, "changed line")} not seen)` : ""}`;
+  if (c.hunksShown.length === 0)
+    // One hunk larger than the budget: its first lines were shown, counted as unseen.
+    return `- ${name} — **in part**: only the first lines of hunk ${hunkList(c.hunksLeftOut.slice(0, 1))} shown; ${plural(f.changedLines, "changed line")} counted as not seen`;
   return `- ${name} — **in part**: hunks ${hunkList(c.hunksShown)} shown; ${hunkList(c.hunksLeftOut)} not shown (${count(f.seenLines)} of ${plural(f.changedLines, "changed line")} seen)`;
 }
 

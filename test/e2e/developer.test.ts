@@ -92,7 +92,7 @@ describe("the developer phase (simulator, scripted models)", () => {
         ref: pr?.base.sha as string,
       });
       writeFileSync(join(dir, "base.tgz"), Buffer.from(tarball as ArrayBuffer));
-      execFileSync("tar", ["-xzf", "base.tgz", "--strip-components=1"], { cwd: dir });
+      execFileSync("tar", ["-xzmf", "base.tgz", "--strip-components=1"], { cwd: dir });
       writeFileSync(join(dir, "pr.diff"), diff);
       execFileSync("git", ["init", "-q"], { cwd: dir });
       execFileSync("git", ["apply", "--check", "pr.diff"], { cwd: dir });

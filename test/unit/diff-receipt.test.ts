@@ -89,20 +89,25 @@ describe("presentDiffWithReceipt", () => {
       { path: "src/big.ts", after: big },
     ]);
     const { text, receipt } = presentDiffWithReceipt(pr, { tokenBudget: 400, skipReason: lockReason });
-    expect(text).toContain("Left out to fit the size limit: src/big.ts");
+    // A hunk larger than the whole budget: its first lines are shown, and counted as not seen.
+    expect(text).toContain(
+      "Shown in part to fit the size limit: src/big.ts (the first lines of hunk 1 of 1)",
+    );
     expect(byPath(receipt, "src/big.ts")).toMatchObject({
-      coverage: { shown: "left-out", reason: "over-budget" },
+      coverage: { shown: "partly", hunksShown: [] },
       counted: true,
       changedLines: 400,
+      seenLines: 0,
     });
+    expect(renderReceipt(receipt)).toContain("only the first lines of hunk 1 (lines 1–400) shown");
     expect(byPath(receipt, "package-lock.json")?.coverage).toEqual({ shown: "left-out", reason: "lockfile" });
     const cov = receiptCoverage(receipt);
     expect(cov).toMatchObject({
       countedChangedLines: 402,
       countedSeenLines: 2,
       whole: 1,
-      partly: 0,
-      leftOut: 2,
+      partly: 1,
+      leftOut: 1,
     });
     expect(fullyReviewed(receipt)).toBe(false);
   });
