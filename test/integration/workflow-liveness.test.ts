@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { keys, queuePrefix } from "../../src/queue/names.js";
+import { EVENTS_QUEUE, keys, queuePrefix } from "../../src/queue/names.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS } from "../../src/sim/scenario.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
@@ -56,7 +56,40 @@ describe("events of one workflow are handled in the order they were written", ()
       const approval = await say(s, issue, "approved");
       await s.sim.waitForIdle();
       await redis.del(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow));
-      await waitFor(`plan v2 (trial ${n})`, () => planComment(s, issue, 2), 60_000);
+      await waitFor(
+        `plan v2 (trial ${n})`,
+        () => planComment(s, issue, 2),
+        60_000,
+        async () => {
+          const inbox = await redis.zcard(keys(s.env.TRIAD_REDIS_PREFIX).inbox(workflow));
+          const lock = await redis.get(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow));
+          const jobs = async (queue: string) =>
+            (await allJobs(s.env.REDIS_URL, s.env.TRIAD_REDIS_PREFIX, queue))
+              .filter((j) => (j.data as { issue?: number }).issue === issue)
+              .map((j) => ({
+                id: j.id,
+                attempts: j.attemptsMade,
+                failed: j.failedReason,
+                done: j.finishedOn !== undefined,
+              }));
+          const last = s
+            .thread(issue)
+            .comments.slice(-3)
+            .map((c) => `${c.user}: ${c.body.slice(0, 300)}`);
+          return JSON.stringify(
+            {
+              now: trackingNow(s, issue),
+              inbox,
+              lock,
+              architect: await jobs("architect"),
+              events: await jobs(EVENTS_QUEUE),
+              last,
+            },
+            null,
+            1,
+          );
+        },
+      );
       return { issue, approval, n };
     };
     try {
