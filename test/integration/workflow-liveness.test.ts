@@ -51,7 +51,20 @@ describe("events of one workflow are handled in the order they were written", ()
       const issue = await toPlanV1(s);
       const workflow = `${repo.owner}/${repo.repo}#${issue}`;
       // The workflow is busy (another job holds its lock) while both comments arrive.
-      await redis.set(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow), "a-busy-step", "PX", 30_000);
+      // Taken like a worker takes it (NX): the step that posted plan v1 may still be saving its state
+      // under the lock after the tracking comment says "to plan v1"; overwriting its lock would make
+      // two holders, which no worker can be.
+      await waitFor(
+        "the workflow's lock to be free",
+        async () =>
+          (await redis.set(
+            keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow),
+            "a-busy-step",
+            "PX",
+            30_000,
+            "NX",
+          )) === "OK",
+      );
       await say(s, issue, DEMO_ANSWERS.change);
       const approval = await say(s, issue, "approved");
       await s.sim.waitForIdle();
