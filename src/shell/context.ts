@@ -16,6 +16,7 @@ import type { GitHubClient, IssueRef } from "../ports/github.js";
 import type { StepQueue } from "../ports/queue.js";
 import type {
   CallLogStore,
+  Fence,
   FindingsStore,
   OutboxStore,
   SpendStore,
@@ -82,6 +83,8 @@ export interface WorkflowContext {
   jobId: string;
   /** Aborted when the workflow lock is lost: nothing is written after that. */
   signal: AbortSignal;
+  /** The workflow lock this job holds: the state is saved only while it is still held. */
+  fence?: Fence;
   log: Logger;
   /**
    * What this job has read of the issue, kept for the job (the issue's comments: read once, and
@@ -94,7 +97,7 @@ export interface WorkflowContext {
 export async function workflowContext(
   deps: ShellDeps,
   at: { installationId: number; repo: { owner: string; name: string }; issue: number; runId?: string },
-  job: { jobId: string; signal: AbortSignal },
+  job: { jobId: string; signal: AbortSignal; fence?: Fence },
 ): Promise<WorkflowContext> {
   const repo = { owner: at.repo.owner, repo: at.repo.name };
   const workflow = workflowKey(`${repo.owner}/${repo.repo}`, at.issue);
@@ -117,6 +120,7 @@ export async function workflowContext(
     installationId: at.installationId,
     jobId: job.jobId,
     signal: job.signal,
+    ...(job.fence ? { fence: job.fence } : {}),
     log: deps.log.child({ workflow, job: job.jobId }),
     memo: {},
   };

@@ -35,7 +35,7 @@ export async function interpret(
   const state = d.state;
   if (!state || (state === before && d.effects.length === 0 && !d.tracking)) return before;
   const pending: PendingEffects = { id: w.jobId, effects: d.effects, tracking: d.tracking };
-  await w.deps.stores.outbox.put(state, pending);
+  await w.deps.stores.outbox.put(state, pending, w.fence);
   return carryOut(w, state, pending);
 }
 
@@ -82,7 +82,7 @@ async function carryOut(
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
   }
-  await w.deps.stores.outbox.done(current);
+  await w.deps.stores.outbox.done(current, w.fence);
   return current;
 }
 
