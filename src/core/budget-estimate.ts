@@ -298,7 +298,7 @@ export function renderEstimate(e: BudgetEstimate): string {
     ...rows,
     `| **Total** | | **${tok(e.tokens)}** | **${usd(e.costUsd)}** |`,
     "",
-    `Approving this plan approves spending up to ${limit}: the estimate plus ${Math.round(e.margin * 100)}%. Beyond that the workflow pauses and asks for \`/triad budget +N\` from someone with write access.`,
+    `Approving this plan approves spending up to ${limit}: the estimate plus ${Math.round(e.margin * 100)}%. Beyond that the workflow pauses and asks for \`/triad budget +N\` (N tokens) from someone with write access.`,
   ].join("\n");
 }
 
