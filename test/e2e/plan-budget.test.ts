@@ -46,6 +46,16 @@ async function readState(s: SampleStack, issue: number) {
   }
 }
 
+/** Redis lost this workflow's state document (the next event rebuilds it from the tracking comment). */
+async function forgetState(s: SampleStack, issue: number): Promise<void> {
+  const redis = new Redis(s.env.REDIS_URL);
+  try {
+    await redis.del(keys(s.env.TRIAD_REDIS_PREFIX).state(`${repo.owner}/${repo.repo}#${issue}`));
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The demo conversation up to plan v2 (questions, answers, plan v1, a change request, plan v2). */
 async function toPlanV2(s: SampleStack): Promise<number> {
   const { title, body } = sampleIssue();
@@ -159,6 +169,9 @@ describe("a budget bound to the plan (simulator, scripted models)", () => {
       /only people with write, maintain or admin access can raise the budget \(you have read access\)\. Nothing was changed\./,
     );
     expect(trackingNow(s, issue)).toMatch(/^Paused for budget/);
+
+    // Redis loses the workflow's state: the bound and the held step come back from the thread.
+    await forgetState(s, issue);
 
     // A retried step is checked again: still over, the same pause comment is edited — PATCH, never POST.
     const pauseId = pauseOf()[0]?.id;
