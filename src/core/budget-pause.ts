@@ -99,7 +99,19 @@ export function pauseIfOverBudget(d: Decision): Decision {
     paused: { step: queued, what: over.what, spent: over.spent, limit: over.limit },
   };
   const next: WorkflowState = { ...state, queued: undefined, budgetBound: held };
-  return decided(next, [...d.effects.filter((e) => e !== start), pauseComment(next, held)]);
+  // A review held before it starts: its head's check says why it waits, not "Reviewing".
+  const effects = d.effects
+    .filter((e) => e !== start)
+    .map((e) =>
+      e.type === "check" && queued.step.kind === "review" && e.headSha === queued.step.headSha
+        ? {
+            ...e,
+            title: "Paused for budget",
+            summary: `The review waits: plan v${bound.version}'s approved budget is spent. A maintainer can comment \`/triad budget +N\` on the issue to resume it.`,
+          }
+        : e,
+    );
+  return decided(next, [...effects, pauseComment(next, held)]);
 }
 
 /** The pause comment's marker: one comment per plan version and bound. */

@@ -158,6 +158,14 @@ describe("a budget bound to the plan (simulator, scripted models)", () => {
     // The developer's round is on the PR; the review waits (no reviewer was asked).
     expect(models.reviewers[0] && (models.reviewers[0] as { requests: unknown[] }).requests).toHaveLength(0);
 
+    const head = await s.user(SAMPLE.maintainer).rest.pulls.list({ ...repo, state: "open" });
+    const { data: checks } = await s
+      .user(SAMPLE.maintainer)
+      .rest.checks.listForRef({ ...repo, ref: head.data[0]?.head.sha ?? "" });
+    expect(checks.check_runs.map((c) => [c.name, c.status, c.output.title])).toEqual([
+      ["triad/review", "in_progress", "Paused for budget"],
+    ]);
+
     // Someone without write access: told it did nothing, and nothing resumes.
     const byReader = await say(s, issue, "/triad budget +5M", SAMPLE.reader);
     await waitFor(
@@ -202,5 +210,11 @@ describe("a budget bound to the plan (simulator, scripted models)", () => {
     const state = await readState(s, issue);
     expect(state.budgetBound).toMatchObject({ version: 2, extra: { tokens: 2_000_000 }, grants: 1 });
     expect(state.budgetBound.paused).toBeUndefined();
+    const { data: after } = await s
+      .user(SAMPLE.maintainer)
+      .rest.checks.listForRef({ ...repo, ref: head.data[0]?.head.sha ?? "" });
+    expect(after.check_runs.map((c) => [c.name, c.status, c.conclusion])).toEqual([
+      ["triad/review", "completed", "success"],
+    ]);
   });
 });

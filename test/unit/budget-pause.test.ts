@@ -61,6 +61,13 @@ const queuedReview = { jobId: "review-1", label: "reviews of bbbbbbb", step: rev
 /** A decision that starts the review flow (as onRoundPublished does). */
 function startsReview(s: WorkflowState): Decision {
   return decided({ ...s, queued: queuedReview }, [
+    {
+      type: "check",
+      headSha: review.headSha as string,
+      state: { status: "in_progress" },
+      title: "Reviewing bbbbbbb",
+      summary: "1 reviewer",
+    },
     { type: "start_review", step: review, jobId: "review-1" },
     { type: "forget_result", jobId: "dev-1" },
   ]);
@@ -95,6 +102,10 @@ describe("a budget bound to the plan", () => {
     expect(effectsOf(past.effects, "start_review")).toEqual([]);
     expect(effectsOf(past.effects, "forget_result")).toHaveLength(1);
     expect(past.state?.queued).toBeUndefined();
+    expect(effectsOf(past.effects, "check")[0]).toMatchObject({
+      state: { status: "in_progress" },
+      title: "Paused for budget",
+    });
     expect(past.state?.budgetBound?.paused).toMatchObject({ step: queuedReview, what: "tokens" });
     const [comment] = effectsOf(past.effects, "comment");
     expect(comment?.marker).toBe(pauseMarker({ version: 1, grants: 0 }));
@@ -108,7 +119,7 @@ describe("a budget bound to the plan", () => {
   it("a plan with no bound, a new plan's planning, or a step of another plan version is never held", () => {
     expect(
       pauseIfOverBudget(startsReview(bound(10_000_000, { budgetBound: undefined }))).effects,
-    ).toHaveLength(2);
+    ).toHaveLength(3);
     const planning = bound(10_000_000);
     const turn = step({ kind: "architect", mode: "turn" });
     const d = decided({ ...planning, queued: { jobId: "a-1", label: "architect", step: turn } }, [
