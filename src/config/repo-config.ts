@@ -75,6 +75,14 @@ export const repoConfigSchema = z
       })
       .strict()
       .default({ max_tokens: 3_000_000, max_cost_usd: 25 }),
+    budget_margin: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.5)
+      .describe(
+        "How far past the plan's budget estimate an approval reaches (0.5 = 50%). Beyond it the workflow pauses until someone with write access comments `/triad budget +N` (N tokens).",
+      ),
   })
   .strict();
 

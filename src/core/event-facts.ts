@@ -1,3 +1,4 @@
+import type { BudgetEstimate } from "./budget-estimate.js";
 import type { CommentIntent } from "./commands.js";
 import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
@@ -18,6 +19,8 @@ export interface EventFacts {
   collaborator?: boolean;
   /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */
   planCommentHash?: string;
+  /** The budget estimate the latest plan comment states (its data block), read with the hash. */
+  planEstimate?: BudgetEstimate;
   /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */

@@ -1,4 +1,5 @@
 import { onApproval } from "./approval.js";
+import { onBudgetCommand, retryPausedStep } from "./budget-pause.js";
 import { COMMAND_HELP, type CommandName } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore } from "./effects.js";
@@ -105,6 +106,9 @@ function onComment(
       return onApproval(state, event, facts, ctx);
     case "command":
     case "unknown_command":
+      // A workflow paused for budget waits for exactly this: whoever tries is told whether it counted.
+      if (intent.type === "command" && intent.name === "budget")
+        return onBudgetCommand(state, event, facts, ctx, intent.args);
       // Commands are for write+ users; anyone else is ignored without a reply (no noise to bait).
       if (!canWrite(permission)) return ignore(state, `@${event.comment.author.login} may not give commands`);
       if (intent.type === "unknown_command")
@@ -161,6 +165,8 @@ function onCommand(
       return reply(state, event, `\`/triad ${name}\` works on triad's pull request, once there is one.`);
     case "log":
       return reply(state, event, renderCallLog(facts.callLog));
+    case "budget":
+      return onBudgetCommand(state, event, facts, ctx, "");
   }
 }
 
@@ -169,6 +175,8 @@ function onCommand(
  * step the tracking comment says was queued or running is queued again from the data kept in the state.
  */
 function onRetry(state: WorkflowState, event: CommentEvent, facts: EventFacts, ctx: DecideContext): Decision {
+  const held = retryPausedStep(state, event, ctx);
+  if (held) return held;
   const target = state.failed ?? (facts.queuedJobExists === false ? state.queued : undefined);
   if (!target) {
     const why = state.queued

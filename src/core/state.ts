@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetBoundSchema } from "./budget-bound.js";
 import { type StepJob, stepJobSchema } from "./steps.js";
 import { usageSnapshotSchema } from "./usage.js";
 
@@ -124,6 +125,8 @@ export const workflowStateSchema = z.object({
   phaseTimes: z.record(z.string(), z.string()).default({}),
   /** Model usage per role and model. */
   usage: usageSnapshotSchema.optional(),
+  /** The budget the approval bound to the plan, and the step held while paused for it (budget-pause.ts). */
+  budgetBound: budgetBoundSchema.optional(),
 });
 
 export type WorkflowState = z.infer<typeof workflowStateSchema>;

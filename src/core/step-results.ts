@@ -4,6 +4,7 @@ import { architectStep } from "./issue-events.js";
 import { contentHash, fixReplyMarker, marker } from "./markers.js";
 import { mentionsOf } from "./mentions.js";
 import type { ModelText } from "./model-text.js";
+import { type PlanFacts, planExtras, supersedeEffects } from "./plan-extras.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
@@ -124,6 +125,8 @@ export interface ArchitectTurnResult {
   /** The newest human comment the turn read. */
   seenCommentId: number;
   usage: UsageSnapshot | undefined;
+  /** For a plan: its estimate's inputs and the plan it revises. */
+  planFacts?: PlanFacts;
 }
 
 /** The architect posted questions or a plan (a new version, which waits for `approved`). */
@@ -158,7 +161,14 @@ export function onArchitectTurn(
   const issue = result.issue
     ? { ...result.issue, hash: contentHash(`${result.issue.title}\n\n${result.issue.body}`) }
     : undefined;
-  const d = postPlan({ ...base, phase: more ? "planning" : "awaiting-approval" }, plan, jobId, ctx, [forget]);
+  const d = postPlan(
+    { ...base, phase: more ? "planning" : "awaiting-approval" },
+    plan,
+    jobId,
+    ctx,
+    [forget],
+    result.planFacts,
+  );
   return d.state?.plan && issue
     ? { ...d, state: { ...d.state, plan: { ...d.state.plan, issue }, issueEditedSincePlan: false } }
     : d;
@@ -171,6 +181,7 @@ function postPlan(
   turnId: string,
   ctx: DecideContext,
   extra: Effect[],
+  facts?: PlanFacts,
 ): Decision {
   const version = (state.plan?.version ?? 0) + 1;
   const body = renderPlan(
@@ -180,6 +191,7 @@ function postPlan(
     ctx.config.approval_words[0] ?? "approved",
     ctx.text,
     mentionsOf(state),
+    planExtras(plan, facts),
   );
   return decided(
     // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan"); a
@@ -189,7 +201,11 @@ function postPlan(
       plan: { version, commentId: 0, hash: "", ...(state.plan?.issue ? { issue: state.plan.issue } : {}) },
       planVersion: version,
     },
-    [{ type: "comment", marker: marker("architect", turnId), body, learn: "plan" }, ...extra],
+    [
+      { type: "comment", marker: marker("architect", turnId), body, learn: "plan" },
+      ...supersedeEffects(state, version),
+      ...extra,
+    ],
   );
 }
 
@@ -459,6 +475,7 @@ export function onRuling(
   open: OpenFindings,
   usage: UsageSnapshot | undefined,
   ctx: DecideContext,
+  facts?: PlanFacts,
 ): Decision {
   const base: WorkflowState = { ...state, usage, updatedAt: ctx.now, queued: clearQueued(state, jobId) };
   const comment: Effect = {
@@ -475,6 +492,7 @@ export function onRuling(
       `${jobId}-plan`,
       ctx,
       [forget],
+      facts,
     );
     const version = d.state?.plan?.version ?? 0;
     return {
@@ -516,11 +534,17 @@ export function onTrace(
   open: OpenFindings,
   usage: UsageSnapshot | undefined,
   ctx: DecideContext,
+  facts?: PlanFacts,
 ): Decision {
   const base: WorkflowState = { ...state, usage, updatedAt: ctx.now, queued: clearQueued(state, jobId) };
-  const d = postPlan({ ...base, phase: "awaiting-approval" }, trace.revised_plan, `${jobId}-plan`, ctx, [
-    { type: "forget_result", jobId },
-  ]);
+  const d = postPlan(
+    { ...base, phase: "awaiting-approval" },
+    trace.revised_plan,
+    `${jobId}-plan`,
+    ctx,
+    [{ type: "forget_result", jobId }],
+    facts,
+  );
   const version = d.state?.plan?.version ?? 0;
   return {
     ...d,

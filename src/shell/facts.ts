@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import { readPlanComment } from "../core/approved-plan.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
@@ -13,7 +14,7 @@ import { pullDiffText } from "../github/pull-diff.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
-import { modelInlineCode } from "../text/sanitize.js";
+import { modelInlineCode, modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 import { planCommentKey } from "./plan-source.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
@@ -63,6 +64,9 @@ export async function issueEventFacts(
           comment_id: state.plan?.commentId as number,
         });
         const hash = contentHash(data.body ?? "");
+        // The budget the plan states is what an approval binds (read back only from a plan that checks).
+        const read = readPlanComment(data.body ?? "", modelText);
+        if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
         // Kept by its hash: if this approval freezes it, the developer reads it from here.
         await w.deps.stores.results.set(planCommentKey(hash), { body: data.body ?? "", url: data.html_url });
         return hash;
