@@ -59,7 +59,7 @@ export const repoConfigSchema = z
       .max(1)
       .default(0.9)
       .describe(
-        "Share of the changed lines outside lock and generated files a review must have seen; below it the triad/review check is neutral (\"not fully reviewed\"), never success.",
+        'Share of the changed lines outside lock and generated files a review must have seen; below it the triad/review check is neutral ("not fully reviewed"), never success.',
       ),
     deny_paths: z
       .array(z.string().min(1))

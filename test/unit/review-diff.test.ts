@@ -4,8 +4,8 @@ import { parseUnifiedDiff } from "../../src/diff/index.js";
 import { presentDiff } from "../../src/diff/present.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { diffBody, isTooLarge, reviewDiff } from "../../src/github/pull-diff.js";
-import { renderReview } from "../../src/shell/review/render-review.js";
 import { receiptSection, reviewerView } from "../../src/shell/review/coverage-receipt.js";
+import { renderReview } from "../../src/shell/review/render-review.js";
 
 const diff = "diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\n@@ -1 +1 @@\n-old\n+new\n";
 
@@ -80,7 +80,9 @@ describe("the diff a review reads", () => {
     expect(coverage).toMatch(/\*\*Not fully reviewed\*\*: below the 90% threshold/);
     expect(coverage).toContain("- `package-lock.json` — **left out**: lock file");
     expect(coverage).toContain("- `logo.png` — **left out**: binary file");
-    expect(coverage).toMatch(/- `src\/huge.ts` — \*\*left out\*\*: GitHub sent no patch for it \(too large to show\) \(9,000 changed lines not seen\)/);
+    expect(coverage).toMatch(
+      /- `src\/huge.ts` — \*\*left out\*\*: GitHub sent no patch for it \(too large to show\) \(9,000 changed lines not seen\)/,
+    );
     expect(coverage).toContain("- `src/a.ts` — whole");
     expect(coverage).toContain("Read from GitHub's file list: the diff is above GitHub's limit");
     expect(await reviewDiff(gh(3_001), repo, { pull: 2, headSha: "h", base: "main" })).toEqual({

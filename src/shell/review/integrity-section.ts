@@ -39,7 +39,9 @@ export function checkRoundIntegrity(
   readDeny: readonly string[],
 ): IntegrityCheck {
   // A secret-looking file's lines are never quoted in a review body.
-  const visible = files.filter((f) => !isReadDenied(f.newPath, readDeny) && !isReadDenied(f.oldPath, readDeny));
+  const visible = files.filter(
+    (f) => !isReadDenied(f.newPath, readDeny) && !isReadDenied(f.oldPath, readDeny),
+  );
   const options = { inlineSuppressions: false } as const;
   const flags = checkTestIntegrity(visible, { ...options, planned: plannedBySteps(plan.steps) });
   const all = flags.length > 0 ? flags : checkTestIntegrity(visible, options);

@@ -19,7 +19,12 @@ import { loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import type { StepJobContext } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
-import { coverageFigure, type ReviewCoverageFigure, receiptSection, reviewerView } from "./coverage-receipt.js";
+import {
+  coverageFigure,
+  type ReviewCoverageFigure,
+  receiptSection,
+  reviewerView,
+} from "./coverage-receipt.js";
 import { checkRoundIntegrity } from "./integrity-section.js";
 import { buildReviewerPrompt } from "./prompt.js";
 import { moveToBody, renderReview } from "./render-review.js";
