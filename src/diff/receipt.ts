@@ -281,6 +281,11 @@ function fileLine(f: ReceiptFile, code: (s: string) => string): string {
 
 /** Past this many file lines the list goes into a collapsed `<details>`. */
 const OPEN_LIST_MAX = 10;
+/**
+ * At most this many files are listed (those not shown whole first), so a 3,000-file pull request
+ * keeps its review within one GitHub body; the rest are counted.
+ */
+export const LISTED_FILES_MAX = 250;
 
 export interface RenderReceiptOptions {
   /** Inline code for a path (the core's `ModelText.code` fits); default: a safe code span. */
@@ -305,7 +310,13 @@ export function renderReceipt(receipt: Receipt, o: RenderReceiptOptions = {}): s
   if (receipt.files.length === 0) return `${head}\n`;
   const order = { "left-out": 0, partly: 1, whole: 2 } as const;
   const files = [...receipt.files].sort((a, b) => order[a.coverage.shown] - order[b.coverage.shown]);
-  const list = files.map((f) => fileLine(f, code));
+  const list = files.slice(0, LISTED_FILES_MAX).map((f) => fileLine(f, code));
+  const rest = files.slice(LISTED_FILES_MAX);
+  if (rest.length > 0) {
+    const whole = rest.filter((f) => f.coverage.shown === "whole").length;
+    const what = whole === rest.length ? "all shown whole" : `${count(whole)} of them shown whole`;
+    list.push(`- … and ${plural(rest.length, "more file")} (${what})`);
+  }
   const summary = `${plural(cov.whole, "file")} shown whole, ${count(cov.partly)} in part, ${count(cov.leftOut)} left out`;
   if (list.length <= OPEN_LIST_MAX) return `${head}\n\n${summary}:\n\n${list.join("\n")}\n`;
   return `${head}\n\n<details><summary>${summary}</summary>\n\n${list.join("\n")}\n\n</details>\n`;
