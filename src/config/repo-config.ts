@@ -53,6 +53,14 @@ export const repoConfigSchema = z
       .describe("How many reviewers review each round (two when the issue has the important label)."),
     important_label: z.string().min(1).default("triad:important"),
     max_fix_rounds: z.number().int().min(0).max(10).default(3),
+    review_coverage_threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.9)
+      .describe(
+        'Share of the changed lines outside lock and generated files a review must have seen; below it the triad/review check is neutral ("not fully reviewed"), never success.',
+      ),
     deny_paths: z
       .array(z.string().min(1))
       .default([])

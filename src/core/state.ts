@@ -89,6 +89,8 @@ export const workflowStateSchema = z.object({
     .optional(),
   /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
   reviewedSha: z.string().optional(),
+  /** A review round that saw less than `review_coverage_threshold` of the change (review/coverage.ts). */
+  notFullyReviewed: z.object({ headSha: z.string(), share: z.number(), threshold: z.number() }).optional(),
   /** Keys of findings raised in earlier rounds of this plan's implementation (never raised twice). */
   raisedKeys: z.array(z.string()).default([]),
   /** Findings a maintainer overruled (👎 or `/triad ignore`), with who did it. */

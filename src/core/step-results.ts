@@ -9,6 +9,7 @@ import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
 import { type AggregatedFinding, aggregateFindings } from "./review/aggregate.js";
+import { coverageAfterRound } from "./review/coverage.js";
 import type { FindingSet } from "./review/finding.js";
 import { afterFindings, labelsFor } from "./review/outcome.js";
 import type { ArchitectOutput, Plan } from "./schemas/architect.js";
@@ -388,6 +389,8 @@ export interface ReviewsIn {
   usage: UsageSnapshot[];
   /** Links to the reviews just posted. */
   reviewUrls: string[];
+  /** The round's coverage (best reviewer), from the reviews' receipts; absent for results without one. */
+  coverage?: { share: number; incremental: boolean };
 }
 
 /** Every reviewer has posted: aggregate and decide (ready, fix, escalate, needs a human, spiral). */
@@ -410,6 +413,11 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     links: { ...state.links, reviews: r.reviewUrls },
     raisedKeys: [...new Set([...state.raisedKeys, ...aggregated.flatMap((f) => f.keys)])],
     findingStats: stats,
+    notFullyReviewed: coverageAfterRound(
+      state.notFullyReviewed,
+      r.coverage && { headSha: r.headSha, ...r.coverage },
+      ctx.config.review_coverage_threshold,
+    ),
   };
   const d = afterFindings(
     next,

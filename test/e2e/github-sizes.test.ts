@@ -86,7 +86,10 @@ describe("pull requests above GitHub's diff limits", () => {
     expect(prompt).toContain("src/parts/part-349.ts");
     const { mine } = await theReview(s);
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.body).toMatch(/Reviewed 350 of 350 changed files — read from GitHub's file list/);
+    expect(mine[0]?.body).toMatch(
+      /\*\*Review coverage:\*\* the reviewer saw 100% of the changed lines \(350 of 350\)\.\n\n<details><summary>350 files shown whole, 0 in part, 0 left out<\/summary>/,
+    );
+    expect(mine[0]?.body).toContain("_Read from GitHub's file list: the diff is above GitHub's limit");
   });
 
   it("a 25,000-line pull request is reviewed (shown in part to fit the reviewer), and the review says so", async () => {
@@ -109,9 +112,16 @@ describe("pull requests above GitHub's diff limits", () => {
     expect(prompt).toContain("export const row0 = 0;");
     const { mine } = await theReview(s);
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.body).toMatch(
-      /Reviewed 1 of 1 changed file — read from GitHub's file list[^.]*\. Not reviewed: 1 shown in part/,
+    expect(mine[0]?.body).toContain(
+      "- `src/table.ts` — **in part**: only the first lines of hunk 1 (lines 1–25000) shown; 25,000 changed lines counted as not seen",
     );
+    expect(mine[0]?.body).toMatch(/\*\*Not fully reviewed\*\*: below the 90% threshold/);
+    // Seeing the first lines of a 25,000-line file is no full review: the check is not green.
+    const { data: checks } = await s
+      .user(SAMPLE.maintainer)
+      .rest.checks.listForRef({ ...repo, ref: mine[0]?.commit_id as string });
+    const review = checks.check_runs.find((c) => c.name === "triad/review");
+    expect([review?.conclusion, review?.output.title]).toEqual(["neutral", "Not fully reviewed"]);
   });
 });
 

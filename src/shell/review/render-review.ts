@@ -53,8 +53,10 @@ export interface RenderReviewInput {
    * base has no place in the PR's diff and goes into the body).
    */
   prFiles?: readonly DiffFile[];
-  /** What the review covered (e.g. "Reviewed 347 of 350 files …"), shown under the counts. */
+  /** What the review covered (the coverage receipt, markdown; see coverage-receipt.ts), under the counts. */
   coverage?: string;
+  /** Further sections, markdown, after the coverage (the test-integrity guard's flags). */
+  sections?: readonly string[];
 }
 
 export interface ReviewComment {
@@ -304,7 +306,8 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     "",
     countsLine(input.output.findings, comments.length),
   ];
-  if (input.coverage) body.push("", `_${input.coverage}_`);
+  if (input.coverage) body.push("", input.coverage.trimEnd());
+  for (const section of input.sections ?? []) if (section.trim() !== "") body.push("", section.trimEnd());
   body.push("", "#### Plan compliance", "", ...complianceLines(input));
   if (outside.length > 0) body.push("", "#### Findings outside the diff", "", outside.join("\n\n---\n\n"));
   return { event: "COMMENT", body: `${body.join("\n")}\n`, comments, placements, source: input };
