@@ -171,7 +171,10 @@ describe("resolveRoleModels", () => {
     expect(roles.warnings).toEqual([]);
     // Two Llamas on that server are one vendor, whoever fine-tuned the second.
     const error = configError(() =>
-      resolveRoleModels({ ...env, TRIAD_REVIEWER_MODELS: "openai-compatible:meta-llama/Llama-3.1-8B-Instruct" }),
+      resolveRoleModels({
+        ...env,
+        TRIAD_REVIEWER_MODELS: "openai-compatible:meta-llama/Llama-3.1-8B-Instruct",
+      }),
     );
     expect(error.message).toContain("both are meta models");
   });

@@ -55,6 +55,11 @@ export interface RenderReviewInput {
   prFiles?: readonly DiffFile[];
   /** What the review covered (e.g. "Reviewed 347 of 350 files …"), shown under the counts. */
   coverage?: string;
+  /**
+   * Why a finding is listed in the body rather than posted inline (a nit by default, a noisy
+   * reviewer's minor points: `foldReason`), or undefined to post it inline.
+   */
+  fold?: (f: ReviewFinding) => string | undefined;
 }
 
 export interface ReviewComment {
@@ -221,6 +226,20 @@ function bodyFinding(
   return parts.join("\n\n");
 }
 
+const FOLDED_HEADING = "#### Minor points";
+
+/** A finding listed in the body by choice (`RenderReviewInput.fold`): one line, where and what. */
+function foldedFinding(
+  f: ReviewFinding,
+  place: Required<Pick<BodyPlace, "path" | "lines">>,
+  input: RenderReviewInput,
+): string {
+  const path = code(place.path).replace(/`/g, "'");
+  const { from, to, side } = place.lines;
+  const at = `${from === to ? `line ${to}` : `lines ${from}–${to}`}${side === "LEFT" ? " (removed)" : ""}`;
+  return `- ${headline(f, input)} · \`${path}\` ${at}: ${safeProse(f.message).replace(/\n+/g, " ")}`;
+}
+
 function countsLine(findings: readonly ReviewFinding[], inline: number): string {
   if (findings.length === 0) return "No findings.";
   const counts = SEVERITIES.map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`).join(" · ");
@@ -259,6 +278,8 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
   const comments: ReviewComment[] = [];
   const placements: Placement[] = [];
   const outside: string[] = [];
+  const folded: string[] = [];
+  const foldReasons: string[] = [];
   input.output.findings.forEach((f, i) => {
     const key = findingKey(f);
     const forced = forceBody.get(i);
@@ -277,6 +298,13 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     }
     const from = result.startLine ?? result.line;
     const anchored = result.side === "RIGHT" ? rightLines(file, from, result.line) : undefined;
+    const fold = input.fold?.(f);
+    if (fold !== undefined && (forced === undefined || forced === fold)) {
+      placements.push({ finding: i, key, reason: fold });
+      folded.push(foldedFinding(f, { path, lines: { from, to: result.line, side: result.side } }, input));
+      if (!foldReasons.includes(fold)) foldReasons.push(fold);
+      return;
+    }
     if (forced !== undefined) {
       placements.push({ finding: i, key, reason: forced });
       const place: BodyPlace = { path, lines: { from, to: result.line, side: result.side } };
@@ -307,6 +335,8 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
   if (input.coverage) body.push("", `_${input.coverage}_`);
   body.push("", "#### Plan compliance", "", ...complianceLines(input));
   if (outside.length > 0) body.push("", "#### Findings outside the diff", "", outside.join("\n\n---\n\n"));
+  if (folded.length > 0)
+    body.push("", FOLDED_HEADING, "", `_Not inline: ${foldReasons.join("; ")}._`, "", ...folded);
   return { event: "COMMENT", body: `${body.join("\n")}\n`, comments, placements, source: input };
 }
 

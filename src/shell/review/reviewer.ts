@@ -21,6 +21,8 @@ import { loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import type { StepJobContext } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
+import { foldReason } from "./folded-findings.js";
+import { foldsMinor } from "./precision.js";
 import { buildReviewerPrompt } from "./prompt.js";
 import { moveToBody, renderReview } from "./render-review.js";
 
@@ -143,7 +145,13 @@ export async function runReviewerStep(
     step.sinceSha && result.output.findings.length > 0
       ? await wholePullFiles(w, { pull, headSha, base: defaultBranch })
       : undefined;
+  const foldMinor = await foldsMinor(w, config, result.model).catch((error: unknown) => {
+    if (w.signal.aborted) throw error;
+    log.warn({ err: String(error) }, "reviewer precision unavailable; nothing folded for it");
+    return false;
+  });
   const rendered = renderReview({
+    fold: foldReason({ nitsInline: config.nits_inline, foldMinor }),
     output: result.output,
     files,
     marker: mark,
