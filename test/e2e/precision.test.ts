@@ -83,11 +83,13 @@ const P: ReviewFinding = {
   message: "The name wait says little about its unit; delayMs would be clearer.",
   conflicts_with_plan: false,
 };
+const DOC_LINE = "/** Retry-After in seconds or as an HTTP date, in milliseconds from now. */";
+const DOC_FIXED = "/** Retry-After in seconds or as an HTTP date, as milliseconds from now. */";
 const Q: ReviewFinding = {
-  path: "src/client.ts",
-  anchor: WAIT_FIXED,
+  path: "src/retry.ts",
+  anchor: DOC_FIXED,
   severity: "minor",
-  message: "A one-line comment explaining why an early retry is skipped would help a reader.",
+  message: "Say which clock the HTTP date is read against; a reader would want to know.",
   conflicts_with_plan: false,
 };
 
@@ -99,11 +101,16 @@ const fixRound2: ScriptStep[] = [
   },
   {
     toolCalls: [
+      { name: "edit_file", input: { path: "src/retry.ts", old_string: DOC_LINE, new_string: DOC_FIXED } },
+    ],
+  },
+  {
+    toolCalls: [
       {
         name: "done",
         input: {
           summary: `${findingKey(Y)}: the header name is in title case, as elsewhere.`,
-          plan_steps: [{ step: 2, status: "done", files: ["src/client.ts"] }],
+          plan_steps: [{ step: 2, status: "done", files: ["src/client.ts", "src/retry.ts"] }],
         },
       },
     ],
