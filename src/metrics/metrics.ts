@@ -6,7 +6,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  * per process; Prometheus sums them across web and worker processes (see deploy/grafana-dashboard.json).
  *
  * Labels stay of bounded cardinality: event names, outcomes, queue names, installation ids, roles,
- * vendors and models — never a repository, an issue or a delivery id.
+ * vendors and models — never an issue or a delivery id, and a repository only in the two
+ * reviewer-precision series (precision means something only per repository).
  */
 export interface TriadMetrics {
   readonly registry: Registry;
