@@ -14,6 +14,7 @@ import {
 import { architectSteps, demoModels } from "../../src/sim/scenario.js";
 import { developerFixSteps, developerSteps } from "../../src/sim/scenario-developer.js";
 import { DEMO_PLAN_FINDING } from "../../src/sim/scenario-review.js";
+import { redisPrecisionStore } from "../../src/stores/precision-store.js";
 import { say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { parsePrometheus, total } from "../helpers/prometheus.js";
 import { settled } from "../helpers/settle.js";
@@ -265,5 +266,53 @@ describe("reviewer precision across three rounds (simulator, scripted reviewers)
     const summary = botComments(s.thread(issue), TRACKING)[0]?.body ?? "";
     expect(summary).toContain("#### Reviewer precision on this repository");
     expect(summary).toContain(rowA);
+  });
+
+  it("folds a reviewer's minor points into the review body once its precision on the repository is below the threshold", {
+    timeout: 90_000,
+  }, async () => {
+    const base = demoModels();
+    const m: ScriptedRoleModels = {
+      architect: new ScriptedModel(
+        base.architect.ref,
+        architectSteps().filter((s) => !JSON.stringify(s).includes("submit_ruling")),
+      ),
+      developer: base.developer,
+      reviewers: [
+        new ScriptedModel(SCRIPTED_REFS.reviewerA, [submit([R, { ...NIT, severity: "minor" }], true)]),
+      ],
+    };
+    const s = await startSampleStack("precision-fold", {
+      models: scriptedModels(m),
+      files: {
+        ".github/triad.yml": "max_fix_rounds: 0\nprecision: { fold_minor_below: 0.5, min_judged: 4 }\n",
+      },
+    });
+    stack = s;
+    // Earlier on this repository, reviewer A's four findings were all overruled.
+    const redis = new Redis(s.env.REDIS_URL);
+    const store = redisPrecisionStore(redis, keys(s.env.TRIAD_REDIS_PREFIX));
+    const earlier = ["k1", "k2", "k3", "k4"];
+    await store.append(`${repo.owner}/${repo.repo}`, [
+      {
+        review: { v: 1, round: "old", model: A, findings: earlier.map((k) => ({ k, s: "minor" as const })) },
+      },
+      { outcome: { v: 1, round: "old", confirmed: [], fixed: [], overruled: earlier, rejected: [] } },
+    ]);
+    redis.disconnect();
+
+    const issue = await toApprovedPlan(s);
+    await waitFor("needs a human", () => /^Needs a human/.test(trackingNow(s, issue)), 60_000);
+    await settled(s);
+    const { reviews, comments } = await reviewsAndComments(s);
+    const body = reviews.find((r) => (r.body ?? "").includes("Review 1 of 1"))?.body ?? "";
+    expect(body).toMatch(
+      /#### Minor points\n\n_Not inline: this reviewer's minor points are listed here while its precision on this repository is low._/,
+    );
+    expect(body).toMatch(/🟡 \*\*Minor\*\* · `src\/retry.ts` line \d+: RETRYABLE_STATUSES could be typed/);
+    // The major stays inline.
+    expect(comments.map((c) => c.body)).toEqual([
+      expect.stringMatching(/Major[\s\S]*maxAttempts is not validated/),
+    ]);
   });
 });
