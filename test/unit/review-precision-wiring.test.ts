@@ -57,6 +57,19 @@ describe("nits and a noisy reviewer's minor points in the review body", () => {
     expect(review.body).toContain("2 inline, 1 below");
   });
 
+  it("keeps a folded finding's suggestion, as plain code under it", () => {
+    const review = renderReview({
+      output: { findings: [{ ...nit, suggestion: "export const bee = 2;" }], plan_compliance: [] },
+      files,
+      marker: "<!-- triad:review id=0-abc -->",
+      fold: foldReason({ nitsInline: false, foldMinor: false }),
+    });
+    expect(review.comments).toEqual([]);
+    expect(review.body).toContain(
+      "b could be named better.\n\n  Suggested:\n\n  ```\n  export const bee = 2;\n  ```",
+    );
+  });
+
   it("posts nits inline when the repository asks for it", () => {
     const review = render({ nitsInline: true, foldMinor: false });
     expect(review.comments).toHaveLength(3);

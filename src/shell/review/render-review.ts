@@ -237,7 +237,12 @@ function foldedFinding(
   const path = code(place.path).replace(/`/g, "'");
   const { from, to, side } = place.lines;
   const at = `${from === to ? `line ${to}` : `lines ${from}–${to}`}${side === "LEFT" ? " (removed)" : ""}`;
-  return `- ${headline(f, input)} · \`${path}\` ${at}: ${safeProse(f.message).replace(/\n+/g, " ")}`;
+  const line = `- ${headline(f, input)} · \`${path}\` ${at}: ${safeProse(f.message).replace(/\n+/g, " ")}`;
+  const suggestion = usableSuggestion(f, undefined);
+  if (suggestion === undefined) return line;
+  // Inside the list item: every line of the block indented under it.
+  const block = `Suggested:\n\n${fence(code(suggestion))}`.replace(/^(?=.)/gm, "  ");
+  return `${line}\n\n${block}\n`;
 }
 
 function countsLine(findings: readonly ReviewFinding[], inline: number): string {
