@@ -76,6 +76,32 @@ export const repoConfigSchema = z
       .default([])
       .describe("Globs that count as one component for the confidence-spiral guard."),
     max_file_bytes: z.number().int().min(1).max(10_000_000).default(1_000_000),
+    nits_inline: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Post nit findings as inline review comments. By default they are listed in the review body, so the diff's threads carry only what matters.",
+      ),
+    precision: z
+      .object({
+        fold_minor_below: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.3)
+          .describe(
+            "A reviewer whose precision on this repository (findings fixed or confirmed by another vendor, against overruled) is below this share gets its minor and nit findings listed in the review body instead of inline. 0 turns it off.",
+          ),
+        min_judged: z
+          .number()
+          .int()
+          .min(1)
+          .default(10)
+          .describe("Findings with a verdict a reviewer needs before its precision folds anything."),
+      })
+      .strict()
+      .default({ fold_minor_below: 0.3, min_judged: 10 })
+      .describe("Reviewer precision per repository, shown in /triad status, the merge summary and /metrics."),
     budgets: z
       .object({
         max_tokens: z.number().int().min(1).default(3_000_000),

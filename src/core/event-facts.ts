@@ -4,6 +4,7 @@ import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import type { Permission } from "./permissions.js";
 import type { CallLogView } from "./render/call-log.js";
+import type { PrecisionLedger } from "./review/precision.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -27,6 +28,8 @@ export interface EventFacts {
   queuedJobExists?: boolean;
   /** `/triad log`: the last step's model calls, their model-written parts already made safe to show. */
   callLog?: CallLogView;
+  /** `/triad status`: the repository's reviewer-precision ledger, late 👎s read in. */
+  precision?: PrecisionLedger;
 }
 
 export type IssueEvent = Extract<

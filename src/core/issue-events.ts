@@ -7,6 +7,7 @@ import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./ev
 import type { WorkflowEvent } from "./events.js";
 import { canWrite } from "./permissions.js";
 import { renderCallLog } from "./render/call-log.js";
+import { withPrecision } from "./render/precision.js";
 import { renderStatus } from "./render/tracking.js";
 import { isActive, type Phase, stepBase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { retryJobId, type StepJob, stepJobId, stepLabel } from "./steps.js";
@@ -128,7 +129,7 @@ function onCommand(
 ): Decision {
   switch (name) {
     case "status":
-      return reply(state, event, renderStatus(state));
+      return reply(state, event, withPrecision(renderStatus(state), facts.precision, ctx.text));
     case "stop":
       return stop(state, ctx, `${event.comment.author.login} said \`/triad stop\``, [
         { type: "remove_issue_label", label: ctx.config.trigger_label },

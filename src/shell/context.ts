@@ -13,6 +13,7 @@ import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
 import type { GitHubClient, IssueRef } from "../ports/github.js";
+import type { PrecisionStore } from "../ports/precision.js";
 import type { StepQueue } from "../ports/queue.js";
 import type {
   CallLogStore,
@@ -47,6 +48,8 @@ export interface ShellDeps {
     /** Every model call of a step, for `/triad log`. */
     calls: CallLogStore;
     stops?: StopFlags;
+    /** Reviewer precision per repository (absent: not recorded, not shown). */
+    precision?: PrecisionStore;
   };
   queue: StepQueue;
   inbox: EventInbox;

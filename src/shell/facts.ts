@@ -5,6 +5,7 @@ import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import type { CallLogView } from "../core/render/call-log.js";
+import type { PrecisionLedger } from "../core/review/precision.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
@@ -18,6 +19,7 @@ import { modelInlineCode, modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 import { planCommentKey } from "./plan-source.js";
 import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
+import { recordPrecision, refreshedLedger } from "./review/precision.js";
 
 /**
  * What the decisions need to know from GitHub, read before deciding (the core reads nothing). Only
@@ -79,6 +81,10 @@ export async function issueEventFacts(
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
   }
+  if (intent.type === "command" && intent.name === "status" && canWrite(facts.permission)) {
+    const ledger = await precisionFor(w, state);
+    if (ledger) facts.precision = ledger;
+  }
   if (intent.type === "command" && intent.name === "log" && canWrite(facts.permission))
     facts.callLog = callLogView(await w.deps.stores.calls.lastStep(w.workflow));
   return facts;
@@ -93,8 +99,11 @@ export async function pullEventFacts(
   const pr = state.pr;
   if (!pr) return {};
   switch (event.kind) {
-    case "pr_closed":
-      return {};
+    case "pr_closed": {
+      if (!event.merged) return {};
+      const ledger = await precisionFor(w, state);
+      return ledger ? { precision: ledger } : {};
+    }
     case "check_completed":
       return {
         findings: fromCheckFailure(
@@ -173,6 +182,15 @@ export async function pullEventFacts(
       return { permission, ...(key ? { ignoredKey: key } : {}), ...(open ? { open } : {}) };
     }
   }
+}
+
+/** The repository's reviewer precision, late overrules read in; none when it cannot be read. */
+async function precisionFor(w: WorkflowContext, state: WorkflowState): Promise<PrecisionLedger | undefined> {
+  let ledger: PrecisionLedger | undefined;
+  await recordPrecision(w, async () => {
+    ledger = await refreshedLedger(w, state);
+  });
+  return ledger;
 }
 
 /** The recorded calls as `/triad log` shows them: what a model wrote (tool names, arguments) escaped. */

@@ -217,7 +217,11 @@ describe("bodies over GitHub's 65,536 characters", () => {
     const m = withReviewers([
       [submit({ findings, plan_compliance: met }), { repeat: true, ...submit(clean) }],
     ]);
-    const s = await startSampleStack("fifty-findings", { models: scriptedModels(m) });
+    // Nits inline too (by default they are listed in the body): every anchored finding is a comment.
+    const s = await startSampleStack("fifty-findings", {
+      models: scriptedModels(m),
+      files: { ".github/triad.yml": "nits_inline: true\n" },
+    });
     stack = s;
     const issue = await toApprovedPlan(s);
     await waitFor("ready", () => trackingNow(s, issue).startsWith("Ready"), 40_000);

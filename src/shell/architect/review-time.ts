@@ -23,6 +23,7 @@ import { defaultBranchContract } from "../contracts.js";
 import { renderPlanForModel } from "../developer/prompt.js";
 import { interpret } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
+import { recordPrecision, recordRejected } from "../review/precision.js";
 import { type StepJobContext, startStep } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
 import { withPlanCheck } from "./plan-check.js";
@@ -122,6 +123,16 @@ export async function runArchitectReviewStep(
           ctx,
           saved.planFacts,
         );
+  // The architect's rejections count against the reviewers who raised them (recorded first: a
+  // retried job records them again harmlessly).
+  if (saved.mode !== "spiral" && state.pr) {
+    const ruling = saved.result as Ruling;
+    const rejected = open.findings.filter((_, i) =>
+      ruling.rulings.some((r) => r.finding === rulingLabel(i) && r.decision === "reject"),
+    );
+    const pull = state.pr.number;
+    await recordPrecision(w, () => recordRejected(w, pull, open.headSha, rejected));
+  }
   await interpret(w, state, d);
   w.log.info({ mode, next: d.state?.phase }, "architect review-time turn done");
 }

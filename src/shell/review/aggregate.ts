@@ -13,6 +13,7 @@ import { type StepJobContext, startStep } from "../step.js";
 import { INTEGRITY_REVIEWER } from "./integrity-section.js";
 import { locateFindings } from "./locate-findings.js";
 import { findingComments, readOverrules } from "./overrules.js";
+import { recordAggregatedRound, recordPrecision } from "./precision.js";
 import type { ReviewerResult } from "./reviewer.js";
 
 /**
@@ -77,10 +78,23 @@ export async function runReviewAggregate(
     files,
   );
   // Overrules matter only for what would hold the PR back; reading them costs a call per finding.
-  const blocking = aggregateFindings(sets, { reviewerCount: results.length })
+  const aggregated = aggregateFindings(sets, { reviewerCount: results.length });
+  const blocking = aggregated
     .filter((f) => f.severity === "blocker" || f.severity === "major")
     .flatMap((f) => f.keys);
   const overrules = await readOverrules(w.gh, w.repo, pr.number, deps.botLogin, blocking, comments);
+  await recordPrecision(w, () =>
+    recordAggregatedRound(w, {
+      pull: pr.number,
+      headSha,
+      ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+      results,
+      aggregated,
+      overruled: overrules.map((o) => o.key),
+      files,
+      state,
+    }),
+  );
   const d = onReviewsAggregated(
     state,
     {

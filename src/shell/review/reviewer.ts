@@ -25,7 +25,9 @@ import {
   receiptSection,
   reviewerView,
 } from "./coverage-receipt.js";
+import { foldReason } from "./folded-findings.js";
 import { checkRoundIntegrity } from "./integrity-section.js";
+import { foldsMinor } from "./precision.js";
 import { buildReviewerPrompt } from "./prompt.js";
 import { moveToBody, renderReview } from "./render-review.js";
 
@@ -157,7 +159,13 @@ export async function runReviewerStep(
     step.sinceSha && result.output.findings.length > 0
       ? await wholePullFiles(w, { pull, headSha, base: defaultBranch })
       : undefined;
+  const foldMinor = await foldsMinor(w, config, result.model).catch((error: unknown) => {
+    if (w.signal.aborted) throw error;
+    log.warn({ err: String(error) }, "reviewer precision unavailable; nothing folded for it");
+    return false;
+  });
   const rendered = renderReview({
+    fold: foldReason({ nitsInline: config.nits_inline, foldMinor }),
     output: result.output,
     files,
     marker: mark,
