@@ -37,6 +37,8 @@ export function keys(prefix: string) {
     state: wf("state"),
     outbox: wf("outbox"),
     inbox: wf("inbox"),
+    /** The inbox's arrival counter: orders events whose webhooks arrived in the same millisecond. */
+    inboxSeq: wf("inbox-seq"),
     findings: wf("findings"),
     pending: wf("pending"),
     /** The model calls of recent steps, for `/triad log`. */

@@ -133,7 +133,10 @@ describe("the webhook receiver", () => {
       "0",
       "-1",
     );
-    const mine = waiting.map((m) => JSON.parse(m)).filter((e) => e.deliveryId === id);
+    // Members are "<arrival count>|<event JSON>" (src/queue/inbox.ts).
+    const mine = waiting
+      .map((m) => JSON.parse(m.slice(m.indexOf("|") + 1)))
+      .filter((e) => e.deliveryId === id);
     expect(mine).toEqual([
       expect.objectContaining({ kind: "issue_labeled", label: "triad", deliveryId: id }),
     ]);
