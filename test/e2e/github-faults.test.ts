@@ -122,7 +122,9 @@ describe("eventual consistency", () => {
   it("a new branch that is no valid PR head yet, and a new PR that cannot be labelled yet: tried again shortly", async () => {
     const s = await startSampleStack("consistency", {
       models: scriptedModels(cleanReview()),
-      github: { consistency: { refLagMs: 4_000, pullLagMs: 4_000 } },
+      // GitHub time 5× (not the tests' 50×): the lag must outlast the real gap between making the
+      // branch and asking for the PR, even on a loaded machine (4 s here is 0.8 s real).
+      github: { timeScale: 5, consistency: { refLagMs: 4_000, pullLagMs: 4_000 } },
     });
     stack = s;
     const issue = await toApprovedPlan(s);

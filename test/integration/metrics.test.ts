@@ -85,7 +85,9 @@ describe("/metrics during the demo workflow", () => {
     // GitHub's limit answers are counted where the client sees them.
     stack.sim.rateLimits.force(
       { installationId: stack.seeded.installationId },
-      { kind: "secondary", forMs: 1_500, retryAfter: true },
+      // A minute of GitHub time (1.2 s real at the tests' 50×): long enough that the status
+      // command's first call meets it on a loaded machine.
+      { kind: "secondary", forMs: 60_000, retryAfter: true },
     );
     await say(stack, issue, "/triad status");
     await waitFor(
