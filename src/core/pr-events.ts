@@ -1,4 +1,4 @@
-import { onCheckFailed } from "./ci-failure.js";
+import { onCheckCompleted } from "./ci-gate.js";
 import type { CommentIntent } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, ignore, type OpenFindings } from "./effects.js";
@@ -65,7 +65,7 @@ export function decidePullEvent(
     case "review_comment_created":
       return onIgnoreCommand(state, event, facts, ctx);
     case "check_completed":
-      return onCheckFailed(state, event, facts.findings, ctx);
+      return onCheckCompleted(state, event, facts.findings, ctx);
     case "pr_review_submitted":
       if (event.state.toLowerCase() !== "changes_requested")
         return ignore(state, "the review requests no changes");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ciGateSchema } from "./ci-gate-state.js";
 import { type StepJob, stepJobSchema } from "./steps.js";
 import { usageSnapshotSchema } from "./usage.js";
 
@@ -86,6 +87,8 @@ export const workflowStateSchema = z.object({
   pr: z
     .object({ number: z.number().int(), url: z.string(), branch: z.string(), headSha: z.string() })
     .optional(),
+  /** The reviewers wait for the repository's CI on the PR's head (src/core/ci-gate.ts). */
+  ci: ciGateSchema.optional(),
   /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
   reviewedSha: z.string().optional(),
   /** Keys of findings raised in earlier rounds of this plan's implementation (never raised twice). */

@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import { isFailingConclusion } from "../core/ci-gate-state.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
@@ -92,6 +93,8 @@ export async function pullEventFacts(
     case "pr_closed":
       return {};
     case "check_completed":
+      // A passed check is only counted (src/core/ci-gate.ts); a failed one's output is the finding.
+      if (!isFailingConclusion(event.conclusion)) return {};
       return {
         findings: fromCheckFailure(
           event.name,

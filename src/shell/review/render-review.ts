@@ -55,6 +55,8 @@ export interface RenderReviewInput {
   prFiles?: readonly DiffFile[];
   /** What the review covered (e.g. "Reviewed 347 of 350 files …"), shown under the counts. */
   coverage?: string;
+  /** Why the review started before the repository's CI finished (src/core/ci-gate.ts), shown under the counts. */
+  ciNote?: string;
 }
 
 export interface ReviewComment {
@@ -305,6 +307,7 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     countsLine(input.output.findings, comments.length),
   ];
   if (input.coverage) body.push("", `_${input.coverage}_`);
+  if (input.ciNote) body.push("", `⚠️ ${safeProse(input.ciNote)}`);
   body.push("", "#### Plan compliance", "", ...complianceLines(input));
   if (outside.length > 0) body.push("", "#### Findings outside the diff", "", outside.join("\n\n---\n\n"));
   return { event: "COMMENT", body: `${body.join("\n")}\n`, comments, placements, source: input };

@@ -151,6 +151,7 @@ export async function runReviewerStep(
     plan,
     findingMarker,
     coverage: coverageLine(diff, presented),
+    ...(step.ciNote ? { ciNote: step.ciNote } : {}),
     ...(prFiles ? { prFiles } : {}),
   });
   const data = `\n\n${embedData("review", result)}`;
