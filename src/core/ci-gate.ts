@@ -117,7 +117,8 @@ export function onCiDeadline(state: WorkflowState, headSha: string, ctx: DecideC
   if (!gate || gate.headSha !== headSha || state.phase !== "reviewing")
     return ignore(state, "the CI gate of this head is open already");
   const pending = gate.expected.filter((name) => !gate.done.includes(name));
-  const note = `CI did not finish within ${gate.timeoutMinutes} minutes on ${headSha.slice(0, 7)} (${ciProgress(gate)}; still running: ${pending.join(", ")}): the reviewers started without it.`;
+  const minutes = `${gate.timeoutMinutes} minute${gate.timeoutMinutes === 1 ? "" : "s"}`;
+  const note = `CI did not finish within ${minutes} on ${headSha.slice(0, 7)} (${ciProgress(gate)}; still running: ${pending.join(", ")}): the reviewers started without it.`;
   return openGate(state, gate, note, ctx);
 }
 
