@@ -52,6 +52,9 @@ export const workflowEventSchema = z.discriminatedUnion("kind", [
     conclusion: z.string().nullable(),
     /** The check's own summary (title and text), clipped: it becomes a finding when the check failed. */
     summary: z.string().default(""),
+    /** The check run, and how many annotations it has (read with its findings when it failed). */
+    checkRunId: z.number().int().optional(),
+    annotations: z.number().int().min(0).default(0),
     ...common,
   }),
   z.object({
@@ -204,6 +207,8 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
           name: String(run.name ?? run.app?.name ?? "check"),
           conclusion: run.conclusion ?? null,
           summary,
+          ...(typeof run.id === "number" ? { checkRunId: run.id } : {}),
+          annotations: Number(run.output?.annotations_count ?? 0) || 0,
           issue,
           ...base,
         },

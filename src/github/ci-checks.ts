@@ -8,7 +8,7 @@ export interface CiCheckRun {
   name: string;
   status: string;
   conclusion: string | null;
-  output: { title: string | null; summary: string | null; text: string | null };
+  output: { title: string | null; summary: string | null; text: string | null; annotations: number };
 }
 
 /**
@@ -32,6 +32,41 @@ export async function listCiCheckRuns(gh: GitHubClient, repo: RepoRef, ref: stri
         title: r.output?.title ?? null,
         summary: r.output?.summary ?? null,
         text: r.output?.text ?? null,
+        annotations: r.output?.annotations_count ?? 0,
       },
     }));
+}
+
+/** A check run's annotation, as the developer reads it. */
+export interface CiAnnotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  level: string;
+  title: string | null;
+  message: string;
+}
+
+/**
+ * A failed run's first annotations (`GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations`,
+ * "List check run annotations": docs.github.com/rest/checks/runs#list-check-run-annotations). One page:
+ * the developer needs the first failures, not every warning.
+ */
+export async function listCiAnnotations(
+  gh: GitHubClient,
+  repo: RepoRef,
+  checkRunId: number,
+  max = 50,
+): Promise<CiAnnotation[]> {
+  const { data } = await github(`list the annotations of check run ${checkRunId}`, () =>
+    gh.rest.checks.listAnnotations({ ...repo, check_run_id: checkRunId, per_page: Math.min(max, 100) }),
+  );
+  return data.slice(0, max).map((a) => ({
+    path: a.path,
+    startLine: a.start_line,
+    endLine: a.end_line,
+    level: a.annotation_level ?? "notice",
+    title: a.title ?? null,
+    message: a.message ?? "",
+  }));
 }

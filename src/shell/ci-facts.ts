@@ -1,6 +1,7 @@
 import type { CiFacts } from "../core/ci-gate.js";
 import { isFailingConclusion } from "../core/ci-gate-state.js";
-import { type CiCheckRun, listCiCheckRuns } from "../github/ci-checks.js";
+import type { FindingSet } from "../core/review/finding.js";
+import { type CiAnnotation, listCiAnnotations, listCiCheckRuns } from "../github/ci-checks.js";
 import type { WorkflowContext } from "./context.js";
 import { fromCheckFailure } from "./review/human-findings.js";
 
@@ -21,12 +22,57 @@ export async function ciFactsForRound(
   return {
     expected: [...new Set([...onBase, ...onHead].map((r) => r.name))],
     done: completed.filter((r) => !isFailingConclusion(r.conclusion)).map((r) => r.name),
-    ...(failed ? { failed: checkOutput(failed) } : {}),
+    ...(failed
+      ? {
+          failed: await failedCheckFindings(w, {
+            name: failed.name,
+            conclusion: failed.conclusion,
+            summary: [failed.output.title, failed.output.summary, failed.output.text]
+              .filter(Boolean)
+              .join("\n\n"),
+            checkRunId: failed.id,
+            annotations: failed.output.annotations,
+          }),
+        }
+      : {}),
   };
 }
 
-/** A failed run's output (title, summary, text) as the developer's finding, as a webhook's would be. */
-function checkOutput(run: CiCheckRun) {
-  const text = [run.output.title, run.output.summary, run.output.text].filter(Boolean).join("\n\n");
-  return fromCheckFailure(run.name, text || `${run.name} ended with ${run.conclusion}`);
+/**
+ * A failed check as the developer's finding: its output (title, summary, text) and its annotations
+ * (failures first, then warnings and notices), each with the file and lines it names.
+ */
+export async function failedCheckFindings(
+  w: WorkflowContext,
+  check: {
+    name: string;
+    conclusion: string | null;
+    summary: string;
+    checkRunId?: number;
+    annotations: number;
+  },
+): Promise<FindingSet> {
+  const annotations =
+    check.checkRunId !== undefined && check.annotations > 0
+      ? await listCiAnnotations(w.gh, w.repo, check.checkRunId)
+      : [];
+  const output = check.summary || `${check.name} ended with ${check.conclusion}`;
+  return fromCheckFailure(check.name, [output, annotationLines(annotations)].filter(Boolean).join("\n\n"));
+}
+
+const LEVEL_ORDER = ["failure", "warning", "notice"];
+
+function annotationLines(annotations: CiAnnotation[]): string {
+  if (annotations.length === 0) return "";
+  const sorted = [...annotations].sort((a, b) => LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level));
+  const lines = sorted.map((a) => {
+    const where =
+      a.endLine > a.startLine ? `${a.path}:${a.startLine}-${a.endLine}` : `${a.path}:${a.startLine}`;
+    const text = [a.title, a.message]
+      .filter(Boolean)
+      .join(": ")
+      .replace(/\s*\n\s*/g, " ");
+    return `- ${where} (${a.level}): ${text}`;
+  });
+  return ["Annotations:", ...lines].join("\n");
 }

@@ -15,9 +15,10 @@ import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
 import { modelInlineCode } from "../text/sanitize.js";
+import { failedCheckFindings } from "./ci-facts.js";
 import type { WorkflowContext } from "./context.js";
 import { planCommentKey } from "./plan-source.js";
-import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
+import { fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 
 /**
  * What the decisions need to know from GitHub, read before deciding (the core reads nothing). Only
@@ -95,12 +96,7 @@ export async function pullEventFacts(
     case "check_completed":
       // A passed check is only counted (src/core/ci-gate.ts); a failed one's output is the finding.
       if (!isFailingConclusion(event.conclusion)) return {};
-      return {
-        findings: fromCheckFailure(
-          event.name,
-          event.summary || `${event.name} ended with ${event.conclusion}`,
-        ),
-      };
+      return { findings: await failedCheckFindings(w, event) };
     case "pr_review_submitted": {
       if (event.state.toLowerCase() !== "changes_requested") return {};
       const { data: review } = await github("read the review", () =>

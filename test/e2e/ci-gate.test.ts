@@ -178,6 +178,16 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
         title: "1 test failed",
         summary: "test/retry.test.ts: maxAttempts above 10 must be refused",
         text: "expected withRetry({ maxAttempts: 11 }) to throw",
+        annotations: [
+          {
+            path: "test/retry.test.ts",
+            start_line: 12,
+            end_line: 14,
+            annotation_level: "failure",
+            title: "caps maxAttempts",
+            message: "AssertionError: expected function to throw",
+          },
+        ],
       },
     });
     // The fix round's commit meets the gate again: CI passes on it, then the reviewers run.
@@ -193,6 +203,9 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
     const fixPrompt = JSON.stringify(m.developer.requests.at(-1)?.messages ?? []);
     expect(fixPrompt).toContain("maxAttempts above 10 must be refused");
     expect(fixPrompt).toContain("ci/test");
+    expect(fixPrompt).toContain(
+      "test/retry.test.ts:12-14 (failure): caps maxAttempts: AssertionError: expected function to throw",
+    );
     expect((await triadCheck(s, first))?.output.title).toBe("Fix round 1");
 
     await ci.rest.checks.create({
