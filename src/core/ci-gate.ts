@@ -29,6 +29,13 @@ export interface CiFacts {
   failed?: FindingSet;
 }
 
+/** A check run of the repository's CI as the shell just read it on the gated head. */
+export interface CiRunSeen {
+  name: string;
+  completed: boolean;
+  failed: boolean;
+}
+
 type CheckCompleted = Extract<WorkflowEvent, { kind: "check_completed" }>;
 
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
@@ -88,9 +95,10 @@ export function gateReview(d: Decision, ci: CiFacts | undefined, ctx: DecideCont
 export function onCheckCompleted(
   state: WorkflowState,
   event: CheckCompleted,
-  findings: FindingSet | undefined,
+  facts: { findings?: FindingSet; ciOnHead?: readonly CiRunSeen[] },
   ctx: DecideContext,
 ): Decision {
+  const findings = facts.findings;
   const gate = state.ci;
   const failing = isFailingConclusion(event.conclusion);
   if (!gate || gate.headSha !== event.headSha || state.phase !== "reviewing") {
@@ -100,13 +108,16 @@ export function onCheckCompleted(
     if (!findings) return ignore(state, "the check gave no finding");
     return ciFailed(state, gate, findings, ctx);
   }
-  if (gate.done.includes(event.name)) return ignore(state, "this check was counted already");
-  // A check nobody expected (new on this branch) counts as well: it ran, and it passed.
+  // The head's runs as they are now: a check that registered after the round was published (one the
+  // default branch never ran) is waited for too, and a completion whose webhook was lost still counts.
+  const seen = facts.ciOnHead ?? [];
   const next: CiGate = {
     ...gate,
-    expected: union(gate.expected, [event.name]),
-    done: union(gate.done, [event.name]),
+    expected: union(gate.expected, [event.name, ...seen.map((r) => r.name)]),
+    done: union(gate.done, [event.name, ...seen.filter((r) => r.completed && !r.failed).map((r) => r.name)]),
   };
+  if (next.expected.length === gate.expected.length && next.done.length === gate.done.length)
+    return ignore(state, "this check was counted already");
   if (allDone(next)) return openGate(state, next, undefined, ctx);
   return decided({ ...state, ci: next, updatedAt: ctx.now }, []);
 }

@@ -8,6 +8,7 @@ import type { CallLogView } from "../core/render/call-log.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
+import { listCiCheckRuns } from "../github/ci-checks.js";
 import { github } from "../github/errors.js";
 import { getPermission, isRepoCollaborator } from "../github/permissions.js";
 import { pullDiffText } from "../github/pull-diff.js";
@@ -94,8 +95,19 @@ export async function pullEventFacts(
     case "pr_closed":
       return {};
     case "check_completed":
-      // A passed check is only counted (src/core/ci-gate.ts); a failed one's output is the finding.
-      if (!isFailingConclusion(event.conclusion)) return {};
+      // A passed check is counted (src/core/ci-gate.ts), with the head's runs when the reviewers wait
+      // on it; a failed one's output is the finding.
+      if (!isFailingConclusion(event.conclusion)) {
+        if (state.ci?.headSha !== event.headSha) return {};
+        const runs = await listCiCheckRuns(w.gh, w.repo, event.headSha);
+        return {
+          ciOnHead: runs.map((r) => ({
+            name: r.name,
+            completed: r.status === "completed",
+            failed: isFailingConclusion(r.conclusion),
+          })),
+        };
+      }
       return { findings: await failedCheckFindings(w, event) };
     case "pr_review_submitted": {
       if (event.state.toLowerCase() !== "changes_requested") return {};

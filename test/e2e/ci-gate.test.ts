@@ -84,7 +84,7 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
     timeout: 90_000,
   }, async () => {
     const m = models();
-    const s = await startSampleStack("ci-pending", { models: scriptedModels(m) });
+    const s = await startSampleStack("ci-pending", { models: scriptedModels(m), files: timeout(120) });
     stack = s;
     const ci = await ciApp(s);
     await ciRanOnMain(ci, ["ci/test", "ci/lint"]);
@@ -95,12 +95,11 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
       30_000,
     );
     const head = await theHead(s);
-    const test = await ci.rest.checks.create({
-      ...repo,
-      name: "ci/test",
-      head_sha: head,
-      status: "in_progress",
-    });
+    const started = async (name: string) =>
+      (await ci.rest.checks.create({ ...repo, name, head_sha: head, status: "in_progress" })).data.id;
+    const test = await started("ci/test");
+    // A check the default branch never ran registers on the head: it is waited for too.
+    const e2e = await started("ci/e2e");
     await ci.rest.checks.create({
       ...repo,
       name: "ci/lint",
@@ -109,7 +108,11 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
       conclusion: "success",
     });
     await waitFor("one check counted", () =>
-      trackingNow(s, issue).startsWith("Waiting for CI (1 of 2 checks done)"),
+      trackingNow(s, issue).startsWith("Waiting for CI (1 of 3 checks done)"),
+    );
+    await ci.rest.checks.update({ ...repo, check_run_id: test, conclusion: "success" });
+    await waitFor("two checks counted", () =>
+      trackingNow(s, issue).startsWith("Waiting for CI (2 of 3 checks done)"),
     );
     await settled(s, STEPS_ONLY);
     expect(m.reviewers[0]?.requests).toHaveLength(0);
@@ -120,7 +123,7 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
       `Waiting for CI on ${head.slice(0, 7)}`,
     ]);
 
-    await ci.rest.checks.update({ ...repo, check_run_id: test.data.id, conclusion: "success" });
+    await ci.rest.checks.update({ ...repo, check_run_id: e2e, conclusion: "success" });
     await waitFor("the review", () => trackingNow(s, issue).startsWith("Ready"), 30_000);
     expect(m.reviewers[0]?.requests.length).toBeGreaterThan(0);
     const [review] = await reviews(s);
@@ -157,7 +160,7 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
       },
     ];
     const m = models(fix);
-    const s = await startSampleStack("ci-failing", { models: scriptedModels(m) });
+    const s = await startSampleStack("ci-failing", { models: scriptedModels(m), files: timeout(120) });
     stack = s;
     const ci = await ciApp(s);
     await ciRanOnMain(ci, ["ci/test"]);
@@ -227,30 +230,23 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
   }, async () => {
     const m = models();
     // One GitHub minute: 1.2 s at the tests' time scale.
-    const config = `${SAMPLE_CONFIG}\nci_timeout_minutes: 1\n`;
-    const s = await startSampleStack("ci-timeout", {
-      models: scriptedModels(m),
-      files: { ".github/triad.yml": config },
-    });
+    const s = await startSampleStack("ci-timeout", { models: scriptedModels(m), files: timeout(1) });
     stack = s;
     const ci = await ciApp(s);
     await ciRanOnMain(ci, ["ci/test", "ci/slow"]);
     const issue = await toApprovedPlan(s);
-    await waitFor("the gate", () => trackingNow(s, issue).startsWith("Waiting for CI"), 30_000);
-    const head = await theHead(s);
-    await ci.rest.checks.create({
-      ...repo,
-      name: "ci/test",
-      head_sha: head,
-      status: "completed",
-      conclusion: "success",
-    });
+    // Nothing ever runs on the head: the deadline (1.2 s) opens the gate.
     await waitFor("the review", () => trackingNow(s, issue).startsWith("Ready"), 30_000);
+    expect(m.reviewers[0]?.requests.length).toBeGreaterThan(0);
     const [review] = await reviews(s);
     expect(review?.body).toMatch(
-      /CI did not finish within 1 minute on [0-9a-f]{7} \(1 of 2 checks done; still running: ci\/slow\): the reviewers started without it\./,
+      /CI did not finish within 1 minute on [0-9a-f]{7} \(0 of 2 checks done; still running: ci\/slow, ci\/test\): the reviewers started without it\./,
     );
   });
 });
 
+/** The sample's config with a CI timeout (long where the test completes CI itself, so load never fires it). */
+const timeout = (minutes: number) => ({
+  ".github/triad.yml": `${SAMPLE_CONFIG}\nci_timeout_minutes: ${minutes}\n`,
+});
 const SAMPLE_CONFIG = readFileSync(join(EXAMPLES_DIR, "sample-repo/.github/triad.yml"), "utf8");

@@ -81,16 +81,14 @@ describe("CI before reviewers: the gate's decisions", () => {
 
   it("each green check is counted; the last one starts the review and drops the deadline", () => {
     let s = published({ expected: ["ci/test", "ci/lint"], done: [] }).state as WorkflowState;
-    const one = onCheckCompleted(s, passed("ci/lint"), undefined, ctx());
+    const one = onCheckCompleted(s, passed("ci/lint"), {}, ctx());
     expect(effectsOf(one.effects, "start_review")).toHaveLength(0);
     expect(one.tracking).toBe(true);
     s = one.state as WorkflowState;
     expect(nowLine(s)).toMatch(/^Waiting for CI \(1 of 2 checks done\)/);
-    expect(onCheckCompleted(s, passed("ci/lint"), undefined, ctx()).ignored).toMatch(/counted already/);
-    expect(onCheckCompleted(s, passed("ci/test", "b".repeat(40)), undefined, ctx()).ignored).toBe(
-      "a check passed",
-    );
-    const all = onCheckCompleted(s, passed("ci/test"), undefined, ctx());
+    expect(onCheckCompleted(s, passed("ci/lint"), {}, ctx()).ignored).toMatch(/counted already/);
+    expect(onCheckCompleted(s, passed("ci/test", "b".repeat(40)), {}, ctx()).ignored).toBe("a check passed");
+    const all = onCheckCompleted(s, passed("ci/test"), {}, ctx());
     const [start] = effectsOf(all.effects, "start_review");
     expect(start?.step).toMatchObject({ kind: "review", headSha: PR.headSha });
     expect(start?.step.ciNote).toBeUndefined();
@@ -98,6 +96,25 @@ describe("CI before reviewers: the gate's decisions", () => {
     expect(all.state?.ci).toBeUndefined();
     expect(all.state?.queued?.jobId).toBe(start?.jobId);
     expect(nowLine(all.state as WorkflowState)).toBe("Reviewers are reviewing the pull request.");
+  });
+
+  it("checks that registered on the head after the round (never on the default branch) are waited for too", () => {
+    const s = published({ expected: ["ci/test"], done: [] }).state as WorkflowState;
+    const seen = [
+      { name: "ci/test", completed: true, failed: false },
+      { name: "ci/e2e", completed: false, failed: false },
+    ];
+    const d = onCheckCompleted(s, passed("ci/test"), { ciOnHead: seen }, ctx());
+    expect(effectsOf(d.effects, "start_review")).toHaveLength(0);
+    expect(nowLine(d.state as WorkflowState)).toMatch(/^Waiting for CI \(1 of 2 checks done\)/);
+    // The e2e check's own webhook was lost; the next look at the head counts it.
+    const later = onCheckCompleted(
+      d.state as WorkflowState,
+      passed("ci/test"),
+      { ciOnHead: seen.map((r) => ({ ...r, completed: true })) },
+      ctx(),
+    );
+    expect(effectsOf(later.effects, "start_review")).toHaveLength(1);
   });
 
   it("a failing check on the gated head → a fix round with its output, no review, the reviewed sha kept", () => {
@@ -119,7 +136,7 @@ describe("CI before reviewers: the gate's decisions", () => {
   it("the same failure on the next round's head is a new failure (not 'raised already')", () => {
     const s = published({ expected: ["ci/test"], done: [] }).state as WorkflowState;
     const again = { ...s, raisedKeys: ["whatever", ...(ciFindingsKeys(s) ?? [])] };
-    const d = onCheckCompleted(again, checkFailed(), ciFindings, ctx());
+    const d = onCheckCompleted(again, checkFailed(), { findings: ciFindings }, ctx());
     expect(d.state?.phase).toBe("fixing");
   });
 
@@ -158,6 +175,6 @@ describe("CI before reviewers: the gate's decisions", () => {
 
 /** The keys the CI finding would have if it had been raised before. */
 function ciFindingsKeys(s: WorkflowState): string[] | undefined {
-  const d = onCheckCompleted(s, checkFailed(), ciFindings, ctx());
+  const d = onCheckCompleted(s, checkFailed(), { findings: ciFindings }, ctx());
   return d.state?.raisedKeys;
 }
