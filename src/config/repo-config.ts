@@ -61,6 +61,12 @@ export const repoConfigSchema = z
       .describe(
         "How long the reviewers wait for the repository's own CI checks on a new head before they start anyway (with a note). No checks: they start at once.",
       ),
+    ci_checks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Names of the check runs the reviewers wait for on each new head. Absent: the checks that ran on the default branch's head and those that register on the new head. [] never waits.",
+      ),
     deny_paths: z
       .array(z.string().min(1))
       .default([])

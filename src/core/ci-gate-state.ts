@@ -13,6 +13,8 @@ export const ciGateSchema = z.object({
   expected: z.array(z.string()),
   /** Of those, the ones that completed on this head without failing. */
   done: z.array(z.string()),
+  /** The names are the configured `ci_checks`: checks of other names are not waited for. */
+  fixed: z.boolean().default(false),
   /** How long the gate waits before the reviewers start anyway (the config as it was at publish). */
   timeoutMinutes: z.number(),
   /** The review waiting behind the gate: queued as it is when CI passes or the deadline comes. */
@@ -21,10 +23,12 @@ export const ciGateSchema = z.object({
 export type CiGate = z.infer<typeof ciGateSchema>;
 
 /**
- * Conclusions that fail a check (GitHub's check run conclusions: docs.github.com/rest/checks/runs).
- * `cancelled`, `skipped`, `neutral`, `stale` say nothing against the code: they count as done.
+ * Conclusions that fail a check on the code (GitHub's check run conclusions:
+ * docs.github.com/rest/checks/runs). `cancelled`, `skipped`, `neutral`, `stale` say nothing against
+ * it, and `action_required` asks a person (an approval, a deployment), not the developer: they count
+ * as done.
  */
-const FAILING = new Set(["failure", "timed_out", "action_required", "startup_failure"]);
+const FAILING = new Set(["failure", "timed_out", "startup_failure"]);
 
 export function isFailingConclusion(conclusion: string | null | undefined): boolean {
   return FAILING.has(String(conclusion));

@@ -27,6 +27,8 @@ export interface CiFacts {
   done: string[];
   /** A check that already failed on the new head, as findings. */
   failed?: FindingSet;
+  /** `expected` is the configured `ci_checks`: no other name is waited for. */
+  fixed?: boolean;
 }
 
 /** A check run of the repository's CI as the shell just read it on the gated head. */
@@ -61,6 +63,7 @@ export function gateReview(d: Decision, ci: CiFacts | undefined, ctx: DecideCont
     headSha: start.step.headSha ?? "",
     expected,
     done: ci.done,
+    fixed: ci.fixed ?? false,
     timeoutMinutes: ctx.config.ci_timeout_minutes,
     review: { jobId: start.jobId, label: state.queued?.label ?? start.jobId, step: start.step },
   };
@@ -110,14 +113,17 @@ export function onCheckCompleted(
   }
   // The head's runs as they are now: a check that registered after the round was published (one the
   // default branch never ran) is waited for too, and a completion whose webhook was lost still counts.
+  // With `ci_checks` configured, only those names count.
   const seen = facts.ciOnHead ?? [];
+  const counts = (name: string) => !gate.fixed || gate.expected.includes(name);
+  const passed = [event.name, ...seen.filter((r) => r.completed && !r.failed).map((r) => r.name)];
   const next: CiGate = {
     ...gate,
-    expected: union(gate.expected, [event.name, ...seen.map((r) => r.name)]),
-    done: union(gate.done, [event.name, ...seen.filter((r) => r.completed && !r.failed).map((r) => r.name)]),
+    expected: union(gate.expected, [event.name, ...seen.map((r) => r.name)].filter(counts)),
+    done: union(gate.done, passed.filter(counts)),
   };
   if (next.expected.length === gate.expected.length && next.done.length === gate.done.length)
-    return ignore(state, "this check was counted already");
+    return ignore(state, "no check new to count (counted already, or not one of ci_checks)");
   if (allDone(next)) return openGate(state, next, undefined, ctx);
   return decided({ ...state, ci: next, updatedAt: ctx.now }, []);
 }

@@ -10,17 +10,22 @@ import { fromCheckFailure } from "./review/human-findings.js";
  * default branch's head are the ones to wait for — a CI registers its runs a moment after the push,
  * so the new head alone would often look check-free — together with those already on the new head.
  * Two reads per round; a repository without CI answers both with nothing, and is reviewed at once.
+ * With `ci_checks` configured, those names are the ones to wait for (the default branch is not read).
  */
 export async function ciFactsForRound(
   w: WorkflowContext,
-  o: { defaultBranch: string; headSha: string },
+  o: { defaultBranch: string; headSha: string; configured?: readonly string[] | undefined },
 ): Promise<CiFacts> {
-  const onBase = await listCiCheckRuns(w.gh, w.repo, o.defaultBranch);
+  // `ci_checks: []` turns the gate off: nothing is read.
+  if (o.configured?.length === 0) return { expected: [], done: [] };
+  const onBase = o.configured ? [] : await listCiCheckRuns(w.gh, w.repo, o.defaultBranch);
   const onHead = await listCiCheckRuns(w.gh, w.repo, o.headSha);
-  const completed = onHead.filter((r) => r.status === "completed");
+  const counts = (name: string) => !o.configured || o.configured.includes(name);
+  const completed = onHead.filter((r) => r.status === "completed" && counts(r.name));
   const failed = completed.find((r) => isFailingConclusion(r.conclusion));
   return {
-    expected: [...new Set([...onBase, ...onHead].map((r) => r.name))],
+    expected: o.configured ? [...o.configured] : [...new Set([...onBase, ...onHead].map((r) => r.name))],
+    ...(o.configured ? { fixed: true } : {}),
     done: completed.filter((r) => !isFailingConclusion(r.conclusion)).map((r) => r.name),
     ...(failed
       ? {

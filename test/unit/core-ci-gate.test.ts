@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { CiFacts } from "../../src/core/ci-gate.js";
 import { onCheckCompleted, onCiDeadline } from "../../src/core/ci-gate.js";
 import { decidePullEvent } from "../../src/core/pr-events.js";
-import { nowLine } from "../../src/core/render/tracking.js";
+import { nowLine, renderTrackingComment, stateFromTrackingComment } from "../../src/core/render/tracking.js";
 import type { DeveloperReport } from "../../src/core/schemas/developer.js";
 import type { WorkflowState } from "../../src/core/state.js";
 import { onRoundPublished } from "../../src/core/step-results.js";
+import { modelText } from "../../src/text/sanitize.js";
 import { checkFailed, ciFindings, ctx, effectsOf, PR, reviewing } from "../helpers/core-fixtures.js";
 
 /** The CI gate's pure decisions (src/core/ci-gate.ts): hold, count, fail, time out, or no gate at all. */
@@ -115,6 +116,24 @@ describe("CI before reviewers: the gate's decisions", () => {
       ctx(),
     );
     expect(effectsOf(later.effects, "start_review")).toHaveLength(1);
+  });
+
+  it("with ci_checks configured, only those names are waited for and counted", () => {
+    const s = published({ expected: ["ci/test"], done: [], fixed: true }).state as WorkflowState;
+    const seen = [
+      { name: "ci/test", completed: false, failed: false },
+      { name: "deploy-preview", completed: false, failed: false },
+    ];
+    const other = onCheckCompleted(s, passed("codecov"), { ciOnHead: seen }, ctx());
+    expect(other.ignored).toMatch(/counted already/);
+    const d = onCheckCompleted(s, passed("ci/test"), { ciOnHead: seen }, ctx());
+    expect(effectsOf(d.effects, "start_review")).toHaveLength(1);
+  });
+
+  it("the gate survives in the tracking comment's data (a Redis loss rebuilds it)", () => {
+    const s = published({ expected: ["ci/test", "ci/lint"], done: ["ci/lint"] }).state as WorkflowState;
+    const rebuilt = stateFromTrackingComment(renderTrackingComment(s, modelText), 1);
+    expect(rebuilt?.ci).toEqual(s.ci);
   });
 
   it("a failing check on the gated head → a fix round with its output, no review, the reviewed sha kept", () => {

@@ -245,7 +245,11 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         ...(open ? { open: open as OpenFindings } : {}),
         reviewers: await reviewerCount(w, config),
         usage: saved.usage,
-        ci: await ciFactsForRound(w, { defaultBranch, headSha: published.commitSha }),
+        ci: await ciFactsForRound(w, {
+          defaultBranch,
+          headSha: published.commitSha,
+          configured: config.ci_checks,
+        }),
       },
       ctx(),
     ),
