@@ -25,6 +25,7 @@ import { HealthBoard } from "./health.js";
 import { type HookableOctokit, meterGitHub } from "./metrics/github.js";
 import type { TriadMetrics } from "./metrics/metrics.js";
 import { meteredProvider } from "./metrics/models.js";
+import { watchPrecision } from "./metrics/precision.js";
 import { allQueues, meterJobs, watchQueueDepths } from "./metrics/queues.js";
 import { countMilestones } from "./metrics/workflow.js";
 import { hasAnyApiKey } from "./models/config.js";
@@ -47,6 +48,7 @@ import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/ha
 import { runReviewAggregate } from "./shell/review/aggregate.js";
 import { runReviewerStep } from "./shell/review/reviewer.js";
 import { requestStopIfAsked } from "./shell/stop-request.js";
+import { redisPrecisionStore } from "./stores/precision-store.js";
 import { redisStores } from "./stores/redis-stores.js";
 import { redisStopFlags } from "./stores/stop-flags.js";
 import { adminHandler } from "./web/admin.js";
@@ -98,6 +100,12 @@ export async function runWeb(env: TriadEnv, log: Logger, o: PartOptions = {}): P
   );
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   if (o.metrics) watchQueueDepths(o.metrics, queues, env.TRIAD_REDIS_PREFIX);
+  if (o.metrics)
+    watchPrecision(
+      o.metrics,
+      redisPrecisionStore(redis, keys(env.TRIAD_REDIS_PREFIX)),
+      env.TRIAD_REDIS_PREFIX,
+    );
   const probot = new Probot({
     appId: env.app.appId,
     privateKey: env.app.privateKey,
@@ -223,12 +231,15 @@ export async function runWorker(
   if (metrics && isHookable(app.app)) meterGitHub(app.app, "app", metrics);
   const queues = createQueues(redis, env.TRIAD_REDIS_PREFIX);
   if (metrics) watchQueueDepths(metrics, queues, env.TRIAD_REDIS_PREFIX);
+  const precisionStore = redisPrecisionStore(redis, keys(env.TRIAD_REDIS_PREFIX));
+  if (metrics) watchPrecision(metrics, precisionStore, env.TRIAD_REDIS_PREFIX);
   const deps: ShellDeps = {
     stores: {
       ...redisStores(redis, keys(env.TRIAD_REDIS_PREFIX), {
         onSaved: metrics ? (before, after) => countMilestones(metrics, before, after) : undefined,
       }),
       stops: redisStopFlags(redis, keys(env.TRIAD_REDIS_PREFIX)),
+      precision: precisionStore,
     },
     queue: stepQueue(queues),
     inbox: queues.inbox,

@@ -67,6 +67,14 @@ export const repoConfigSchema = z
       .describe(
         "Names of the check runs the reviewers wait for on each new head. Absent: the checks that ran on the default branch's head and those that register on the new head. [] never waits.",
       ),
+    review_coverage_threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.9)
+      .describe(
+        'Share of the changed lines outside lock and generated files a review must have seen; below it the triad/review check is neutral ("not fully reviewed"), never success.',
+      ),
     deny_paths: z
       .array(z.string().min(1))
       .default([])
@@ -82,6 +90,32 @@ export const repoConfigSchema = z
       .default([])
       .describe("Globs that count as one component for the confidence-spiral guard."),
     max_file_bytes: z.number().int().min(1).max(10_000_000).default(1_000_000),
+    nits_inline: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Post nit findings as inline review comments. By default they are listed in the review body, so the diff's threads carry only what matters.",
+      ),
+    precision: z
+      .object({
+        fold_minor_below: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.3)
+          .describe(
+            "A reviewer whose precision on this repository (findings fixed or confirmed by another vendor, against overruled) is below this share gets its minor and nit findings listed in the review body instead of inline. 0 turns it off.",
+          ),
+        min_judged: z
+          .number()
+          .int()
+          .min(1)
+          .default(10)
+          .describe("Findings with a verdict a reviewer needs before its precision folds anything."),
+      })
+      .strict()
+      .default({ fold_minor_below: 0.3, min_judged: 10 })
+      .describe("Reviewer precision per repository, shown in /triad status, the merge summary and /metrics."),
     budgets: z
       .object({
         max_tokens: z.number().int().min(1).default(3_000_000),
@@ -89,6 +123,14 @@ export const repoConfigSchema = z
       })
       .strict()
       .default({ max_tokens: 3_000_000, max_cost_usd: 25 }),
+    budget_margin: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.5)
+      .describe(
+        "How far past the plan's budget estimate an approval reaches (0.5 = 50%). Beyond it the workflow pauses until someone with write access comments `/triad budget +N` (N tokens).",
+      ),
   })
   .strict();
 

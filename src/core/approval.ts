@@ -1,3 +1,4 @@
+import { bindBudget } from "./budget-pause.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, reply } from "./event-facts.js";
@@ -69,6 +70,8 @@ export function onApproval(
     updatedAt: ctx.now,
     note: undefined,
     approved: { ...plan, by: who, approvalCommentId: event.comment.id },
+    // What the plan's comment said it would cost, plus its margin, is what this approval allows.
+    budgetBound: bindBudget(state, plan.version, facts.planEstimate),
     branch,
     // A new implementation: nothing of an earlier plan's rounds carries over.
     fixRound: 0,

@@ -1,6 +1,7 @@
+import { type BudgetEstimate, budgetEstimateSchema } from "./budget-estimate.js";
 import { contentHash, extractData, TRAILING_DATA_BLOCK } from "./markers.js";
 import type { ModelText } from "./model-text.js";
-import { type PlanData, renderPlanView } from "./render/architect.js";
+import { type PlanData, renderPlanView, withoutSupersededBanner } from "./render/architect.js";
 import { splitBody } from "./render/limits.js";
 import type { Plan } from "./schemas/architect.js";
 import type { WorkflowState } from "./state.js";
@@ -13,9 +14,11 @@ import type { WorkflowState } from "./state.js";
  * (render/limits.ts): its comment is then the first part, which splitting the same rendering again
  * gives exactly (the data block is taken as it stands, not encoded again).
  */
-export type PlanRead = { plan: Plan; version: number } | { refused: string };
+export type PlanRead = { plan: Plan; version: number; estimate?: BudgetEstimate } | { refused: string };
 
-export function readPlanComment(body: string, text: ModelText): PlanRead {
+export function readPlanComment(shown: string, text: ModelText): PlanRead {
+  // A superseded plan keeps its text and data under one line triad adds on top.
+  const body = withoutSupersededBanner(shown);
   const data = extractData(body, "plan") as Partial<PlanData> | undefined;
   if (!data?.plan || typeof data.version !== "number" || !data.turnId || !data.approvalWord)
     return { refused: "the plan comment carries no plan data" };
@@ -23,7 +26,8 @@ export function readPlanComment(body: string, text: ModelText): PlanRead {
   const posted = splitBody(`${renderPlanView(data as PlanData, text)}\n\n${block}`).parts[0];
   if (posted !== body.trimEnd())
     return { refused: `plan v${data.version}'s comment does not show the plan its data holds` };
-  return { plan: data.plan, version: data.version };
+  const estimate = budgetEstimateSchema.safeParse(data.estimate);
+  return { plan: data.plan, version: data.version, ...(estimate.success ? { estimate: estimate.data } : {}) };
 }
 
 /**

@@ -298,6 +298,9 @@ export function renderEstimate(e: BudgetEstimate): string {
     ...rows,
     `| **Total** | | **${tok(e.tokens)}** | **${usd(e.costUsd)}** |`,
     "",
-    `Approving this plan approves spending up to ${limit}: the estimate plus ${Math.round(e.margin * 100)}%. Beyond that the workflow pauses and asks for \`/triad budget +N\` from someone with write access.`,
+    `Approving this plan approves spending up to ${limit}: the estimate plus ${Math.round(e.margin * 100)}%. Beyond that the workflow pauses and asks for \`/triad budget +N\` (N tokens) from someone with write access.`,
   ].join("\n");
 }
+
+/** Token counts and dollars as the estimate shows them (`12k`, `1.5M`; `$0.042`, `$3.10`). */
+export { tok as formatTokens, usd as formatUsd };

@@ -34,6 +34,11 @@ export type Effect =
    * `state.links`; for `"plan"` also the comment's id and the hash of its body as GitHub stores it.
    */
   | { type: "comment"; marker: string; body: string; learn?: "plan" | "questions" | "ruling" }
+  /**
+   * An earlier plan comment gets "Superseded by plan v`by`" on top (linked to `state.links.plan`, so
+   * after the new plan's comment); its text and data block stay as they were. Once.
+   */
+  | { type: "supersede_plan"; commentId: number; version: number; by: number }
   /** Remove a label from the issue (gone already is fine). */
   | { type: "remove_issue_label"; label: string }
   /** Labels on the workflow's pull request. */

@@ -1,8 +1,10 @@
+import type { BudgetEstimate } from "./budget-estimate.js";
 import type { CommentIntent } from "./commands.js";
 import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import type { Permission } from "./permissions.js";
 import type { CallLogView } from "./render/call-log.js";
+import type { PrecisionLedger } from "./review/precision.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -18,12 +20,16 @@ export interface EventFacts {
   collaborator?: boolean;
   /** sha256 of the latest plan comment's body as it is now ("missing" when deleted). */
   planCommentHash?: string;
+  /** The budget estimate the latest plan comment states (its data block), read with the hash. */
+  planEstimate?: BudgetEstimate;
   /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */
   queuedJobExists?: boolean;
   /** `/triad log`: the last step's model calls, their model-written parts already made safe to show. */
   callLog?: CallLogView;
+  /** `/triad status`: the repository's reviewer-precision ledger, late 👎s read in. */
+  precision?: PrecisionLedger;
 }
 
 export type IssueEvent = Extract<

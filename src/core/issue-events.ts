@@ -1,4 +1,5 @@
 import { onApproval } from "./approval.js";
+import { onBudgetCommand, retryPausedStep } from "./budget-pause.js";
 import { COMMAND_HELP, type CommandName } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore } from "./effects.js";
@@ -6,6 +7,7 @@ import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./ev
 import type { WorkflowEvent } from "./events.js";
 import { canWrite } from "./permissions.js";
 import { renderCallLog } from "./render/call-log.js";
+import { withPrecision } from "./render/precision.js";
 import { renderStatus } from "./render/tracking.js";
 import { isActive, type Phase, stepBase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { retryJobId, type StepJob, stepJobId, stepLabel } from "./steps.js";
@@ -105,6 +107,9 @@ function onComment(
       return onApproval(state, event, facts, ctx);
     case "command":
     case "unknown_command":
+      // A workflow paused for budget waits for exactly this: whoever tries is told whether it counted.
+      if (intent.type === "command" && intent.name === "budget")
+        return onBudgetCommand(state, event, facts, ctx, intent.args);
       // Commands are for write+ users; anyone else is ignored without a reply (no noise to bait).
       if (!canWrite(permission)) return ignore(state, `@${event.comment.author.login} may not give commands`);
       if (intent.type === "unknown_command")
@@ -124,7 +129,7 @@ function onCommand(
 ): Decision {
   switch (name) {
     case "status":
-      return reply(state, event, renderStatus(state));
+      return reply(state, event, withPrecision(renderStatus(state), facts.precision, ctx.text));
     case "stop":
       return stop(state, ctx, `${event.comment.author.login} said \`/triad stop\``, [
         { type: "remove_issue_label", label: ctx.config.trigger_label },
@@ -161,6 +166,8 @@ function onCommand(
       return reply(state, event, `\`/triad ${name}\` works on triad's pull request, once there is one.`);
     case "log":
       return reply(state, event, renderCallLog(facts.callLog));
+    case "budget":
+      return onBudgetCommand(state, event, facts, ctx, "");
   }
 }
 
@@ -169,6 +176,8 @@ function onCommand(
  * step the tracking comment says was queued or running is queued again from the data kept in the state.
  */
 function onRetry(state: WorkflowState, event: CommentEvent, facts: EventFacts, ctx: DecideContext): Decision {
+  const held = retryPausedStep(state, event, ctx);
+  if (held) return held;
   const target = state.failed ?? (facts.queuedJobExists === false ? state.queued : undefined);
   if (!target) {
     const why = state.queued

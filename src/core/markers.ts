@@ -23,7 +23,8 @@ export type MarkerKind =
   | "review"
   | "finding"
   | "notify"
-  | "rounds";
+  | "rounds"
+  | "precision";
 
 /** `<!-- triad:tracking -->` or `<!-- triad:error id=config-abc -->`. */
 export function marker(kind: MarkerKind, id?: string): string {
@@ -87,6 +88,23 @@ export function extractData(body: string | null | undefined, kind: MarkerKind): 
       ? inflateRawSync(Buffer.from(encoded.slice(2), "base64url")).toString("utf8")
       : Buffer.from(encoded, "base64").toString("utf8");
     return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A data block of `kind` anywhere in triad's own comment, not only at its end: for a section triad adds
+ * to a comment that already ends with other data (the precision section of a review, which keeps the
+ * review's own data last). Model text in triad's comments has its HTML comments removed or defused
+ * (src/shell/review/render-review.ts), so such a block can only be triad's.
+ */
+export function extractInnerData(body: string | null | undefined, kind: MarkerKind): unknown {
+  if (typeof body !== "string") return undefined;
+  const match = new RegExp(`<!-- ${PREFIX}:${kind}-data z\\.([A-Za-z0-9_-]+) -->`).exec(body);
+  if (!match?.[1]) return undefined;
+  try {
+    return JSON.parse(inflateRawSync(Buffer.from(match[1], "base64url")).toString("utf8"));
   } catch {
     return undefined;
   }

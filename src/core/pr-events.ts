@@ -5,9 +5,11 @@ import { type Decision, decided, ignore, type OpenFindings } from "./effects.js"
 import type { WorkflowEvent } from "./events.js";
 import { replyMarker } from "./markers.js";
 import { canWrite, type Permission } from "./permissions.js";
+import { withPrecision } from "./render/precision.js";
 import type { FindingSet } from "./review/finding.js";
 import { onHumanFindings } from "./review/human.js";
 import { applyReviewDecision } from "./review/outcome.js";
+import type { PrecisionLedger } from "./review/precision.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -41,6 +43,8 @@ export interface PullFacts {
   open?: OpenFindings;
   /** A check passed on the head the reviewers wait on: the CI's check runs there now (src/core/ci-gate.ts). */
   ciOnHead?: CiRunSeen[];
+  /** At the merge: the repository's reviewer-precision ledger, for the final summary. */
+  precision?: PrecisionLedger;
 }
 
 export function isPullEvent(event: WorkflowEvent): boolean {
@@ -63,7 +67,7 @@ export function decidePullEvent(
   if (!state || !pr) return ignore(state, "no pull request in this workflow");
   switch (event.kind) {
     case "pr_closed":
-      return onClosed(state, event, ctx);
+      return onClosed(state, event, ctx, facts.precision);
     case "review_comment_created":
       return onIgnoreCommand(state, event, facts, ctx);
     case "check_completed":
@@ -98,6 +102,7 @@ function onClosed(
   state: WorkflowState,
   event: Extract<PullEvent, { kind: "pr_closed" }>,
   ctx: DecideContext,
+  precision?: PrecisionLedger,
 ): Decision {
   if (event.pullNumber !== state.pr?.number) return ignore(state, "another pull request");
   // A merge ends the workflow whatever it was doing (GitHub may close the issue first, see issue-events).
@@ -109,7 +114,7 @@ function onClosed(
         phase: "merged",
         updatedAt: ctx.now,
         queued: undefined,
-        note: `Merged by ${event.sender.login}.`,
+        note: withPrecision(`Merged by ${event.sender.login}.`, precision, ctx.text),
         phaseTimes: { ...state.phaseTimes, merged: ctx.now },
       },
       [],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetBoundSchema } from "./budget-bound.js";
 import { ciGateSchema } from "./ci-gate-state.js";
 import { type StepJob, stepJobSchema } from "./steps.js";
 import { usageSnapshotSchema } from "./usage.js";
@@ -91,6 +92,8 @@ export const workflowStateSchema = z.object({
   ci: ciGateSchema.optional(),
   /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
   reviewedSha: z.string().optional(),
+  /** A review round that saw less than `review_coverage_threshold` of the change (review/coverage.ts). */
+  notFullyReviewed: z.object({ headSha: z.string(), share: z.number(), threshold: z.number() }).optional(),
   /** Keys of findings raised in earlier rounds of this plan's implementation (never raised twice). */
   raisedKeys: z.array(z.string()).default([]),
   /** Findings a maintainer overruled (👎 or `/triad ignore`), with who did it. */
@@ -127,6 +130,8 @@ export const workflowStateSchema = z.object({
   phaseTimes: z.record(z.string(), z.string()).default({}),
   /** Model usage per role and model. */
   usage: usageSnapshotSchema.optional(),
+  /** The budget the approval bound to the plan, and the step held while paused for it (budget-pause.ts). */
+  budgetBound: budgetBoundSchema.optional(),
 });
 
 export type WorkflowState = z.infer<typeof workflowStateSchema>;

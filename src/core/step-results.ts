@@ -5,10 +5,12 @@ import { architectStep } from "./issue-events.js";
 import { contentHash, fixReplyMarker, marker } from "./markers.js";
 import { mentionsOf } from "./mentions.js";
 import type { ModelText } from "./model-text.js";
+import { type PlanFacts, planExtras, supersedeEffects } from "./plan-extras.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
 import { renderRuling } from "./render/ruling.js";
 import { type AggregatedFinding, aggregateFindings } from "./review/aggregate.js";
+import { coverageAfterRound } from "./review/coverage.js";
 import type { FindingSet } from "./review/finding.js";
 import { afterFindings, labelsFor } from "./review/outcome.js";
 import type { ArchitectOutput, Plan } from "./schemas/architect.js";
@@ -125,6 +127,8 @@ export interface ArchitectTurnResult {
   /** The newest human comment the turn read. */
   seenCommentId: number;
   usage: UsageSnapshot | undefined;
+  /** For a plan: its estimate's inputs and the plan it revises. */
+  planFacts?: PlanFacts;
 }
 
 /** The architect posted questions or a plan (a new version, which waits for `approved`). */
@@ -159,7 +163,14 @@ export function onArchitectTurn(
   const issue = result.issue
     ? { ...result.issue, hash: contentHash(`${result.issue.title}\n\n${result.issue.body}`) }
     : undefined;
-  const d = postPlan({ ...base, phase: more ? "planning" : "awaiting-approval" }, plan, jobId, ctx, [forget]);
+  const d = postPlan(
+    { ...base, phase: more ? "planning" : "awaiting-approval" },
+    plan,
+    jobId,
+    ctx,
+    [forget],
+    result.planFacts,
+  );
   return d.state?.plan && issue
     ? { ...d, state: { ...d.state, plan: { ...d.state.plan, issue }, issueEditedSincePlan: false } }
     : d;
@@ -172,6 +183,7 @@ function postPlan(
   turnId: string,
   ctx: DecideContext,
   extra: Effect[],
+  facts?: PlanFacts,
 ): Decision {
   const version = (state.plan?.version ?? 0) + 1;
   const body = renderPlan(
@@ -181,6 +193,7 @@ function postPlan(
     ctx.config.approval_words[0] ?? "approved",
     ctx.text,
     mentionsOf(state),
+    planExtras(plan, facts),
   );
   return decided(
     // commentId and hash are filled in by the interpreter from the posted comment (learn: "plan"); a
@@ -190,7 +203,11 @@ function postPlan(
       plan: { version, commentId: 0, hash: "", ...(state.plan?.issue ? { issue: state.plan.issue } : {}) },
       planVersion: version,
     },
-    [{ type: "comment", marker: marker("architect", turnId), body, learn: "plan" }, ...extra],
+    [
+      { type: "comment", marker: marker("architect", turnId), body, learn: "plan" },
+      ...supersedeEffects(state, version),
+      ...extra,
+    ],
   );
 }
 
@@ -379,6 +396,8 @@ export interface ReviewsIn {
   usage: UsageSnapshot[];
   /** Links to the reviews just posted. */
   reviewUrls: string[];
+  /** The round's coverage (best reviewer), from the reviews' receipts; absent for results without one. */
+  coverage?: { share: number; incremental: boolean };
 }
 
 /** Every reviewer has posted: aggregate and decide (ready, fix, escalate, needs a human, spiral). */
@@ -401,6 +420,11 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     links: { ...state.links, reviews: r.reviewUrls },
     raisedKeys: [...new Set([...state.raisedKeys, ...aggregated.flatMap((f) => f.keys)])],
     findingStats: stats,
+    notFullyReviewed: coverageAfterRound(
+      state.notFullyReviewed,
+      r.coverage && { headSha: r.headSha, ...r.coverage },
+      ctx.config.review_coverage_threshold,
+    ),
   };
   const d = afterFindings(
     next,
@@ -466,6 +490,7 @@ export function onRuling(
   open: OpenFindings,
   usage: UsageSnapshot | undefined,
   ctx: DecideContext,
+  facts?: PlanFacts,
 ): Decision {
   const base: WorkflowState = { ...state, usage, updatedAt: ctx.now, queued: clearQueued(state, jobId) };
   const comment: Effect = {
@@ -482,6 +507,7 @@ export function onRuling(
       `${jobId}-plan`,
       ctx,
       [forget],
+      facts,
     );
     const version = d.state?.plan?.version ?? 0;
     return {
@@ -523,11 +549,17 @@ export function onTrace(
   open: OpenFindings,
   usage: UsageSnapshot | undefined,
   ctx: DecideContext,
+  facts?: PlanFacts,
 ): Decision {
   const base: WorkflowState = { ...state, usage, updatedAt: ctx.now, queued: clearQueued(state, jobId) };
-  const d = postPlan({ ...base, phase: "awaiting-approval" }, trace.revised_plan, `${jobId}-plan`, ctx, [
-    { type: "forget_result", jobId },
-  ]);
+  const d = postPlan(
+    { ...base, phase: "awaiting-approval" },
+    trace.revised_plan,
+    `${jobId}-plan`,
+    ctx,
+    [{ type: "forget_result", jobId }],
+    facts,
+  );
   const version = d.state?.plan?.version ?? 0;
   return {
     ...d,

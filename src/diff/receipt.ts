@@ -16,7 +16,8 @@ import type { DiffFile, FileStatus, Hunk } from "./types.js";
  */
 
 export type SkipReason = "lockfile" | "generated" | "vendored" | "binary" | "read-denied";
-export type LeftOutReason = SkipReason | "over-budget";
+/** `no-patch`: GitHub's file list (a diff above its limits) sent no patch for the file. */
+export type LeftOutReason = SkipReason | "over-budget" | "no-patch";
 
 /** Reasons whose files are not part of "the changed lines outside lock and generated files". */
 const NOT_COUNTED: ReadonlySet<LeftOutReason> = new Set<LeftOutReason>([
@@ -172,6 +173,35 @@ export function presentDiffWithReceipt(
   return { text: presentation.text, receipt: receiptOf(files, presentation, reason) };
 }
 
+/** A file the diff text never held, and why (see `withFilesOutsideDiff`). */
+export interface FileOutsideDiff {
+  path: string;
+  reason: LeftOutReason;
+  /** Added plus removed lines, as GitHub counts them; 0 when unknown. */
+  changedLines: number;
+}
+
+/**
+ * The receipt with files that were left out before the diff was parsed — a diff read from GitHub's
+ * file list drops lock and generated files as it reads them, and GitHub sends no patch for a file too
+ * large to show — so the receipt still accounts for every file of the change. Counted as the reasons
+ * say (a file without a patch is a real change nobody saw).
+ */
+export function withFilesOutsideDiff(receipt: Receipt, outside: readonly FileOutsideDiff[]): Receipt {
+  const known = new Set(receipt.files.map((f) => f.path));
+  const added: ReceiptFile[] = outside
+    .filter((o) => !known.has(o.path))
+    .map((o) => ({
+      path: o.path,
+      status: "modified",
+      changedLines: o.changedLines,
+      seenLines: 0,
+      counted: !NOT_COUNTED.has(o.reason),
+      coverage: { shown: "left-out", reason: o.reason },
+    }));
+  return { files: [...receipt.files, ...added] };
+}
+
 const ratio = (seen: number, total: number) => (total === 0 ? 1 : seen / total);
 
 export function receiptCoverage(receipt: Receipt): ReceiptCoverage {
@@ -206,13 +236,14 @@ const REASON: Record<LeftOutReason, string> = {
   binary: "binary file",
   "read-denied": "looks like it holds secrets (`read_deny`), so no model is shown it",
   "over-budget": "over the reviewer's size budget",
+  "no-patch": "GitHub sent no patch for it (too large to show)",
 };
 
 /**
  * A path as inline code that nothing in it can break: no line breaks or control characters, no
  * `<!--` (a path cannot plant a marker in triad's comment), a fence longer than any backtick run.
  */
-function safePath(path: string): string {
+export function safePath(path: string): string {
   const clean = path.replace(/\p{Cc}/gu, "?").replace(/<!--/g, "<!-\u200B-");
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
   const ticks = "`".repeat(longest + 1);
@@ -250,6 +281,11 @@ function fileLine(f: ReceiptFile, code: (s: string) => string): string {
 
 /** Past this many file lines the list goes into a collapsed `<details>`. */
 const OPEN_LIST_MAX = 10;
+/**
+ * At most this many files are listed (those not shown whole first), so a 3,000-file pull request
+ * keeps its review within one GitHub body; the rest are counted.
+ */
+export const LISTED_FILES_MAX = 250;
 
 export interface RenderReceiptOptions {
   /** Inline code for a path (the core's `ModelText.code` fits); default: a safe code span. */
@@ -274,7 +310,13 @@ export function renderReceipt(receipt: Receipt, o: RenderReceiptOptions = {}): s
   if (receipt.files.length === 0) return `${head}\n`;
   const order = { "left-out": 0, partly: 1, whole: 2 } as const;
   const files = [...receipt.files].sort((a, b) => order[a.coverage.shown] - order[b.coverage.shown]);
-  const list = files.map((f) => fileLine(f, code));
+  const list = files.slice(0, LISTED_FILES_MAX).map((f) => fileLine(f, code));
+  const rest = files.slice(LISTED_FILES_MAX);
+  if (rest.length > 0) {
+    const whole = rest.filter((f) => f.coverage.shown === "whole").length;
+    const what = whole === rest.length ? "all shown whole" : `${count(whole)} of them shown whole`;
+    list.push(`- … and ${plural(rest.length, "more file")} (${what})`);
+  }
   const summary = `${plural(cov.whole, "file")} shown whole, ${count(cov.partly)} in part, ${count(cov.leftOut)} left out`;
   if (list.length <= OPEN_LIST_MAX) return `${head}\n\n${summary}:\n\n${list.join("\n")}\n`;
   return `${head}\n\n<details><summary>${summary}</summary>\n\n${list.join("\n")}\n\n</details>\n`;

@@ -27,7 +27,12 @@ export interface ReviewDiff {
   /** Files in the PR or comparison, as GitHub counts them. */
   totalFiles: number;
   /** Files left out of `text`, and why. */
-  leftOut: Array<{ path: string; why: "lock, generated, vendored or binary file" | "no patch from GitHub" }>;
+  leftOut: Array<{
+    path: string;
+    why: "lock, generated, vendored or binary file" | "no patch from GitHub";
+    /** Added plus removed lines, as GitHub counts them (for the review's coverage receipt). */
+    lines?: number;
+  }>;
 }
 
 export interface TooLargeToReview {
@@ -203,11 +208,15 @@ function fromFiles(files: readonly ListedFile[], total: number): ReviewDiff {
   const parts: string[] = [];
   for (const f of files) {
     if (isSkippedKind(classifyFile(f.filename))) {
-      leftOut.push({ path: f.filename, why: "lock, generated, vendored or binary file" });
+      leftOut.push({
+        path: f.filename,
+        why: "lock, generated, vendored or binary file",
+        lines: f.additions + f.deletions,
+      });
       continue;
     }
     if (f.patch === undefined) {
-      leftOut.push({ path: f.filename, why: "no patch from GitHub" });
+      leftOut.push({ path: f.filename, why: "no patch from GitHub", lines: f.additions + f.deletions });
       continue;
     }
     parts.push(fileDiff(f));

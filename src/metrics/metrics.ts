@@ -6,7 +6,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  * per process; Prometheus sums them across web and worker processes (see deploy/grafana-dashboard.json).
  *
  * Labels stay of bounded cardinality: event names, outcomes, queue names, installation ids, roles,
- * vendors and models — never a repository, an issue or a delivery id.
+ * vendors and models — never an issue or a delivery id, and a repository only in the two
+ * reviewer-precision series (precision means something only per repository).
  */
 export interface TriadMetrics {
   readonly registry: Registry;
@@ -36,7 +37,22 @@ export interface TriadMetrics {
   readonly redeliveries: Counter<string>;
   /** Adds a source of queue depths, read at every scrape (the same queue twice counts once). */
   watchQueues(name: string, read: () => Promise<Record<string, Record<string, number>>>): void;
+  /**
+   * Reviewer findings per repository and reviewer model, by kind (raised, fixed, overruled,
+   * confirmed), and the precision (0..1), read from the precision ledgers at every scrape. The one
+   * exception to "never a repository" in labels: precision is only meaningful per repository; the
+   * series are bounded by the repositories × the few reviewer models they use.
+   */
+  readonly reviewerFindings: Gauge<"repo" | "model" | "kind">;
+  readonly reviewerPrecision: Gauge<"repo" | "model">;
+  watchPrecision(name: string, read: () => Promise<PrecisionReading>): void;
 }
+
+/** Per repository, per reviewer model: the ledger's counts and its precision (undefined: no verdict yet). */
+export type PrecisionReading = Record<
+  string,
+  Record<string, { raised: number; fixed: number; overruled: number; confirmed: number; precision?: number }>
+>;
 
 export function createMetrics(o: { defaults?: boolean } = {}): TriadMetrics {
   const registry = new Registry();
@@ -57,9 +73,44 @@ export function createMetrics(o: { defaults?: boolean } = {}): TriadMetrics {
       }
     },
   });
+  const precisionSources = new Map<string, () => Promise<PrecisionReading>>();
+  const readPrecision = () =>
+    Promise.all([...precisionSources.values()].map((read) => read().catch(() => ({}) as PrecisionReading)));
+  const reviewerFindings = new Gauge({
+    name: "triad_reviewer_findings",
+    help: "Reviewer findings per repository and reviewer model, by kind (raised, fixed, overruled, confirmed)",
+    labelNames: ["repo", "model", "kind"] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of await readPrecision())
+        for (const [repo, models] of Object.entries(r))
+          for (const [model, e] of Object.entries(models))
+            for (const kind of ["raised", "fixed", "overruled", "confirmed"] as const)
+              this.set({ repo, model, kind }, e[kind]);
+    },
+  });
+  const reviewerPrecision = new Gauge({
+    name: "triad_reviewer_precision",
+    help: "Share of a reviewer model's judged findings on a repository that were upheld (fixed or confirmed by another vendor) rather than overruled",
+    labelNames: ["repo", "model"] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of await readPrecision())
+        for (const [repo, models] of Object.entries(r))
+          for (const [model, e] of Object.entries(models))
+            if (e.precision !== undefined) this.set({ repo, model }, e.precision);
+    },
+  });
   return {
     registry,
     queueDepth,
+    reviewerFindings,
+    reviewerPrecision,
+    watchPrecision(name, read) {
+      precisionSources.set(name, read);
+    },
     webhooks: new Counter({
       name: "triad_webhooks_total",
       help: "Webhooks received, by event and outcome (queued, ignored, refused, invalid, error)",

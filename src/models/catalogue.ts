@@ -23,7 +23,16 @@ export type ModelFamily =
   | "meta"
   | "qwen"
   | "mistral"
-  | "unknown";
+  | "microsoft"
+  | "nvidia"
+  | "ibm"
+  | "cohere"
+  | "xai"
+  | "zhipu"
+  | "moonshot"
+  | "unknown"
+  /** An open model of an organisation not in `ORG_FAMILIES`: the org itself (`allenai/olmo-2` → `allenai`). */
+  | (string & {});
 
 /**
  * - `always`: thinking cannot be turned off (adaptive, always on).
@@ -550,26 +559,67 @@ const FAMILY_PATTERNS: Array<[RegExp, ModelFamily]> = [
   [/^(deepseek)/, "deepseek"],
   [/^(meta-llama\/|meta\/|llama)/, "meta"],
   [/^(qwen\/|qwen|qwq)/, "qwen"],
-  [/^(mistralai\/|mistral|mixtral|codestral|devstral)/, "mistral"],
+  [/^(mistralai\/|mistral|mixtral|codestral|devstral|ministral|magistral)/, "mistral"],
+  [/^(phi-?\d)/, "microsoft"],
+  [/^(nemotron)/, "nvidia"],
+  [/^(granite)/, "ibm"],
+  [/^(command-|c4ai-)/, "cohere"],
+  [/^(grok)/, "xai"],
+  [/^(glm-|chatglm)/, "zhipu"],
+  [/^(kimi|moonshot)/, "moonshot"],
 ];
+
+/**
+ * The family behind an organisation prefix of an open model id (Hugging Face / OpenRouter / vLLM
+ * spellings, lower-cased): two open models on one server are of one vendor only when their makers
+ * are. An org not listed here is its own family.
+ */
+export const ORG_FAMILIES: Readonly<Record<string, ModelFamily>> = {
+  anthropic: "anthropic",
+  openai: "openai",
+  google: "google",
+  deepseek: "deepseek",
+  "deepseek-ai": "deepseek",
+  meta: "meta",
+  "meta-llama": "meta",
+  facebook: "meta",
+  qwen: "qwen",
+  alibaba: "qwen",
+  mistralai: "mistral",
+  mistral: "mistral",
+  microsoft: "microsoft",
+  nvidia: "nvidia",
+  "ibm-granite": "ibm",
+  ibm: "ibm",
+  cohere: "cohere",
+  cohereforai: "cohere",
+  coherelabs: "cohere",
+  "x-ai": "xai",
+  xai: "xai",
+  thudm: "zhipu",
+  "zai-org": "zhipu",
+  "z-ai": "zhipu",
+  moonshotai: "moonshot",
+};
 
 /**
  * Whose model a ref names. The vendor API decides it for `anthropic`, `openai` and `google`; for an
  * `openai-compatible` server the model id does (`anthropic/claude-opus-5.5` on OpenRouter is
- * Anthropic's, `deepseek-chat` DeepSeek's, `llama3.1:8b` on Ollama Meta's).
+ * Anthropic's, `deepseek-chat` DeepSeek's, `llama3.1:8b` on Ollama Meta's): the catalogue row, then
+ * the id's own name, then its organisation prefix (`ORG_FAMILIES`, else the org itself). A bare id of
+ * no known maker is `unknown`.
  */
 export function modelFamily(ref: ModelRef): ModelFamily {
   if (ref.vendor !== "openai-compatible") return ref.vendor;
   const row = catalogueEntry(ref);
   if (row) return row.family;
   const id = ref.model.toLowerCase().replace(/^models\//, "");
-  for (const [pattern, family] of FAMILY_PATTERNS) if (pattern.test(id)) return family;
   const slash = id.indexOf("/");
-  if (slash > 0) {
-    const org = id.slice(0, slash);
-    for (const [pattern, family] of FAMILY_PATTERNS) if (pattern.test(`${org}/`)) return family;
-  }
-  return "unknown";
+  const org = slash > 0 ? id.slice(0, slash) : undefined;
+  if (org && ORG_FAMILIES[org]) return ORG_FAMILIES[org];
+  const name = bareModelId(id);
+  for (const [pattern, family] of FAMILY_PATTERNS) if (pattern.test(name) || pattern.test(id)) return family;
+  return org ?? "unknown";
 }
 
 export function priceOfEntry(ref: ModelRef): ModelPrice | undefined {

@@ -203,7 +203,7 @@ export function resolveRoleModels(
     if (vendor === developerVendor) {
       throw new TriadError(
         "config_invalid",
-        `Reviewer ${formatModelRef(reviewer)} is from the developer's vendor (${formatModelRef(developer)}): ` +
+        `Reviewer ${formatModelRef(reviewer)} is from the developer's vendor (${formatModelRef(developer)}; both are ${vendor} models): ` +
           "no model reviews its own vendor's work, because models of one vendor share blind spots. " +
           "Pick a reviewer from another vendor.",
       );

@@ -19,12 +19,22 @@ export interface PendingEffects {
   tracking: boolean;
 }
 
+/**
+ * The workflow lock a job holds (src/queue/lock.ts), as a fencing token: a write that carries it is
+ * made only while the lock is still that job's, so a job whose lock expired (a stalled event loop, a
+ * paused process) cannot overwrite the state of the job that took the workflow over.
+ */
+export interface Fence {
+  key: string;
+  token: string;
+}
+
 export interface OutboxStore {
   get(workflow: string): Promise<PendingEffects | undefined>;
-  /** Saves the state and the effects still to run, in one write. */
-  put(state: WorkflowState, pending: PendingEffects): Promise<void>;
-  /** Saves the state and drops the pending effects, in one write. */
-  done(state: WorkflowState): Promise<void>;
+  /** Saves the state and the effects still to run, in one write (refused with `lock_lost` past the fence). */
+  put(state: WorkflowState, pending: PendingEffects, fence?: Fence): Promise<void>;
+  /** Saves the state and drops the pending effects, in one write (refused with `lock_lost` past the fence). */
+  done(state: WorkflowState, fence?: Fence): Promise<void>;
 }
 
 /** A step's finished model work, kept so a retried step does not buy it again (by job id). */

@@ -48,6 +48,10 @@ export function keys(prefix: string) {
     /** A step's model spend so far, by job id (failed attempts included). */
     spend: (jobId: string) => `${prefix}:spend:${jobId}`,
     cache: (name: string) => `${prefix}:cache:${name}`,
+    /** A repository's reviewer-precision ledger (src/stores/precision-store.ts). */
+    precision: (repo: string) => `${prefix}:precision:{${repo}}`,
+    /** The repositories that have a precision ledger. */
+    precisionRepos: () => `${prefix}:precision-repos`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -4,16 +4,21 @@ import type { Logger } from "pino";
 import { workflowKey } from "../core/state.js";
 import { type StepJob, type StepKind, stepJobSchema, stepLabel, UNLOCKED_KINDS } from "../core/steps.js";
 import { errorMessage, isRetryable, TriadError } from "../errors.js";
+import type { Fence } from "../ports/stores.js";
 import { type ControlJob, controlJobSchema, type WorkflowRef } from "./jobs.js";
 import { tryLock } from "./lock.js";
 import { EVENTS_QUEUE, keys, queuePrefix, STEP_QUEUE } from "./names.js";
 import { backoffDelay, enqueueDrain, JOB_DEFAULTS, type Queues } from "./queues.js";
 import { duplicateConnection, type RedisConnection } from "./redis.js";
 
-/** What a handler gets besides its data: its job id, and a signal that aborts when the lock is lost. */
+/**
+ * What a handler gets besides its data: its job id, a signal that aborts when the lock is lost, and
+ * the lock as a fencing token for the state writes (none for the unlocked kinds).
+ */
 export interface JobContext {
   jobId: string;
   signal: AbortSignal;
+  fence?: Fence;
   job: Job;
 }
 
@@ -182,6 +187,7 @@ function queueWorker(
       const ctx: JobContext = {
         jobId: String(job.id),
         signal: lock?.signal ?? new AbortController().signal,
+        ...(lock ? { fence: { key: lock.key, token: lock.token } } : {}),
         job,
       };
       try {

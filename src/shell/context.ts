@@ -14,9 +14,11 @@ import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
 import type { GitHubClient, IssueRef } from "../ports/github.js";
+import type { PrecisionStore } from "../ports/precision.js";
 import type { StepQueue } from "../ports/queue.js";
 import type {
   CallLogStore,
+  Fence,
   FindingsStore,
   OutboxStore,
   SpendStore,
@@ -47,6 +49,8 @@ export interface ShellDeps {
     /** Every model call of a step, for `/triad log`. */
     calls: CallLogStore;
     stops?: StopFlags;
+    /** Reviewer precision per repository (absent: not recorded, not shown). */
+    precision?: PrecisionStore;
   };
   queue: StepQueue;
   inbox: EventInbox;
@@ -85,6 +89,8 @@ export interface WorkflowContext {
   jobId: string;
   /** Aborted when the workflow lock is lost: nothing is written after that. */
   signal: AbortSignal;
+  /** The workflow lock this job holds: the state is saved only while it is still held. */
+  fence?: Fence;
   log: Logger;
   /**
    * What this job has read of the issue, kept for the job (the issue's comments: read once, and
@@ -97,7 +103,7 @@ export interface WorkflowContext {
 export async function workflowContext(
   deps: ShellDeps,
   at: { installationId: number; repo: { owner: string; name: string }; issue: number; runId?: string },
-  job: { jobId: string; signal: AbortSignal },
+  job: { jobId: string; signal: AbortSignal; fence?: Fence },
 ): Promise<WorkflowContext> {
   const repo = { owner: at.repo.owner, repo: at.repo.name };
   const workflow = workflowKey(`${repo.owner}/${repo.repo}`, at.issue);
@@ -120,6 +126,7 @@ export async function workflowContext(
     installationId: at.installationId,
     jobId: job.jobId,
     signal: job.signal,
+    ...(job.fence ? { fence: job.fence } : {}),
     log: deps.log.child({ workflow, job: job.jobId }),
     memo: {},
   };

@@ -1,10 +1,12 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import { readPlanComment } from "../core/approved-plan.js";
 import { isFailingConclusion } from "../core/ci-gate-state.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import type { CallLogView } from "../core/render/call-log.js";
+import type { PrecisionLedger } from "../core/review/precision.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
@@ -15,11 +17,12 @@ import { pullDiffText } from "../github/pull-diff.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
-import { modelInlineCode } from "../text/sanitize.js";
+import { modelInlineCode, modelText } from "../text/sanitize.js";
 import { failedCheckFindings } from "./ci-facts.js";
 import type { WorkflowContext } from "./context.js";
 import { planCommentKey } from "./plan-source.js";
 import { fromFixCommand, fromHumanReview } from "./review/human-findings.js";
+import { recordPrecision, refreshedLedger } from "./review/precision.js";
 
 /**
  * What the decisions need to know from GitHub, read before deciding (the core reads nothing). Only
@@ -66,6 +69,9 @@ export async function issueEventFacts(
           comment_id: state.plan?.commentId as number,
         });
         const hash = contentHash(data.body ?? "");
+        // The budget the plan states is what an approval binds (read back only from a plan that checks).
+        const read = readPlanComment(data.body ?? "", modelText);
+        if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
         // Kept by its hash: if this approval freezes it, the developer reads it from here.
         await w.deps.stores.results.set(planCommentKey(hash), { body: data.body ?? "", url: data.html_url });
         return hash;
@@ -77,6 +83,10 @@ export async function issueEventFacts(
   }
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
+  }
+  if (intent.type === "command" && intent.name === "status" && canWrite(facts.permission)) {
+    const ledger = await precisionFor(w, state);
+    if (ledger) facts.precision = ledger;
   }
   if (intent.type === "command" && intent.name === "log" && canWrite(facts.permission))
     facts.callLog = callLogView(await w.deps.stores.calls.lastStep(w.workflow));
@@ -92,8 +102,11 @@ export async function pullEventFacts(
   const pr = state.pr;
   if (!pr) return {};
   switch (event.kind) {
-    case "pr_closed":
-      return {};
+    case "pr_closed": {
+      if (!event.merged) return {};
+      const ledger = await precisionFor(w, state);
+      return ledger ? { precision: ledger } : {};
+    }
     case "check_completed":
       // A passed check is counted (src/core/ci-gate.ts), with the head's runs when the reviewers wait
       // on it; a failed one's output is the finding.
@@ -180,6 +193,15 @@ export async function pullEventFacts(
       return { permission, ...(key ? { ignoredKey: key } : {}), ...(open ? { open } : {}) };
     }
   }
+}
+
+/** The repository's reviewer precision, late overrules read in; none when it cannot be read. */
+async function precisionFor(w: WorkflowContext, state: WorkflowState): Promise<PrecisionLedger | undefined> {
+  let ledger: PrecisionLedger | undefined;
+  await recordPrecision(w, async () => {
+    ledger = await refreshedLedger(w, state);
+  });
+  return ledger;
 }
 
 /** The recorded calls as `/triad log` shows them: what a model wrote (tool names, arguments) escaped. */

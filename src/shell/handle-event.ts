@@ -13,13 +13,14 @@ import { ensureComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import { resolveRoleModels } from "../models/config.js";
+import type { Fence } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
 import { type ShellDeps, type WorkflowContext, workflowContext } from "./context.js";
 import { issueEventFacts, pullEventFacts } from "./facts.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
 
 type WorkflowAt = { installationId: number; repo: { owner: string; name: string }; issue: number };
-type Job = { jobId: string; signal: AbortSignal };
+type Job = { jobId: string; signal: AbortSignal; fence?: Fence };
 
 /**
  * A workflow's inbox, drained under its lock: the oldest event first, each handled to the end

@@ -1,3 +1,4 @@
+import { pauseIfOverBudget } from "../core/budget-pause.js";
 import type { Decision, Effect } from "../core/effects.js";
 import { contentHash, marker, REVIEW_CHECK, replyMarker } from "../core/markers.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../core/render/tracking.js";
@@ -18,6 +19,7 @@ import type { PendingEffects } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
 import { turnForQueued } from "./queued-turn.js";
+import { supersedePlanComment } from "./supersede-plan.js";
 
 /**
  * The one interpreter of decisions (ARCHITECTURE §7, §9), and the only code that writes the workflow
@@ -30,13 +32,15 @@ import { turnForQueued } from "./queued-turn.js";
 export async function interpret(
   w: WorkflowContext,
   before: WorkflowState | undefined,
-  d: Decision,
+  decision: Decision,
 ): Promise<WorkflowState | undefined> {
+  // Every decision that would start a model step past the plan's approved budget holds it instead.
+  const d = pauseIfOverBudget(decision);
   if (d.ignored) w.log.debug({ reason: d.ignored }, "nothing to do");
   const state = d.state;
   if (!state || (state === before && d.effects.length === 0 && !d.tracking)) return before;
   const pending: PendingEffects = { id: w.jobId, effects: d.effects, tracking: d.tracking };
-  await w.deps.stores.outbox.put(state, pending);
+  await w.deps.stores.outbox.put(state, pending, w.fence);
   return carryOut(w, state, pending);
 }
 
@@ -83,7 +87,7 @@ async function carryOut(
     current = await ensureTrackingComment(w, current, run);
     await w.deps.faults.at("after-tracking-comment");
   }
-  await w.deps.stores.outbox.done(current);
+  await w.deps.stores.outbox.done(current, w.fence);
   return current;
 }
 
@@ -187,6 +191,9 @@ class EffectRun {
         if (pull !== undefined) await markReadyForReview(gh, repo, pull);
         return state;
       }
+      case "supersede_plan":
+        await supersedePlanComment(w, await this.comments(), effect, state.links.plan);
+        return state;
       case "remove_issue_label":
         await removeLabel(gh, ref, effect.label);
         return state;

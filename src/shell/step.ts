@@ -1,6 +1,7 @@
 import type { WorkflowState } from "../core/state.js";
 import { onStepSkipped, whyNotWanted } from "../core/step-results.js";
 import type { StepJob } from "../core/steps.js";
+import type { Fence } from "../ports/stores.js";
 import { takeTurn } from "./admission.js";
 import { type ShellDeps, type WorkflowContext, workflowContext } from "./context.js";
 import { finishPending, interpret, loadState } from "./interpret.js";
@@ -8,6 +9,7 @@ import { finishPending, interpret, loadState } from "./interpret.js";
 export interface StepJobContext {
   jobId: string;
   signal: AbortSignal;
+  fence?: Fence;
 }
 
 /**

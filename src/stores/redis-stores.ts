@@ -3,9 +3,11 @@ import { contentHash } from "../core/markers.js";
 import type { FindingSet } from "../core/review/finding.js";
 import { type WorkflowState, workflowKey, workflowStateSchema } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
+import { TriadError } from "../errors.js";
 import type {
   CallLogStore,
   CallRecord,
+  Fence,
   FindingsStore,
   OutboxStore,
   PendingEffects,
@@ -18,6 +20,18 @@ import type { Keys } from "../queue/names.js";
 import type { RedisConnection } from "../queue/redis.js";
 
 const DAY = 24 * 3600;
+const OUTBOX_SECONDS = 30 * DAY;
+
+/**
+ * The outbox write behind a fence: only while the lock key still holds the job's token. Returns the
+ * state it replaced (for `onSaved`), or nil when the lock is no longer the job's and nothing was written.
+ */
+const FENCED_WRITE = `
+if redis.call("get", KEYS[1]) ~= ARGV[1] then return nil end
+local before = redis.call("get", KEYS[2])
+redis.call("set", KEYS[2], ARGV[2])
+if ARGV[3] == "" then redis.call("del", KEYS[3]) else redis.call("set", KEYS[3], ARGV[3], "EX", ARGV[4]) end
+return {1, before or ""}`;
 /** Model calls kept per workflow for `/triad log` (a long developer round makes a few dozen). */
 const CALLS_KEPT = 300;
 
@@ -62,19 +76,42 @@ export function redisStores(redis: RedisConnection, k: Keys, o: RedisStoreOption
     },
   };
 
+  const fenced = async (s: WorkflowState, pending: PendingEffects | undefined, fence: Fence) => {
+    const reply = (await redis.eval(
+      FENCED_WRITE,
+      3,
+      fence.key,
+      k.state(wf(s)),
+      k.outbox(wf(s)),
+      fence.token,
+      JSON.stringify(s),
+      pending ? JSON.stringify(pending) : "",
+      String(OUTBOX_SECONDS),
+    )) as [number, string] | null;
+    if (!reply)
+      throw new TriadError("lock_lost", `${wf(s)}: the workflow lock is no longer this job's; nothing saved`);
+    try {
+      o.onSaved?.(parseState(reply[1] || undefined), s);
+    } catch {
+      // Metrics never fail a save.
+    }
+  };
+
   const outbox: OutboxStore = {
     async get(workflow) {
       const raw = await redis.get(k.outbox(workflow));
       return raw ? (JSON.parse(raw) as PendingEffects) : undefined;
     },
-    async put(s, pending) {
+    async put(s, pending, fence) {
+      if (fence) return fenced(s, pending, fence);
       await saving(s, (m) =>
         m
           .set(k.state(wf(s)), JSON.stringify(s))
-          .set(k.outbox(wf(s)), JSON.stringify(pending), "EX", 30 * DAY),
+          .set(k.outbox(wf(s)), JSON.stringify(pending), "EX", OUTBOX_SECONDS),
       );
     },
-    async done(s) {
+    async done(s, fence) {
+      if (fence) return fenced(s, undefined, fence);
       await saving(s, (m) => m.set(k.state(wf(s)), JSON.stringify(s)).del(k.outbox(wf(s))));
     },
   };

@@ -9,7 +9,7 @@ import { createScriptedRoleModels, type ScriptStep } from "../../src/sim/models/
 import { DEMO_PLANS, demoScenario } from "../../src/sim/scenario.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
 import { planComment, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
-import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
+import { botComments, repo, type SampleStack, sampleConfigWith, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
 let stack: SampleStack | undefined;
@@ -142,7 +142,11 @@ describe("the developer phase (simulator, scripted models)", () => {
       },
     ];
     const models = createScriptedRoleModels({ ...demoScenario(), developer: attempts });
-    const s = await startSampleStack("developer-policy", { models: scriptedModels(models) });
+    // A 2 MB write costs more than the plan's estimate allows: the bound is lifted, this is about policy.
+    const s = await startSampleStack("developer-policy", {
+      models: scriptedModels(models),
+      files: sampleConfigWith("budget_margin: 10"),
+    });
     stack = s;
     const issue = await toApprovedPlan(s);
     await waitFor("the pull request", () => trackingNow(s, issue).includes("Reviewers"), 20_000);

@@ -11,7 +11,7 @@ import { DEMO_ANSWERS, DEMO_PLANS, DEMO_QUESTIONS, demoModels } from "../../src/
 import { developerSteps } from "../../src/sim/scenario-developer.js";
 import { ARCHITECT, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { clean, met, submit, withReviewers } from "../helpers/models.js";
-import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
+import { botComments, repo, type SampleStack, sampleConfigWith, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
 /**
@@ -86,7 +86,10 @@ describe("pull requests above GitHub's diff limits", () => {
     expect(prompt).toContain("src/parts/part-349.ts");
     const { mine } = await theReview(s);
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.body).toMatch(/Reviewed 350 of 350 changed files — read from GitHub's file list/);
+    expect(mine[0]?.body).toMatch(
+      /\*\*Review coverage:\*\* the reviewer saw 100% of the changed lines \(350 of 350\)\.\n\n<details><summary>350 files shown whole, 0 in part, 0 left out<\/summary>/,
+    );
+    expect(mine[0]?.body).toContain("_Read from GitHub's file list: the diff is above GitHub's limit");
   });
 
   it("a 25,000-line pull request is reviewed (shown in part to fit the reviewer), and the review says so", async () => {
@@ -94,7 +97,11 @@ describe("pull requests above GitHub's diff limits", () => {
     const m = withReviewers([[{ repeat: true, ...submit(clean) }]], {
       developer: writes({ "src/table.ts": `${table}\n` }),
     });
-    const s = await startSampleStack("large-pr-lines", { models: scriptedModels(m) });
+    // 25,000 lines cost more than the plan's estimate allows: the bound is lifted, this is about size.
+    const s = await startSampleStack("large-pr-lines", {
+      models: scriptedModels(m),
+      files: sampleConfigWith("budget_margin: 10"),
+    });
     stack = s;
     const issue = await toApprovedPlan(s);
     await waitFor("ready", () => trackingNow(s, issue).startsWith("Ready"), 40_000);
@@ -105,9 +112,16 @@ describe("pull requests above GitHub's diff limits", () => {
     expect(prompt).toContain("export const row0 = 0;");
     const { mine } = await theReview(s);
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.body).toMatch(
-      /Reviewed 1 of 1 changed file — read from GitHub's file list[^.]*\. Not reviewed: 1 shown in part/,
+    expect(mine[0]?.body).toContain(
+      "- `src/table.ts` — **in part**: only the first lines of hunk 1 (lines 1–25000) shown; 25,000 changed lines counted as not seen",
     );
+    expect(mine[0]?.body).toMatch(/\*\*Not fully reviewed\*\*: below the 90% threshold/);
+    // Seeing the first lines of a 25,000-line file is no full review: the check is not green.
+    const { data: checks } = await s
+      .user(SAMPLE.maintainer)
+      .rest.checks.listForRef({ ...repo, ref: mine[0]?.commit_id as string });
+    const review = checks.check_runs.find((c) => c.name === "triad/review");
+    expect([review?.conclusion, review?.output.title]).toEqual(["neutral", "Not fully reviewed"]);
   });
 });
 
@@ -203,7 +217,11 @@ describe("bodies over GitHub's 65,536 characters", () => {
     const m = withReviewers([
       [submit({ findings, plan_compliance: met }), { repeat: true, ...submit(clean) }],
     ]);
-    const s = await startSampleStack("fifty-findings", { models: scriptedModels(m) });
+    // Nits inline too (by default they are listed in the body): every anchored finding is a comment.
+    const s = await startSampleStack("fifty-findings", {
+      models: scriptedModels(m),
+      files: { ".github/triad.yml": "nits_inline: true\n" },
+    });
     stack = s;
     const issue = await toApprovedPlan(s);
     await waitFor("ready", () => trackingNow(s, issue).startsWith("Ready"), 40_000);

@@ -65,6 +65,16 @@ export async function startSampleStack(name: string, o: SampleStackOptions = {})
   };
 }
 
+/**
+ * The sample repository's `.github/triad.yml` with lines added (for `files`), e.g. a test whose
+ * developer writes megabytes on purpose lifts the plan's budget bound with `budget_margin: 10`.
+ */
+export function sampleConfigWith(lines: string): Record<string, string> {
+  const path = ".github/triad.yml";
+  const config = readTree(join(EXAMPLES_DIR, "sample-repo"))[path] ?? "";
+  return { [path]: `${config.trimEnd()}\n${lines.trim()}\n` };
+}
+
 export function botComments<C extends { user: string; body: string }>(
   thread: { comments: C[] },
   marker: string,

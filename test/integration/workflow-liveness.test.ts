@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { keys, queuePrefix } from "../../src/queue/names.js";
+import { EVENTS_QUEUE, keys, queuePrefix } from "../../src/queue/names.js";
 import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
 import { DEMO_ANSWERS } from "../../src/sim/scenario.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
@@ -51,12 +51,58 @@ describe("events of one workflow are handled in the order they were written", ()
       const issue = await toPlanV1(s);
       const workflow = `${repo.owner}/${repo.repo}#${issue}`;
       // The workflow is busy (another job holds its lock) while both comments arrive.
-      await redis.set(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow), "a-busy-step", "PX", 30_000);
+      // Taken like a worker takes it (NX): the step that posted plan v1 may still be saving its state
+      // under the lock after the tracking comment says "to plan v1"; overwriting its lock would make
+      // two holders, which no worker can be.
+      await waitFor(
+        "the workflow's lock to be free",
+        async () =>
+          (await redis.set(
+            keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow),
+            "a-busy-step",
+            "PX",
+            30_000,
+            "NX",
+          )) === "OK",
+      );
       await say(s, issue, DEMO_ANSWERS.change);
       const approval = await say(s, issue, "approved");
       await s.sim.waitForIdle();
       await redis.del(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow));
-      await waitFor(`plan v2 (trial ${n})`, () => planComment(s, issue, 2), 60_000);
+      await waitFor(
+        `plan v2 (trial ${n})`,
+        () => planComment(s, issue, 2),
+        60_000,
+        async () => {
+          const inbox = await redis.zcard(keys(s.env.TRIAD_REDIS_PREFIX).inbox(workflow));
+          const lock = await redis.get(keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow));
+          const jobs = async (queue: string) =>
+            (await allJobs(s.env.REDIS_URL, s.env.TRIAD_REDIS_PREFIX, queue))
+              .filter((j) => (j.data as { issue?: number }).issue === issue)
+              .map((j) => ({
+                id: j.id,
+                attempts: j.attemptsMade,
+                failed: j.failedReason,
+                done: j.finishedOn !== undefined,
+              }));
+          const last = s
+            .thread(issue)
+            .comments.slice(-3)
+            .map((c) => `${c.user}: ${c.body.slice(0, 300)}`);
+          return JSON.stringify(
+            {
+              now: trackingNow(s, issue),
+              inbox,
+              lock,
+              architect: await jobs("architect"),
+              events: await jobs(EVENTS_QUEUE),
+              last,
+            },
+            null,
+            1,
+          );
+        },
+      );
       return { issue, approval, n };
     };
     try {

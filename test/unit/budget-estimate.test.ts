@@ -151,7 +151,7 @@ describe("renderEstimate", () => {
         "| Fix rounds (1 expected) | developer | 38k / 1k | $0.061 |",
         "| **Total** | | **191k** | **$0.33** |",
         "",
-        "Approving this plan approves spending up to **$0.49** (287k tokens): the estimate plus 50%. Beyond that the workflow pauses and asks for `/triad budget +N` from someone with write access.",
+        "Approving this plan approves spending up to **$0.49** (287k tokens): the estimate plus 50%. Beyond that the workflow pauses and asks for `/triad budget +N` (N tokens) from someone with write access.",
       ].join("\n"),
     );
   });

@@ -4,7 +4,9 @@ import { decideIssueEvent } from "../../src/core/issue-events.js";
 import { findingMarker, LABELS, REVIEW_CHECK } from "../../src/core/markers.js";
 import { decidePullEvent, type PullEvent, type PullFacts } from "../../src/core/pr-events.js";
 import { labelsFor } from "../../src/core/review/outcome.js";
+import { reviewRecord } from "../../src/core/review/precision.js";
 import type { WorkflowState } from "../../src/core/state.js";
+import { foldEvents } from "../../src/stores/precision-store.js";
 import {
   aggregated,
   checkFailed,
@@ -199,6 +201,21 @@ describe("merge and close", () => {
       expect(d.state?.phase).toBe("merged");
       expect(d.state?.phaseTimes.merged).toBeDefined();
     }
+  });
+
+  it("the merge summary carries the repository's reviewer precision when the shell read it", () => {
+    const ledger = foldEvents([
+      {
+        review: reviewRecord("r1", "openai:gpt-6.2-sol", [
+          finding({ message: "one" }),
+          finding({ message: "two" }),
+        ]),
+      },
+    ]);
+    const d = pull(reviewing({ phase: "ready" }), closed(true), { precision: ledger });
+    expect(d.state?.note).toMatch(
+      /^Merged by .*\n\n#### Reviewer precision on this repository\n\n\| Reviewer \|[\s\S]*\| `openai:gpt-6.2-sol` \| 2 \|/,
+    );
   });
 
   it("closed without merging ends as closed", () => {

@@ -148,6 +148,47 @@ describe("resolveRoleModels", () => {
     );
   });
 
+  it("refuses Claude via OpenRouter as the reviewer of an Anthropic developer, naming the family", () => {
+    const error = configError(() =>
+      resolveRoleModels({
+        TRIAD_DEVELOPER_MODEL: "anthropic:claude-sonnet-5-5",
+        TRIAD_REVIEWER_MODELS: "openai-compatible:anthropic/claude-opus-5.5",
+        OPENAI_COMPATIBLE_BASE_URL: "https://openrouter.ai/api/v1",
+      }),
+    );
+    expect(error.message).toContain("openai-compatible:anthropic/claude-opus-5.5");
+    expect(error.message).toContain("both are anthropic models");
+  });
+
+  it("allows two unrelated open models behind one vLLM server as different vendors", () => {
+    const env = {
+      TRIAD_DEVELOPER_MODEL: "openai-compatible:meta-llama/Llama-3.3-70B-Instruct",
+      TRIAD_REVIEWER_MODELS: "openai-compatible:Qwen/Qwen2.5-Coder-32B-Instruct",
+      OPENAI_COMPATIBLE_BASE_URL: "http://vllm.internal:8000/v1",
+    };
+    const roles = resolveRoleModels(env);
+    expect(roles.reviewers.map((r) => r.model)).toEqual(["Qwen/Qwen2.5-Coder-32B-Instruct"]);
+    expect(roles.warnings).toEqual([]);
+    // Two Llamas on that server are one vendor, whoever fine-tuned the second.
+    const error = configError(() =>
+      resolveRoleModels({
+        ...env,
+        TRIAD_REVIEWER_MODELS: "openai-compatible:meta-llama/Llama-3.1-8B-Instruct",
+      }),
+    );
+    expect(error.message).toContain("both are meta models");
+  });
+
+  it("derives an open model's family from its org prefix", () => {
+    const family = (model: string) => vendorIdentity({ vendor: "openai-compatible", model });
+    expect(family("deepseek-ai/DeepSeek-Coder-V2-Instruct")).toBe("deepseek");
+    expect(family("mistralai/Mistral-Small-24B-Instruct")).toBe("mistral");
+    expect(family("microsoft/Phi-4")).toBe("microsoft");
+    expect(family("ibm-granite/granite-3.1-8b-instruct")).toBe("ibm");
+    expect(family("allenai/OLMo-2-13B")).toBe("allenai");
+    expect(family("phi4:14b")).toBe("microsoft");
+  });
+
   it("refuses an empty reviewer list and invalid URLs", () => {
     configError(() => resolveRoleModels({}, { reviewers: [] }));
     configError(() => parseModelEnv({ OPENAI_BASE_URL: "not a url" }));

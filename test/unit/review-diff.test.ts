@@ -4,8 +4,8 @@ import { parseUnifiedDiff } from "../../src/diff/index.js";
 import { presentDiff } from "../../src/diff/present.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { diffBody, isTooLarge, reviewDiff } from "../../src/github/pull-diff.js";
+import { receiptSection, reviewerView } from "../../src/shell/review/coverage-receipt.js";
 import { renderReview } from "../../src/shell/review/render-review.js";
-import { coverageLine } from "../../src/shell/review/reviewer.js";
 
 const diff = "diff --git a/a.ts b/a.ts\n--- a/a.ts\n+++ b/a.ts\n@@ -1 +1 @@\n-old\n+new\n";
 
@@ -67,14 +67,24 @@ describe("the diff a review reads", () => {
     expect(read.totalFiles).toBe(350);
     expect(parseUnifiedDiff(read.text).map((f) => f.newPath)).toEqual(["src/a.ts"]);
     expect(read.leftOut).toEqual([
-      { path: "package-lock.json", why: "lock, generated, vendored or binary file" },
-      { path: "logo.png", why: "lock, generated, vendored or binary file" },
-      { path: "src/huge.ts", why: "no patch from GitHub" },
+      { path: "package-lock.json", why: "lock, generated, vendored or binary file", lines: 2 },
+      { path: "logo.png", why: "lock, generated, vendored or binary file", lines: 0 },
+      { path: "src/huge.ts", why: "no patch from GitHub", lines: 9000 },
     ]);
-    const coverage = coverageLine(read, presentDiff(parseUnifiedDiff(read.text), { tokenBudget: 10_000 }));
-    expect(coverage).toBe(
-      "Reviewed 1 of 350 changed files — read from GitHub's file list: the diff is above GitHub's limit of 300 files or 20,000 lines. Not reviewed: 2 lock, generated, vendored or binary (`package-lock.json`, `logo.png`); 1 without a patch from GitHub (`src/huge.ts`).",
+    // The receipt accounts for the files the listing dropped: lock and binary files left out and
+    // not counted, a file without a patch left out and counted as unseen.
+    const view = reviewerView(read, parseUnifiedDiff(read.text), { tokenBudget: 10_000, readDeny: [] });
+    expect(view.text).toBe(presentDiff(parseUnifiedDiff(read.text), { tokenBudget: 10_000 }).text);
+    const coverage = receiptSection(view, 0.9);
+    expect(coverage).toMatch(/^\*\*Review coverage:\*\* the reviewer saw \d+(\.\d)?% of the changed lines/);
+    expect(coverage).toMatch(/\*\*Not fully reviewed\*\*: below the 90% threshold/);
+    expect(coverage).toContain("- `package-lock.json` — **left out**: lock file");
+    expect(coverage).toContain("- `logo.png` — **left out**: binary file");
+    expect(coverage).toMatch(
+      /- `src\/huge.ts` — \*\*left out\*\*: GitHub sent no patch for it \(too large to show\) \(9,000 changed lines not seen\)/,
     );
+    expect(coverage).toContain("- `src/a.ts` — whole");
+    expect(coverage).toContain("Read from GitHub's file list: the diff is above GitHub's limit");
     expect(await reviewDiff(gh(3_001), repo, { pull: 2, headSha: "h", base: "main" })).toEqual({
       tooLarge: true,
       files: 3_001,

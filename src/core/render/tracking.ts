@@ -1,3 +1,4 @@
+import { pausedNextLine, pausedNowLine } from "../budget-pause.js";
 import { ciProgress } from "../ci-gate-state.js";
 import { embedData, extractData, marker } from "../markers.js";
 import type { ModelText } from "../model-text.js";
@@ -42,6 +43,8 @@ function reachedStage(state: WorkflowState): number {
 
 /** The one sentence under "Now". */
 export function nowLine(state: WorkflowState): string {
+  const paused = pausedNowLine(state);
+  if (paused && !state.failed) return paused;
   if (state.failed)
     return `Failed: ${state.failed.label} could not finish. A maintainer can comment \`/triad retry\` once the cause is fixed.`;
   switch (state.phase) {
@@ -80,6 +83,8 @@ export function nowLine(state: WorkflowState): string {
 export function nextLine(state: WorkflowState): string {
   const pr = state.pr ? `[PR #${state.pr.number}](${state.pr.url})` : "the pull request";
   if (state.failed) return "Fix the cause (see the failure comment), then comment `/triad retry`.";
+  const paused = pausedNextLine(state);
+  if (paused) return paused;
   switch (state.phase) {
     case "planning":
       return state.architectTurns > 0 && !state.queued

@@ -6,6 +6,7 @@ import type { ModelText } from "../model-text.js";
 import { type Phase, stepBase, type WorkflowState } from "../state.js";
 import { type StepJob, stepJobId, stepLabel } from "../steps.js";
 import type { AggregatedFinding } from "./aggregate.js";
+import { shortfallText } from "./coverage.js";
 import { decideReview, type ReviewDecision } from "./decide.js";
 
 /**
@@ -100,11 +101,14 @@ export function applyReviewDecision(
         decision.remaining.length > 0
           ? `\n\nMinor findings left for the maintainer:\n${listFindings(decision.remaining, ctx.text)}`
           : "";
+      const clean = `No blocker or major finding is open.${overruled ? ` ${overruled} overruled by a maintainer.` : ""}${left}`;
+      // A review that saw too little of the change is no green light, however clean its findings.
+      const short = state.notFullyReviewed && shortfallText(state.notFullyReviewed);
       return decided(
         {
           ...base,
           phase: "ready",
-          note: undefined,
+          note: short,
           phaseTimes: { ...base.phaseTimes, ready: base.phaseTimes.ready ?? ctx.now },
         },
         [
@@ -114,13 +118,13 @@ export function applyReviewDecision(
           notify(
             state,
             `ready-${headSha}`,
-            `${prLink(state)} is ready to merge: triad's reviews found nothing that holds it back.`,
+            short
+              ? `${prLink(state)} has no open blocker or major finding, but it is **not fully reviewed**: the reviewers did not see enough of it (see the reviews' coverage).`
+              : `${prLink(state)} is ready to merge: triad's reviews found nothing that holds it back.`,
           ),
-          check(
-            "success",
-            "Ready to merge",
-            `No blocker or major finding is open.${overruled ? ` ${overruled} overruled by a maintainer.` : ""}${left}`,
-          ),
+          short
+            ? check("neutral", "Not fully reviewed", `${short}\n\n${clean}`)
+            : check("success", "Ready to merge", clean),
         ],
       );
     }

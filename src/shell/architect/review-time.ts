@@ -1,4 +1,5 @@
 import type { OpenFindings } from "../../core/effects.js";
+import type { PlanFacts } from "../../core/plan-extras.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
 import type { Plan } from "../../core/schemas/architect.js";
 import { RULING_TOOL, type Ruling, rulingLabel, TRACE_TOOL, type Trace } from "../../core/schemas/ruling.js";
@@ -22,14 +23,18 @@ import { defaultBranchContract } from "../contracts.js";
 import { renderPlanForModel } from "../developer/prompt.js";
 import { interpret } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
+import { recordPrecision, recordRejected } from "../review/precision.js";
 import { type StepJobContext, startStep } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
 import { withPlanCheck } from "./plan-check.js";
+import { planFacts } from "./plan-facts.js";
 
 interface SavedResult {
   mode: "ruling" | "spiral";
   result: Ruling | Trace;
   usage: UsageSnapshot;
+  /** A revised plan's estimate inputs and the plan it revises. */
+  planFacts?: PlanFacts;
 }
 
 /**
@@ -98,14 +103,36 @@ export async function runArchitectReviewStep(
             ...common,
             finishTool: withPlanCheck(RULING_TOOL, config, (o) => o.revised_plan),
           });
-    saved = { mode, result, usage: snapshotOf(ledger) };
+    // The reviewers per round as configured (the important label is not read again here).
+    const revised = result.revised_plan
+      ? planFacts(deps, config, { snapshot, labels: [], previous: { version, plan } })
+      : undefined;
+    saved = { mode, result, usage: snapshotOf(ledger), ...(revised ? { planFacts: revised } : {}) };
     await deps.stores.results.set(w.jobId, saved);
   }
   const ctx = decideContext(w, config);
   const d =
     saved.mode === "spiral"
-      ? onTrace(state, w.jobId, saved.result as Trace, open, saved.usage, ctx)
-      : onRuling(state, w.jobId, saved.result as Ruling, open as OpenFindings, saved.usage, ctx);
+      ? onTrace(state, w.jobId, saved.result as Trace, open, saved.usage, ctx, saved.planFacts)
+      : onRuling(
+          state,
+          w.jobId,
+          saved.result as Ruling,
+          open as OpenFindings,
+          saved.usage,
+          ctx,
+          saved.planFacts,
+        );
+  // The architect's rejections count against the reviewers who raised them (recorded first: a
+  // retried job records them again harmlessly).
+  if (saved.mode !== "spiral" && state.pr) {
+    const ruling = saved.result as Ruling;
+    const rejected = open.findings.filter((_, i) =>
+      ruling.rulings.some((r) => r.finding === rulingLabel(i) && r.decision === "reject"),
+    );
+    const pull = state.pr.number;
+    await recordPrecision(w, () => recordRejected(w, pull, open.headSha, rejected));
+  }
   await interpret(w, state, d);
   w.log.info({ mode, next: d.state?.phase }, "architect review-time turn done");
 }

@@ -16,6 +16,7 @@ import { type StepJobContext, startStep } from "../step.js";
 import { buildThread } from "../thread.js";
 import { snapshotOf, stepModel } from "../usage.js";
 import { withPlanCheck } from "./plan-check.js";
+import { latestPlan, planFacts } from "./plan-facts.js";
 import { buildArchitectPrompt } from "./prompt.js";
 
 const REPO_MAP_TOKENS = 6_000;
@@ -75,11 +76,16 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       role: "architect",
       signal: w.signal,
     });
+    const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
+    const previous = latestPlan(state, comments);
     result = {
       output,
       seenCommentId: newest,
       usage: snapshotOf(ledger),
       issue: { title: issue.title, body: issue.body ?? "" },
+      ...(output.plan
+        ? { planFacts: planFacts(deps, config, { snapshot, labels, ...(previous ? { previous } : {}) }) }
+        : {}),
     };
     await deps.stores.results.set(w.jobId, result);
   }

@@ -10,8 +10,10 @@ import { listReviewComments } from "../../github/reviews.js";
 import { decideContext, type ShellDeps } from "../context.js";
 import { interpret } from "../interpret.js";
 import { type StepJobContext, startStep } from "../step.js";
+import { INTEGRITY_REVIEWER } from "./integrity-section.js";
 import { locateFindings } from "./locate-findings.js";
 import { findingComments, readOverrules } from "./overrules.js";
+import { recordAggregatedRound, recordPrecision } from "./precision.js";
 import type { ReviewerResult } from "./reviewer.js";
 
 /**
@@ -58,9 +60,15 @@ export async function runReviewAggregate(
   const files = isTooLarge(diff) ? [] : parseUnifiedDiff(diff.text);
   const comments = await listReviewComments(w.gh, w.repo, pr.number);
   const pending = await deps.stores.findings.pending(w.workflow);
+  // The test-integrity guard's flags (code, not a model): a check's findings, always agreed, each a
+  // blocker that says the plan does not allow it, so the architect rules on it.
+  const integrity = results.flatMap((r) => r.integrity ?? []);
   const sets: FindingSet[] = locateFindings(
     [
       ...pending,
+      ...(integrity.length > 0
+        ? [{ reviewer: INTEGRITY_REVIEWER, origin: "check" as const, findings: integrity }]
+        : []),
       ...results.map((r) => ({
         reviewer: r.reviewer,
         origin: "reviewer" as const,
@@ -70,10 +78,23 @@ export async function runReviewAggregate(
     files,
   );
   // Overrules matter only for what would hold the PR back; reading them costs a call per finding.
-  const blocking = aggregateFindings(sets, { reviewerCount: results.length })
+  const aggregated = aggregateFindings(sets, { reviewerCount: results.length });
+  const blocking = aggregated
     .filter((f) => f.severity === "blocker" || f.severity === "major")
     .flatMap((f) => f.keys);
   const overrules = await readOverrules(w.gh, w.repo, pr.number, deps.botLogin, blocking, comments);
+  await recordPrecision(w, () =>
+    recordAggregatedRound(w, {
+      pull: pr.number,
+      headSha,
+      ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
+      results,
+      aggregated,
+      overruled: overrules.map((o) => o.key),
+      files,
+      state,
+    }),
+  );
   const d = onReviewsAggregated(
     state,
     {
@@ -84,9 +105,21 @@ export async function runReviewAggregate(
       comments: Object.fromEntries(findingComments(comments, deps.botLogin)),
       usage: results.map((r) => r.usage),
       reviewUrls: results.map((r) => `${pr.url}#pullrequestreview-${r.reviewId}`),
+      ...bestCoverage(results, !!step.sinceSha),
     },
     decideContext(w, config),
   );
   await interpret(w, state, d);
   w.log.info({ next: d.state?.phase, reviewers: results.length }, "reviews aggregated");
+}
+
+/**
+ * The round's coverage: the best any reviewer had. All reviewers get the same view today, so the
+ * figures agree; when they differ (a smaller budget for one model), a line one reviewer saw has been
+ * reviewed, and the threshold asks whether the change was reviewed at all — how many vendors agree
+ * on it is the aggregation's business, not the receipt's. A result from before receipts has none.
+ */
+function bestCoverage(results: readonly ReviewerResult[], incremental: boolean) {
+  const shares = results.flatMap((r) => (r.coverage ? [r.coverage.countedShare] : []));
+  return shares.length === 0 ? {} : { coverage: { share: Math.max(...shares), incremental } };
 }

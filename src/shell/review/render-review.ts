@@ -53,10 +53,15 @@ export interface RenderReviewInput {
    * base has no place in the PR's diff and goes into the body).
    */
   prFiles?: readonly DiffFile[];
-  /** What the review covered (e.g. "Reviewed 347 of 350 files …"), shown under the counts. */
+  /** What the review covered (the coverage receipt, markdown; see coverage-receipt.ts), under the counts. */
   coverage?: string;
-  /** Why the review started before the repository's CI finished (src/core/ci-gate.ts), shown under the counts. */
-  ciNote?: string;
+  /** Further sections, markdown, after the coverage (the test-integrity guard's flags). */
+  sections?: readonly string[];
+  /**
+   * Why a finding is listed in the body rather than posted inline (a nit by default, a noisy
+   * reviewer's minor points: `foldReason`), or undefined to post it inline.
+   */
+  fold?: (f: ReviewFinding) => string | undefined;
 }
 
 export interface ReviewComment {
@@ -223,6 +228,25 @@ function bodyFinding(
   return parts.join("\n\n");
 }
 
+const FOLDED_HEADING = "#### Minor points";
+
+/** A finding listed in the body by choice (`RenderReviewInput.fold`): one line, where and what. */
+function foldedFinding(
+  f: ReviewFinding,
+  place: Required<Pick<BodyPlace, "path" | "lines">>,
+  input: RenderReviewInput,
+): string {
+  const path = code(place.path).replace(/`/g, "'");
+  const { from, to, side } = place.lines;
+  const at = `${from === to ? `line ${to}` : `lines ${from}–${to}`}${side === "LEFT" ? " (removed)" : ""}`;
+  const line = `- ${headline(f, input)} · \`${path}\` ${at}: ${safeProse(f.message).replace(/\n+/g, " ")}`;
+  const suggestion = usableSuggestion(f, undefined);
+  if (suggestion === undefined) return line;
+  // Inside the list item: every line of the block indented under it.
+  const block = `Suggested:\n\n${fence(code(suggestion))}`.replace(/^(?=.)/gm, "  ");
+  return `${line}\n\n${block}\n`;
+}
+
 function countsLine(findings: readonly ReviewFinding[], inline: number): string {
   if (findings.length === 0) return "No findings.";
   const counts = SEVERITIES.map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`).join(" · ");
@@ -261,6 +285,8 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
   const comments: ReviewComment[] = [];
   const placements: Placement[] = [];
   const outside: string[] = [];
+  const folded: string[] = [];
+  const foldReasons: string[] = [];
   input.output.findings.forEach((f, i) => {
     const key = findingKey(f);
     const forced = forceBody.get(i);
@@ -279,6 +305,13 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     }
     const from = result.startLine ?? result.line;
     const anchored = result.side === "RIGHT" ? rightLines(file, from, result.line) : undefined;
+    const fold = input.fold?.(f);
+    if (fold !== undefined && (forced === undefined || forced === fold)) {
+      placements.push({ finding: i, key, reason: fold });
+      folded.push(foldedFinding(f, { path, lines: { from, to: result.line, side: result.side } }, input));
+      if (!foldReasons.includes(fold)) foldReasons.push(fold);
+      return;
+    }
     if (forced !== undefined) {
       placements.push({ finding: i, key, reason: forced });
       const place: BodyPlace = { path, lines: { from, to: result.line, side: result.side } };
@@ -306,10 +339,12 @@ function render(input: RenderReviewInput, forceBody: ReadonlyMap<number, string>
     "",
     countsLine(input.output.findings, comments.length),
   ];
-  if (input.coverage) body.push("", `_${input.coverage}_`);
-  if (input.ciNote) body.push("", `⚠️ ${safeProse(input.ciNote)}`);
+  if (input.coverage) body.push("", input.coverage.trimEnd());
+  for (const section of input.sections ?? []) if (section.trim() !== "") body.push("", section.trimEnd());
   body.push("", "#### Plan compliance", "", ...complianceLines(input));
   if (outside.length > 0) body.push("", "#### Findings outside the diff", "", outside.join("\n\n---\n\n"));
+  if (folded.length > 0)
+    body.push("", FOLDED_HEADING, "", `_Not inline: ${foldReasons.join("; ")}._`, "", ...folded);
   return { event: "COMMENT", body: `${body.join("\n")}\n`, comments, placements, source: input };
 }
 

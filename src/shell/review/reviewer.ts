@@ -1,17 +1,15 @@
 import { embedData, extractData, findingMarker, reviewMarker } from "../../core/markers.js";
+import type { FindingInput } from "../../core/review/finding.js";
 import { type ReviewOutput, submitReviewTool } from "../../core/schemas/review.js";
 import type { StepJob } from "../../core/steps.js";
 import type { UsageSnapshot } from "../../core/usage.js";
 import { type DiffFile, parseUnifiedDiff } from "../../diff/index.js";
-import { type Presentation, presentDiff } from "../../diff/present.js";
 import { TriadError } from "../../errors.js";
-import { isTooLarge, type ReviewDiff, reviewDiff } from "../../github/pull-diff.js";
+import { isTooLarge, reviewDiff } from "../../github/pull-diff.js";
 import { loadRepoConfig } from "../../github/repo-config.js";
 import { findOwnReview, postReview } from "../../github/reviews.js";
 import { formatModelRef } from "../../models/config.js";
 import { runUntilFinished } from "../../models/finish.js";
-import { classifyFile, isSkippedKind } from "../../repo/file-kinds.js";
-import { isReadDenied } from "../../repo/path-policy.js";
 import { readOnlyTools } from "../../repo/read-tools.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { type ShellDeps, workflowContext } from "../context.js";
@@ -21,6 +19,15 @@ import { loadState } from "../interpret.js";
 import { loadApprovedPlan } from "../plan-source.js";
 import type { StepJobContext } from "../step.js";
 import { snapshotOf, stepModel } from "../usage.js";
+import {
+  coverageFigure,
+  type ReviewCoverageFigure,
+  receiptSection,
+  reviewerView,
+} from "./coverage-receipt.js";
+import { foldReason } from "./folded-findings.js";
+import { checkRoundIntegrity } from "./integrity-section.js";
+import { foldsMinor } from "./precision.js";
 import { buildReviewerPrompt } from "./prompt.js";
 import { moveToBody, renderReview } from "./render-review.js";
 
@@ -37,6 +44,10 @@ export interface ReviewerResult {
   usage: UsageSnapshot;
   /** The PR is larger than GitHub lists: nothing was reviewed or posted. */
   tooLarge?: { files: number; lines: number };
+  /** What of the change this reviewer was shown (its receipt's figures). */
+  coverage?: ReviewCoverageFigure;
+  /** The test-integrity guard's blocker findings (the first reviewer only: the guard runs once a round). */
+  integrity?: FindingInput[];
 }
 
 /**
@@ -93,11 +104,11 @@ export async function runReviewerStep(
     };
   }
   const files = parseUnifiedDiff(diff.text);
-  const presented = presentDiff(files, {
-    tokenBudget: DIFF_TOKENS,
-    // Lock and generated files are noise; secret-looking files are never shown to a model.
-    skip: (path) => isSkippedKind(classifyFile(path)) || isReadDenied(path, config.read_deny),
-  });
+  // The receipt comes from the very presentation the model reads, so it cannot describe another view.
+  const presented = reviewerView(diff, files, { tokenBudget: DIFF_TOKENS, readDeny: config.read_deny });
+  // The guard is code over the same diff: it runs once a round, with the first reviewer, and its
+  // flags are shown in that review (the other reviewers' would repeat them word for word).
+  const guard = slot === 0 ? checkRoundIntegrity(files, plan, config.read_deny) : undefined;
   const model = deps.models.reviewers(config, step.reviewers ?? 1)[slot];
   if (!model) throw new TriadError("config_invalid", `no reviewer model for slot ${slot + 1}`);
   let result = await deps.stores.results.get<Omit<ReviewerResult, "reviewId">>(w.jobId);
@@ -137,21 +148,34 @@ export async function runReviewerStep(
     };
     await deps.stores.results.set(w.jobId, result);
   }
+  result = {
+    ...result,
+    coverage: coverageFigure(presented.receipt),
+    ...(guard && guard.findings.length > 0 ? { integrity: guard.findings } : {}),
+  };
   const heading = `Review ${slot + 1} of ${step.reviewers ?? 1} · ${result.model} · ${headSha.slice(0, 7)}`;
   // An incremental round's removed lines are numbered in the PR's base, as GitHub reads them.
   const prFiles =
     step.sinceSha && result.output.findings.length > 0
       ? await wholePullFiles(w, { pull, headSha, base: defaultBranch })
       : undefined;
+  const foldMinor = await foldsMinor(w, config, result.model).catch((error: unknown) => {
+    if (w.signal.aborted) throw error;
+    log.warn({ err: String(error) }, "reviewer precision unavailable; nothing folded for it");
+    return false;
+  });
+  // Why the reviewers started before CI finished (src/core/ci-gate.ts), then the guard's flags.
+  const sections = [...(step.ciNote ? [`⚠️ ${step.ciNote}`] : []), ...(guard?.section ? [guard.section] : [])];
   const rendered = renderReview({
+    fold: foldReason({ nitsInline: config.nits_inline, foldMinor }),
     output: result.output,
     files,
     marker: mark,
     heading,
     plan,
     findingMarker,
-    coverage: coverageLine(diff, presented),
-    ...(step.ciNote ? { ciNote: step.ciNote } : {}),
+    coverage: receiptSection(presented, config.review_coverage_threshold),
+    ...(sections.length > 0 ? { sections } : {}),
     ...(prFiles ? { prFiles } : {}),
   });
   const data = `\n\n${embedData("review", result)}`;
@@ -188,36 +212,4 @@ async function wholePullFiles(
 ): Promise<DiffFile[] | undefined> {
   const whole = await reviewDiff(w.gh, w.repo, r, w.deps.diffs);
   return isTooLarge(whole) ? undefined : parseUnifiedDiff(whole.text);
-}
-
-/** What the review covered, said in the review (issue 12: "each review says which files it covered"). */
-export function coverageLine(diff: ReviewDiff, presented: Presentation): string {
-  const shown = presented.shown.length + presented.partial.length;
-  const notShown: string[] = [];
-  const lockOrGenerated = [
-    ...new Set([
-      ...diff.leftOut.filter((l) => l.why === "lock, generated, vendored or binary file").map((l) => l.path),
-      ...presented.skipped,
-    ]),
-  ];
-  const noPatch = diff.leftOut.filter((l) => l.why === "no patch from GitHub").map((l) => l.path);
-  const list = (paths: string[]) =>
-    `${paths
-      .slice(0, 5)
-      .map((p) => `\`${p.replace(/`/g, "'")}\``)
-      .join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
-  if (lockOrGenerated.length > 0)
-    notShown.push(`${lockOrGenerated.length} lock, generated, vendored or binary (${list(lockOrGenerated)})`);
-  if (noPatch.length > 0) notShown.push(`${noPatch.length} without a patch from GitHub (${list(noPatch)})`);
-  if (presented.clipped.length > 0)
-    notShown.push(
-      `${presented.clipped.length} beyond the reviewer's size budget (${list(presented.clipped)})`,
-    );
-  if (presented.partial.length > 0) notShown.push(`${presented.partial.length} shown in part`);
-  const from =
-    diff.source === "files"
-      ? " — read from GitHub's file list: the diff is above GitHub's limit of 300 files or 20,000 lines"
-      : "";
-  const total = Math.max(diff.totalFiles, shown);
-  return `Reviewed ${shown} of ${total} changed file${total === 1 ? "" : "s"}${from}.${notShown.length > 0 ? ` Not reviewed: ${notShown.join("; ")}.` : ""}`;
 }
