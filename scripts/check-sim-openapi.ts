@@ -204,10 +204,19 @@ async function drive(seen: Seen[]): Promise<void> {
       ...repo,
       check_run_id: run.id,
       conclusion: "success",
-      output: { title: "ok", summary: "ok" },
+      output: {
+        title: "ok",
+        summary: "ok",
+        annotations: [
+          { path: "README.md", start_line: 1, end_line: 1, annotation_level: "warning", message: "a note" },
+        ],
+      },
     });
     await gh.rest.checks.listForRef({ ...repo, ref: commit.sha });
+    // The CI gate reads the default branch's checks by its name (src/github/ci-checks.ts).
+    await gh.rest.checks.listForRef({ ...repo, ref: "main" });
     await gh.rest.checks.get({ ...repo, check_run_id: run.id });
+    await gh.rest.checks.listAnnotations({ ...repo, check_run_id: run.id });
 
     await maya.rest.pulls.merge({ ...repo, pull_number: pr.number });
     await sim.waitForIdle();

@@ -40,6 +40,7 @@ import { SnapshotCache } from "./repo/snapshot.js";
 import { releaseTurnIfIdle } from "./shell/admission.js";
 import { runArchitectReviewStep } from "./shell/architect/review-time.js";
 import { runArchitectTurn } from "./shell/architect/turn.js";
+import { runCiDeadline } from "./shell/ci-deadline.js";
 import type { ShellDeps } from "./shell/context.js";
 import { runDeveloperRound } from "./shell/developer/round.js";
 import { recordStepFailure } from "./shell/failure.js";
@@ -260,6 +261,7 @@ export async function runWorker(
     }),
     recentPermissions: redisRecentPermissions(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(60_000)),
     diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
+    githubTime,
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
     repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
       maxAgeMs: githubTime.toRealMs(5 * 60_000),
@@ -302,6 +304,7 @@ export async function runWorker(
           withPriority(() => dropFailedEvent(deps, data, job, data.error)),
         ),
       drainBusy: (ref) => requestStopIfAsked(deps, ref),
+      ciDeadline: (data, job) => turns(data, runCiDeadline(deps, data, job)),
       steps: {
         architect: (step, job) =>
           turns(

@@ -53,6 +53,20 @@ export const repoConfigSchema = z
       .describe("How many reviewers review each round (two when the issue has the important label)."),
     important_label: z.string().min(1).default("triad:important"),
     max_fix_rounds: z.number().int().min(0).max(10).default(3),
+    ci_timeout_minutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(30)
+      .describe(
+        "How long the reviewers wait for the repository's own CI checks on a new head before they start anyway (with a note). No checks: they start at once.",
+      ),
+    ci_checks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Names of the check runs the reviewers wait for on each new head. Absent: the checks that ran on the default branch's head and those that register on the new head. [] never waits.",
+      ),
     review_coverage_threshold: z
       .number()
       .min(0)

@@ -61,6 +61,10 @@ export type Effect =
   | { type: "clear_pending" }
   /** A step's saved model result is no longer needed (the step's writes are all done). */
   | { type: "forget_result"; jobId: string }
+  /** The reviewers start after `minutes` whatever CI says (a delayed job; src/core/ci-gate.ts). */
+  | { type: "ci_deadline"; headSha: string; minutes: number }
+  /** The CI gate of this head is open (passed or failed): its deadline job is no longer needed. */
+  | { type: "drop_ci_deadline"; headSha: string }
   /** Steps of this run still running (a reviewer, one waiting out a limit) stop before their next call. */
   | { type: "request_stop" };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTriadCheck } from "./ci-gate-state.js";
 
 /**
  * Webhook payloads are normalised into the few facts the workflow decides on, validated with zod at
@@ -51,6 +52,9 @@ export const workflowEventSchema = z.discriminatedUnion("kind", [
     conclusion: z.string().nullable(),
     /** The check's own summary (title and text), clipped: it becomes a finding when the check failed. */
     summary: z.string().default(""),
+    /** The check run, and how many annotations it has (read with its findings when it failed). */
+    checkRunId: z.number().int().optional(),
+    annotations: z.number().int().min(0).default(0),
     ...common,
   }),
   z.object({
@@ -185,14 +189,13 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
     }
     case "check_run.completed": {
       // Checks are reported by CI systems (often bots): they are facts about the code, not requests,
-      // so the bot rule does not apply. Only failures on triad's branches matter, and never triad's own.
+      // so the bot rule does not apply. Only checks on triad's branches matter, and never triad's own;
+      // a pass matters too: the reviewers may be waiting for it (src/core/ci-gate.ts).
       const run = payload.check_run;
       const branch = run?.check_suite?.head_branch ?? run?.pull_requests?.[0]?.head?.ref;
       const issue = issueFromBranch(branch);
       if (issue === undefined) return { ignored: "not a triad branch" };
-      if (run?.name === "triad/review") return { ignored: "triad's own check" };
-      if (!["failure", "timed_out"].includes(String(run?.conclusion)))
-        return { ignored: "the check did not fail" };
+      if (isTriadCheck(run?.name)) return { ignored: "triad's own check" };
       const summary = [run.output?.title, run.output?.summary, run.output?.text]
         .filter(Boolean)
         .join("\n\n")
@@ -204,6 +207,8 @@ export function normaliseWebhook(name: string, deliveryId: string, payload: Payl
           name: String(run.name ?? run.app?.name ?? "check"),
           conclusion: run.conclusion ?? null,
           summary,
+          ...(typeof run.id === "number" ? { checkRunId: run.id } : {}),
+          annotations: Number(run.output?.annotations_count ?? 0) || 0,
           issue,
           ...base,
         },

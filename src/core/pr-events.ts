@@ -1,4 +1,4 @@
-import { onCheckFailed } from "./ci-failure.js";
+import { type CiRunSeen, onCheckCompleted } from "./ci-gate.js";
 import type { CommentIntent } from "./commands.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, ignore, type OpenFindings } from "./effects.js";
@@ -41,6 +41,8 @@ export interface PullFacts {
   ignoredKey?: string;
   /** The findings the queued fix round will work on (to withdraw it when all are overruled). */
   open?: OpenFindings;
+  /** A check passed on the head the reviewers wait on: the CI's check runs there now (src/core/ci-gate.ts). */
+  ciOnHead?: CiRunSeen[];
   /** At the merge: the repository's reviewer-precision ledger, for the final summary. */
   precision?: PrecisionLedger;
 }
@@ -69,7 +71,7 @@ export function decidePullEvent(
     case "review_comment_created":
       return onIgnoreCommand(state, event, facts, ctx);
     case "check_completed":
-      return onCheckFailed(state, event, facts.findings, ctx);
+      return onCheckCompleted(state, event, facts, ctx);
     case "pr_review_submitted":
       if (event.state.toLowerCase() !== "changes_requested")
         return ignore(state, "the review requests no changes");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { budgetBoundSchema } from "./budget-bound.js";
+import { ciGateSchema } from "./ci-gate-state.js";
 import { type StepJob, stepJobSchema } from "./steps.js";
 import { usageSnapshotSchema } from "./usage.js";
 
@@ -87,6 +88,8 @@ export const workflowStateSchema = z.object({
   pr: z
     .object({ number: z.number().int(), url: z.string(), branch: z.string(), headSha: z.string() })
     .optional(),
+  /** The reviewers wait for the repository's CI on the PR's head (src/core/ci-gate.ts). */
+  ci: ciGateSchema.optional(),
   /** The head sha the reviewers reviewed last (the next round reviews only what changed since). */
   reviewedSha: z.string().optional(),
   /** A review round that saw less than `review_coverage_threshold` of the change (review/coverage.ts). */

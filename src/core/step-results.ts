@@ -1,3 +1,4 @@
+import { type CiFacts, gateReview } from "./ci-gate.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore, type OpenFindings } from "./effects.js";
 import { architectStep } from "./issue-events.js";
@@ -271,9 +272,14 @@ export interface RoundPublished {
   /** How many reviewers review this round. */
   reviewers: number;
   usage: UsageSnapshot | undefined;
+  /** The repository's own checks to wait for before the review (none: review at once). */
+  ci?: CiFacts;
 }
 
-/** A developer round is on the branch: reply in the addressed threads and start the reviews. */
+/**
+ * A developer round is on the branch: reply in the addressed threads and start the reviews — after
+ * the repository's CI, when it has checks (src/core/ci-gate.ts).
+ */
 export function onRoundPublished(
   state: WorkflowState,
   jobId: string,
@@ -298,7 +304,7 @@ export function onRoundPublished(
   const replies: Effect[] = r.open
     ? threadReplies(r.open, r.report, r.pr.number, headSha, r.round, ctx.text)
     : [];
-  return decided(
+  const d = decided(
     {
       ...state,
       phase: "reviewing",
@@ -330,6 +336,7 @@ export function onRoundPublished(
       { type: "forget_result", jobId },
     ],
   );
+  return gateReview(d, r.ci, ctx);
 }
 
 /** What a round did, in short, for the PR body and the tracking comment. */

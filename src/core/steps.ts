@@ -35,6 +35,8 @@ export const stepJobSchema = z.object({
   sinceSha: z.string().optional(),
   slot: z.number().int().min(0).optional(),
   reviewers: z.number().int().min(1).max(2).optional(),
+  /** Review: why the reviewers started before the repository's CI finished (said in each review). */
+  ciNote: z.string().optional(),
 });
 export type StepJob = z.infer<typeof stepJobSchema>;
 

@@ -10,4 +10,14 @@ export interface StepQueue {
   exists(step: StepJob, jobId: string): Promise<boolean>;
   /** A delayed job runs now (its turn came); a job that is not delayed is left as it is. */
   wake?(kind: StepKind, jobId: string): Promise<void>;
+  /** In `delayMs` real ms, the workflow's CI gate on `headSha` times out (once per head: a repeat adds nothing). */
+  ciDeadline?(at: WorkflowAt, headSha: string, delayMs: number): Promise<void>;
+  /** The gate opened before its deadline: the deadline job goes (gone already is fine). */
+  dropCiDeadline?(at: WorkflowAt, headSha: string): Promise<void>;
+}
+
+export interface WorkflowAt {
+  installationId: number;
+  repo: { owner: string; name: string };
+  issue: number;
 }

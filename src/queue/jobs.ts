@@ -22,6 +22,8 @@ export const controlJobSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("step_failed"), ref: stepRefSchema, error: z.string(), ...workflowRef }),
   /** The event at the head of the inbox could not be handled: report it and go on with the next. */
   z.object({ type: z.literal("event_failed"), error: z.string(), ...workflowRef }),
+  /** The CI gate on a head timed out (a delayed job): the reviewers start without CI (src/core/ci-gate.ts). */
+  z.object({ type: z.literal("ci_deadline"), headSha: z.string(), ...workflowRef }),
 ]);
 export type ControlJob = z.infer<typeof controlJobSchema>;
 export type WorkflowRef = Pick<ControlJob, "installationId" | "repo" | "issue">;

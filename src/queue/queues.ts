@@ -96,6 +96,11 @@ export async function acceptEvent(
   return jobId;
 }
 
+/** The CI gate's deadline job of a workflow's head: one per head. */
+function ciDeadlineJobId(at: WorkflowRef, headSha: string): string {
+  return `ci-deadline-${at.repo.owner}-${at.repo.name}-${at.issue}-${headSha}`.replace(/[^\w-]/g, "_");
+}
+
 /** The step queue port (src/ports/queue.ts) over BullMQ. */
 export function stepQueue(queues: Queues): StepQueue {
   return {
@@ -117,6 +122,18 @@ export function stepQueue(queues: Queues): StepQueue {
           opts: { ...JOB_DEFAULTS, jobId: reviewerJobId(jobId, slot), failParentOnFailure: true },
         })),
       });
+    },
+    async ciDeadline(at, headSha, delayMs) {
+      await queues.events.add(
+        "ci_deadline",
+        { type: "ci_deadline", headSha, ...at },
+        { jobId: ciDeadlineJobId(at, headSha), delay: Math.max(0, Math.round(delayMs)) },
+      );
+    },
+    async dropCiDeadline(at, headSha) {
+      const job = await queues.events.getJob(ciDeadlineJobId(at, headSha));
+      // Only while it waits: one that runs or ran is its own business (it finds the gate open).
+      if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
     },
     async wake(kind, jobId) {
       const job = await queues.steps[kind].getJob(jobId);

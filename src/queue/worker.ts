@@ -27,6 +27,8 @@ export interface WorkerHandlers {
   route(job: Extract<ControlJob, { type: "route" }>, ctx: JobContext): Promise<void>;
   stepFailed(job: Extract<ControlJob, { type: "step_failed" }>, ctx: JobContext): Promise<void>;
   eventFailed(job: Extract<ControlJob, { type: "event_failed" }>, ctx: JobContext): Promise<void>;
+  /** The CI gate on a head timed out: the reviewers start. */
+  ciDeadline?(job: Extract<ControlJob, { type: "ci_deadline" }>, ctx: JobContext): Promise<void>;
   /** A drain found the workflow busy (a step holds the lock): a chance to see a `/triad stop` waiting. */
   drainBusy?(ref: WorkflowRef): Promise<void>;
   steps: Partial<Record<StepKind, (step: StepJob, ctx: JobContext) => Promise<unknown>>>;
@@ -87,6 +89,8 @@ export function startWorkers(o: WorkerOptions): RunningWorkers {
         return o.handlers.stepFailed(data, ctx);
       case "event_failed":
         return o.handlers.eventFailed(data, ctx);
+      case "ci_deadline":
+        return o.handlers.ciDeadline?.(data, ctx) ?? Promise.resolve();
     }
   };
   workers.push(

@@ -9,6 +9,7 @@ import type { IssueComment } from "../github/comments.js";
 import type { RecentPermissions } from "../github/permissions.js";
 import type { DiffCache } from "../github/pull-diff.js";
 import type { RepoConfigCache } from "../github/repo-config.js";
+import type { GitHubTime } from "../github/time.js";
 import type { ModelProvider } from "../models/provider.js";
 import type { Clock } from "../ports/clock.js";
 import type { Faults } from "../ports/faults.js";
@@ -73,6 +74,8 @@ export interface ShellDeps {
   recentPermissions?: RecentPermissions;
   /** Review diffs by the shas that pin them, shared by the reviewers and the aggregate of a sha. */
   diffs?: DiffCache;
+  /** GitHub's clock as this worker keeps it (the simulator's time scale; default real time). */
+  githubTime?: GitHubTime;
 }
 
 /** One job's view of one workflow: the client, the issue, the lock's signal. */

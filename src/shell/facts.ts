@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import { readPlanComment } from "../core/approved-plan.js";
+import { isFailingConclusion } from "../core/ci-gate-state.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
@@ -9,6 +10,7 @@ import type { PrecisionLedger } from "../core/review/precision.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
+import { listCiCheckRuns } from "../github/ci-checks.js";
 import { github } from "../github/errors.js";
 import { getPermission, isRepoCollaborator } from "../github/permissions.js";
 import { pullDiffText } from "../github/pull-diff.js";
@@ -16,9 +18,10 @@ import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
 import { classifyComment } from "../text/comment-intent.js";
 import { modelInlineCode, modelText } from "../text/sanitize.js";
+import { failedCheckFindings } from "./ci-facts.js";
 import type { WorkflowContext } from "./context.js";
 import { planCommentKey } from "./plan-source.js";
-import { fromCheckFailure, fromFixCommand, fromHumanReview } from "./review/human-findings.js";
+import { fromFixCommand, fromHumanReview } from "./review/human-findings.js";
 import { recordPrecision, refreshedLedger } from "./review/precision.js";
 
 /**
@@ -105,12 +108,20 @@ export async function pullEventFacts(
       return ledger ? { precision: ledger } : {};
     }
     case "check_completed":
-      return {
-        findings: fromCheckFailure(
-          event.name,
-          event.summary || `${event.name} ended with ${event.conclusion}`,
-        ),
-      };
+      // A passed check is counted (src/core/ci-gate.ts), with the head's runs when the reviewers wait
+      // on it; a failed one's output is the finding.
+      if (!isFailingConclusion(event.conclusion)) {
+        if (state.ci?.headSha !== event.headSha) return {};
+        const runs = await listCiCheckRuns(w.gh, w.repo, event.headSha);
+        return {
+          ciOnHead: runs.map((r) => ({
+            name: r.name,
+            completed: r.status === "completed",
+            failed: isFailingConclusion(r.conclusion),
+          })),
+        };
+      }
+      return { findings: await failedCheckFindings(w, event) };
     case "pr_review_submitted": {
       if (event.state.toLowerCase() !== "changes_requested") return {};
       const { data: review } = await github("read the review", () =>

@@ -2,7 +2,7 @@ import { pauseIfOverBudget } from "../core/budget-pause.js";
 import type { Decision, Effect } from "../core/effects.js";
 import { contentHash, marker, REVIEW_CHECK, replyMarker } from "../core/markers.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../core/render/tracking.js";
-import type { WorkflowState } from "../core/state.js";
+import { stepBase, type WorkflowState } from "../core/state.js";
 import { ensureCheckRun } from "../github/checks.js";
 import {
   ensureComment,
@@ -14,6 +14,7 @@ import {
 } from "../github/comments.js";
 import { ensureLabels, markReadyForReview } from "../github/pulls.js";
 import { listReviewComments, type ReviewThreadComment, replyInThread } from "../github/reviews.js";
+import { realGitHubTime } from "../github/time.js";
 import type { PendingEffects } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
 import type { WorkflowContext } from "./context.js";
@@ -250,6 +251,17 @@ class EffectRun {
       case "forget_result":
         await deps.stores.results.delete(effect.jobId);
         await deps.stores.spend.clear(effect.jobId);
+        return state;
+      case "ci_deadline":
+        await deps.queue.ciDeadline?.(
+          stepBase(state),
+          effect.headSha,
+          // GitHub's minutes: a simulator with a time scale passes them faster.
+          (deps.githubTime ?? realGitHubTime).toRealMs(effect.minutes * 60_000),
+        );
+        return state;
+      case "drop_ci_deadline":
+        await deps.queue.dropCiDeadline?.(stepBase(state), effect.headSha);
         return state;
       case "request_stop":
         await deps.stores.stops?.request(w.workflow, state.runId);

@@ -91,6 +91,7 @@ export function checkFailed(headSha = PR.headSha): Extract<WorkflowEvent, { kind
     name: "ci/test",
     conclusion: "failure",
     summary: "2 tests failed",
+    annotations: 0,
     ...common,
   };
 }

@@ -61,6 +61,58 @@ describe("simulator: several apps and their check runs", () => {
     await theirs.rest.checks.update({ ...repo, check_run_id: run.id, conclusion: "success" });
   });
 
+  it("a CI app's check runs are listed per ref (a branch name too), and their annotations as GitHub lists them", async () => {
+    const ci = sim.registerApp({ slug: "acme-ci" });
+    const theirs = await installationClient(
+      sim,
+      sim.installApp("acme", { appId: ci.appId }).installationId,
+      ci,
+    );
+    const annotation = {
+      path: "a.ts",
+      start_line: 1,
+      end_line: 1,
+      annotation_level: "failure" as const,
+      title: "test",
+      message: "expected 2",
+    };
+    const { data: run } = await theirs.rest.checks.create({
+      ...repo,
+      name: "ci/test",
+      head_sha: headSha,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "1 failed", summary: "s", annotations: [annotation] },
+    });
+    expect(run.output.annotations_count).toBe(1);
+    const { data: list } = await gh.rest.checks.listForRef({ ...repo, ref: "main" });
+    expect(list.total_count).toBe(1);
+    expect(list.check_runs.map((r) => [r.name, r.app?.slug, r.conclusion])).toEqual([
+      ["ci/test", "acme-ci", "failure"],
+    ]);
+    const { data: annotations } = await gh.rest.checks.listAnnotations({ ...repo, check_run_id: run.id });
+    expect(annotations).toEqual([
+      {
+        ...annotation,
+        start_column: null,
+        end_column: null,
+        raw_details: null,
+        blob_href: `${sim.url}/acme/widgets/blob/${headSha}/a.ts`,
+      },
+    ]);
+    // An annotation without its required fields is GitHub's 422.
+    const { path: _path, ...noPath } = annotation;
+    expect(
+      await status(
+        theirs.rest.checks.update({
+          ...repo,
+          check_run_id: run.id,
+          output: { title: "t", summary: "s", annotations: [noPath as typeof annotation] },
+        }),
+      ),
+    ).toBe(422);
+  });
+
   it("an app sees only its own installations; its JWT cannot mint another app's token", async () => {
     const other = sim.registerApp({ slug: "other-app" });
     expect(other.botLogin).toBe("other-app[bot]");

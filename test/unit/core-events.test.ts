@@ -71,6 +71,48 @@ describe("normaliseWebhook on GitHub's example payloads", () => {
   });
 });
 
+describe("check runs of the repository's CI (the gate before the reviewers)", () => {
+  const completed = webhookExample("check_run", "completed");
+  const onTriad = (over: Record<string, unknown>) => ({
+    ...completed,
+    check_run: {
+      ...(completed.check_run as object),
+      check_suite: {
+        ...((completed.check_run as { check_suite: object }).check_suite ?? {}),
+        head_branch: "triad/12-add-retries",
+      },
+      ...over,
+    },
+  });
+
+  it("a passed check on a triad branch is an event too (the reviewers may be waiting for it)", () => {
+    expect(
+      normaliseWebhook("check_run", "d", onTriad({ name: "ci/test", conclusion: "success" })),
+    ).toMatchObject({
+      event: { kind: "check_completed", issue: 12, name: "ci/test", conclusion: "success" },
+    });
+  });
+
+  it("a failed check carries its output; triad's own checks are never events", () => {
+    const failed = onTriad({
+      name: "ci/test",
+      conclusion: "failure",
+      output: { title: "1 failed", summary: "retry.test.ts", text: "expected 3" },
+    });
+    expect(normaliseWebhook("check_run", "d", failed)).toMatchObject({
+      event: {
+        kind: "check_completed",
+        conclusion: "failure",
+        summary: "1 failed\n\nretry.test.ts\n\nexpected 3",
+      },
+    });
+    for (const name of ["triad/review", "triad/anything"])
+      expect(normaliseWebhook("check_run", "d", onTriad({ name, conclusion: "failure" }))).toEqual({
+        ignored: "triad's own check",
+      });
+  });
+});
+
 describe("issueFromBranch", () => {
   it("reads the issue number of a triad branch", () => {
     expect(issueFromBranch("triad/7-add-retry")).toBe(7);

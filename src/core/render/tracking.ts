@@ -1,4 +1,5 @@
 import { pausedNextLine, pausedNowLine } from "../budget-pause.js";
+import { ciProgress } from "../ci-gate-state.js";
 import { embedData, extractData, marker } from "../markers.js";
 import type { ModelText } from "../model-text.js";
 import { type Phase, type WorkflowState, workflowStateSchema } from "../state.js";
@@ -58,7 +59,9 @@ export function nowLine(state: WorkflowState): string {
     case "implementing":
       return `The developer is implementing plan v${state.approved?.version ?? "?"} (approved by ${who(state.approved?.by ?? "?")}).`;
     case "reviewing":
-      return "Reviewers are reviewing the pull request.";
+      return state.ci
+        ? `Waiting for CI (${ciProgress(state.ci)}); the reviewers start when the repository's checks have passed.`
+        : "Reviewers are reviewing the pull request.";
     case "fixing":
       return state.queued?.step.kind === "architect"
         ? "The architect is ruling on the reviewers' disputed findings."

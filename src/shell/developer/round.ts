@@ -28,6 +28,7 @@ import { buildRepoMap } from "../../repo/repo-map.js";
 import { fetchSnapshot } from "../../repo/snapshot.js";
 import { writeTools } from "../../repo/write-tools.js";
 import { modelText, quoteUntrusted } from "../../text/sanitize.js";
+import { ciFactsForRound } from "../ci-facts.js";
 import { decideContext, type ShellDeps, type WorkflowContext } from "../context.js";
 import { defaultBranchContract, loadContract } from "../contracts.js";
 import { interpret, loadState } from "../interpret.js";
@@ -244,6 +245,11 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         ...(open ? { open: open as OpenFindings } : {}),
         reviewers: await reviewerCount(w, config),
         usage: saved.usage,
+        ci: await ciFactsForRound(w, {
+          defaultBranch,
+          headSha: published.commitSha,
+          configured: config.ci_checks,
+        }),
       },
       ctx(),
     ),

@@ -164,6 +164,8 @@ export async function runReviewerStep(
     log.warn({ err: String(error) }, "reviewer precision unavailable; nothing folded for it");
     return false;
   });
+  // Why the reviewers started before CI finished (src/core/ci-gate.ts), then the guard's flags.
+  const sections = [...(step.ciNote ? [`⚠️ ${step.ciNote}`] : []), ...(guard?.section ? [guard.section] : [])];
   const rendered = renderReview({
     fold: foldReason({ nitsInline: config.nits_inline, foldMinor }),
     output: result.output,
@@ -173,7 +175,7 @@ export async function runReviewerStep(
     plan,
     findingMarker,
     coverage: receiptSection(presented, config.review_coverage_threshold),
-    ...(guard?.section ? { sections: [guard.section] } : {}),
+    ...(sections.length > 0 ? { sections } : {}),
     ...(prFiles ? { prFiles } : {}),
   });
   const data = `\n\n${embedData("review", result)}`;

@@ -124,6 +124,21 @@ export interface CheckRun {
   detailsUrl: string | null;
   output: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
   checkSuiteId: number;
+  /** The run's annotations, as the app sent them (listed by `GET …/check-runs/{id}/annotations`). */
+  annotations?: CheckAnnotation[];
+}
+
+/** One annotation of a check run (@octokit/openapi-types `check-annotation`). */
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column: number | null;
+  end_column: number | null;
+  annotation_level: "notice" | "warning" | "failure";
+  title: string | null;
+  message: string;
+  raw_details: string | null;
 }
 
 export interface CheckSuite {

@@ -16,7 +16,7 @@ import {
 import { checkRunJson, checkSuiteJson } from "../payloads.js";
 import { findRepo, resolveCommitish } from "../repo-ops.js";
 import { checkCheckRunOutput } from "../size-limits.js";
-import type { CheckRun, CheckSuite, Repo, User } from "../state.js";
+import type { CheckAnnotation, CheckRun, CheckSuite, Repo, User } from "../state.js";
 
 const R = "/repos/{owner}/{repo}";
 const STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"] as const;
@@ -93,8 +93,43 @@ function applyFields(sim: SimContext, run: CheckRun, body: Record<string, unknow
     if (typeof output.title === "string") run.output.title = output.title;
     if (typeof output.summary === "string") run.output.summary = output.summary;
     if (typeof output.text === "string") run.output.text = output.text;
-    if (Array.isArray(output.annotations)) run.output.annotations_count += output.annotations.length;
+    if (Array.isArray(output.annotations)) {
+      const added = output.annotations.map(annotationOf);
+      run.annotations = [...(run.annotations ?? []), ...added];
+      run.output.annotations_count += added.length;
+    }
   }
+}
+
+const LEVELS = ["notice", "warning", "failure"] as const;
+
+/**
+ * One annotation as the app sends it (docs.github.com/rest/checks/runs#create-a-check-run: `path`,
+ * `start_line`, `end_line`, `annotation_level` of notice, warning or failure, and `message` are
+ * required; columns only within one line). Anything else is GitHub's 422.
+ */
+function annotationOf(raw: unknown): CheckAnnotation {
+  const a = (raw ?? {}) as Record<string, unknown>;
+  const need = (field: string, ok: boolean) => {
+    if (!ok) throw validationFailed("CheckRun", `output.annotations.${field}`);
+  };
+  need("path", typeof a.path === "string" && a.path !== "");
+  need("start_line", Number.isInteger(a.start_line));
+  need("end_line", Number.isInteger(a.end_line));
+  need("annotation_level", (LEVELS as readonly unknown[]).includes(a.annotation_level));
+  need("message", typeof a.message === "string");
+  const column = (v: unknown) => (Number.isInteger(v) ? (v as number) : null);
+  return {
+    path: a.path as string,
+    start_line: a.start_line as number,
+    end_line: a.end_line as number,
+    start_column: column(a.start_column),
+    end_column: column(a.end_column),
+    annotation_level: a.annotation_level as CheckAnnotation["annotation_level"],
+    title: typeof a.title === "string" ? a.title : null,
+    message: a.message as string,
+    raw_details: typeof a.raw_details === "string" ? a.raw_details : null,
+  };
 }
 
 function suiteFor(sim: SimContext, repo: Repo, headSha: string, appId: number): CheckSuite {
@@ -201,6 +236,21 @@ export const checkRoutes: Route[] = [
     const repo = findRepo(req, sim);
     return { status: 200, body: checkRunJson(sim, repo, findRun(sim, repo, req.params.check_run_id)) };
   }),
+  // "List check run annotations": an array of `check-annotation` (@octokit/openapi-types
+  // `checks/list-annotations`), 30 a page by default, 100 at most; `blob_href` points at the file on the
+  // run's head.
+  route("GET", `${R}/check-runs/{check_run_id}/annotations`, (req, sim) => {
+    requireAuth(req);
+    const repo = findRepo(req, sim);
+    const run = findRun(sim, repo, req.params.check_run_id);
+    const perPage = Math.min(Number(req.query.get("per_page") ?? 30) || 30, 100);
+    const page = Math.max(Number(req.query.get("page") ?? 1) || 1, 1);
+    const body = (run.annotations ?? []).slice((page - 1) * perPage, page * perPage).map((a) => ({
+      ...a,
+      blob_href: `${sim.baseUrl}/${repo.fullName}/blob/${run.headSha}/${a.path}`,
+    }));
+    return { status: 200, body };
+  }),
   route("GET", `${R}/check-suites/{check_suite_id}`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
@@ -208,6 +258,8 @@ export const checkRoutes: Route[] = [
     if (!suite) throw notFound();
     return { status: 200, body: checkSuiteJson(sim, repo, suite) };
   }),
+  // "List check runs for a Git reference": `{ total_count, check_runs: check-run[] }` (@octokit/openapi-types
+  // `checks/list-for-ref`); `ref` is a sha, a branch or a tag name.
   route("GET", `${R}/commits/{ref}/check-runs`, (req, sim) => {
     requireAuth(req);
     const repo = findRepo(req, sim);
