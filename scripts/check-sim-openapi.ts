@@ -88,7 +88,9 @@ function recording(octokit: Octokit, seen: Seen[]): Octokit {
 
 /** The routes triad calls (src/github, src/phases), and the simulator's additions it will need. */
 async function drive(seen: Seen[]): Promise<void> {
-  const sim = await startSimulator({ webhookSecret: "x" });
+  // The shapes are checked here, not the consistency lag or the write spacing (their own tests do):
+  // no lag, so a PR can be opened on the branch made just before it.
+  const sim = await startSimulator({ webhookSecret: "x", consistency: { refLagMs: 0, pullLagMs: 0 } });
   try {
     const seeded = seedSample(sim);
     const repo = { owner: SAMPLE.owner, repo: SAMPLE.repo };
