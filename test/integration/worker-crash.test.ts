@@ -55,7 +55,8 @@ describe("a worker killed mid-job", () => {
         redis.disconnect();
         return completed === 1;
       },
-      20_000,
+      // A fresh worker process starts in about a second on an idle machine; far longer when loaded.
+      45_000,
     );
     await waitFor(
       "the architect's questions",
