@@ -89,6 +89,64 @@ describe("a plan comment", () => {
     );
   });
 
+  it("reads, from top to bottom, as a maintainer sees it", () => {
+    const small: Plan = {
+      goal: "G",
+      decisions: [
+        { decision: "D1", why: "W1", alternatives: [{ option: "A", why_rejected: "R" }] },
+        { decision: "D2", why: "W2", alternatives: [{ option: "B", why_rejected: "S" }] },
+      ],
+      steps: [
+        { title: "S1", files: [{ path: "a.ts", action: "change" }], signatures: [], details: "X1" },
+        { title: "S2", files: [{ path: "b.ts", action: "create" }], signatures: [], details: "X2" },
+      ],
+      tests: ["T"],
+      out_of_scope: ["O"],
+      risks: ["K"],
+    };
+    const body = renderPlan(small, 1, "j", "approved", modelText);
+    expect(body.slice(0, body.lastIndexOf("\n\n<!--"))).toBe(
+      [
+        marker("architect", "j"),
+        marker("plan", "v1"),
+        "## Plan v1",
+        "",
+        "**Goal.** G",
+        "",
+        "### Decisions",
+        "",
+        "1. **D1** — W1",
+        "   - _Rejected:_ A — R",
+        "2. **D2** — W2",
+        "   - _Rejected:_ B — S",
+        "",
+        "### Steps",
+        "",
+        "1. **S1**",
+        "   - Files: `a.ts` (change)",
+        "   - X1",
+        "2. **S2**",
+        "   - Files: `b.ts` (create)",
+        "   - X2",
+        "",
+        "### Tests to add",
+        "",
+        "- T",
+        "",
+        "### Out of scope",
+        "",
+        "- O",
+        "",
+        "### Risks",
+        "",
+        "- K",
+        "",
+        "---",
+        "Reply **`approved`** as the first line of a comment to have the developer implement exactly this plan (write access needed), or comment with the changes you want and the architect will revise it.",
+      ].join("\n"),
+    );
+  });
+
   it("lists what is out of scope and the risks when there are any, and mentions who approves", () => {
     const body = renderPlan(
       { ...plan, out_of_scope: ["Metrics"], risks: ["Longer latency"] },

@@ -283,6 +283,52 @@ describe("webhooks become workflow events (core/events.ts)", () => {
     });
   });
 
+  it("a malformed delivery is ignored, never thrown on", () => {
+    expect(n("issues", null as unknown as object)).toEqual({ ignored: "no repository" });
+    expect(n("issues", { installation: {}, repository: {} })).toEqual({ ignored: "no repository" });
+    expect(n("issues", { ...base, action: "labeled", repository: { name: "x" } })).toEqual({
+      ignored: "no repository",
+    });
+    expect(n("issues", { ...base, installation: undefined, action: "labeled" })).toEqual({
+      ignored: "no installation",
+    });
+    expect(n("issues", { ...base, action: "labeled", issue: { number: 3 } })).toEqual({
+      ignored: "no label",
+    });
+    expect(n("issues", { ...base, action: "edited", issue: { number: 3 } })).toEqual({
+      ignored: "neither the title nor the body changed",
+    });
+    expect(n("issue_comment", { ...base, action: "created", comment: { id: 1 } })).toEqual({
+      ignored: "no issue",
+    });
+    expect(n("pull_request", { ...base, action: "closed" })).toEqual({ ignored: "not a triad branch" });
+    expect(n("pull_request", { ...base, action: "closed", pull_request: {} })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("pull_request_review", { ...base, action: "submitted" })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("pull_request_review", { ...base, action: "submitted", review: {}, pull_request: {} })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("pull_request_review_comment", { ...base, action: "created" })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("pull_request_review_comment", { ...base, action: "created", pull_request: {} })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("check_run", { ...base, action: "completed" })).toEqual({ ignored: "not a triad branch" });
+    expect(n("check_run", { ...base, action: "created" })).toEqual({
+      ignored: "check_run.created is not handled",
+    });
+    expect(n("check_run", { ...base, action: "completed", check_run: { pull_requests: [] } })).toEqual({
+      ignored: "not a triad branch",
+    });
+    expect(n("check_run", { ...base, action: "completed", check_run: { pull_requests: [{}] } })).toEqual({
+      ignored: "not a triad branch",
+    });
+  });
+
   it("every event it makes passes the queue boundary's schema", () => {
     const made = n("issues", { ...base, action: "labeled", label: { name: "triad" }, issue: { number: 3 } });
     expect("event" in made && workflowEventSchema.parse(made.event)).toEqual("event" in made && made.event);
