@@ -319,6 +319,39 @@ describe("a published round", () => {
     expect(d.effects.at(-1)).toEqual({ type: "forget_result", jobId: "d2" });
   });
 
+  it("ticks only the plan steps reported done; without a checklist there is none", () => {
+    const devSteps = [
+      { title: "Add the loop", done: false },
+      { title: "Wire it", done: true },
+      { title: "Docs", done: false },
+    ];
+    const d = onRoundPublished(
+      reviewing({ phase: "implementing", devSteps }),
+      "d1",
+      published({
+        report: report({
+          plan_steps: [
+            { step: 1, status: "partly", files: [] },
+            { step: 3, status: "done", files: [] },
+          ],
+        }),
+      }),
+      ctx(),
+    );
+    expect(d.state?.devSteps?.map((x) => x.done)).toEqual([false, true, true]);
+    const none = onRoundPublished(reviewing({ phase: "implementing" }), "d1", published(), ctx());
+    expect(none.state?.devSteps).toEqual([]);
+    // a first round addresses no threads
+    expect(none.effects.map((e) => e.type)).toEqual(["check", "start_review", "forget_result"]);
+    const noReplies = onRoundPublished(
+      reviewing({ phase: "fixing", fixRound: 1 }),
+      "d2",
+      published({ round: 1, open: open([], { round: 1 }) }),
+      ctx(),
+    );
+    expect(noReplies.effects.map((e) => e.type)).toEqual(["check", "start_review", "forget_result"]);
+  });
+
   it("keeps the last twenty round notes", () => {
     const roundNotes = Array.from({ length: 20 }, (_, i) => ({
       round: i + 1,
@@ -435,6 +468,23 @@ describe("reviews aggregated", () => {
     expect(again.state?.findingStats).toEqual(first.state?.findingStats);
     expect(again.state?.raisedKeys).toEqual(first.state?.raisedKeys);
     expect(again.state?.phase).toBe("ready");
+  });
+
+  it("a reviewer who posted nothing still counts: a finding only one of two raised is single and goes to the architect", () => {
+    const d = onReviewsAggregated(
+      reviewing(),
+      {
+        headSha: PR.headSha,
+        sets: [{ reviewer: "r1", findings: [finding()] }],
+        reviewerCount: 2,
+        overrules: [],
+        comments: {},
+        usage: [],
+        reviewUrls: [],
+      },
+      ctx(),
+    );
+    expect(d.state?.queued?.step).toMatchObject({ kind: "architect", mode: "ruling" });
   });
 
   it("an overrule read from a thread is kept once", () => {

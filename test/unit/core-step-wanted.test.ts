@@ -135,6 +135,9 @@ describe("skipped steps and waiting turns", () => {
     expect(onStepSkipped(queuedState(), "j2", NOW).ignored).toBe(
       "skipped a step that was not the queued one",
     );
+    expect(onStepSkipped(queuedState({ queued: undefined }), "j1", NOW).ignored).toBe(
+      "skipped a step that was not the queued one",
+    );
   });
 
   it("the turn comes: no longer waiting, saved without an edit", () => {
@@ -142,12 +145,14 @@ describe("skipped steps and waiting turns", () => {
     expect(d.state?.waiting).toBeUndefined();
     expect(d.state?.updatedAt).toBe(NOW);
     expect(d.tracking).toBe(false);
+    expect(d.effects).toEqual([]);
     expect(onTurn(queuedState({ waiting: undefined }), NOW).ignored).toBe("was not waiting");
   });
 
   it("waiting is shown when it starts and when it grows; a short wait is not shown again as it shrinks", () => {
     expect(onWaitingTurn(queuedState({ waiting: undefined }), 0, NOW).state?.waiting).toEqual({ ahead: 0 });
     expect(onWaitingTurn(queuedState(), 4, NOW).state?.waiting).toEqual({ ahead: 4 });
+    expect(onWaitingTurn(queuedState(), 4, NOW).effects).toEqual([]);
     expect(onWaitingTurn(queuedState(), 3, NOW).ignored).toBe("still 3 ahead (shown: 3)");
     expect(onWaitingTurn(queuedState(), 0, NOW).ignored).toBe("still 0 ahead (shown: 3)");
   });
