@@ -405,3 +405,108 @@ describe("escalation to the architect (review/decide.ts)", () => {
     expect(decideReview(out, { fixRound: 0, maxFixRounds: 0 }).kind).toBe("needs-human");
   });
 });
+
+describe("aggregation at its edges", () => {
+  it("a human's comment at a known line is placed there, on the right side", () => {
+    const [one] = aggregateFindings([
+      {
+        reviewer: "maya",
+        origin: "human",
+        findings: [finding({ anchor: null, line: 12, message: "Why sleep here?" })],
+      },
+    ]);
+    expect(one).toMatchObject({ line: 12, side: "RIGHT" });
+    expect(one?.startLine).toBeUndefined();
+    const left = aggregateFindings([
+      {
+        reviewer: "maya",
+        origin: "human",
+        findings: [finding({ anchor: null, line: 4, side: "LEFT", message: "Old code" })],
+      },
+    ]);
+    expect(left[0]?.side).toBe("LEFT");
+  });
+
+  it("a located and an unlocated finding compare by anchor text", () => {
+    const out = aggregateFindings([
+      {
+        reviewer: "r1",
+        findings: [
+          finding({ anchor: "return fn();", message: WAIT, at: { path: "src/retry.ts", line: 10 } }),
+        ],
+      },
+      { reviewer: "r2", findings: [finding({ anchor: "return fn();", message: "Something else entirely" })] },
+    ]);
+    expect(out).toHaveLength(1);
+  });
+
+  it("two findings on a file without anchors are not at the same spot", () => {
+    const out = aggregateFindings([
+      { reviewer: "r1", findings: [finding({ anchor: null, message: WAIT })] },
+      { reviewer: "r2", findings: [finding({ anchor: null, message: WAIT2 })] },
+    ]);
+    expect(out).toHaveLength(2);
+  });
+
+  it("the same gist starts at a similarity of exactly 0.3", () => {
+    // 3 shared content words of 10 in all: 0.3
+    const a = "alpha bravo charlie delta echo foxtrot golf";
+    const b = "alpha bravo charlie hotel india juliet";
+    const out = aggregateFindings([
+      { reviewer: "r1", findings: [at(10, { message: a, anchor: "x1" })] },
+      { reviewer: "r2", findings: [at(10, { message: b, anchor: "x2" })] },
+    ]);
+    expect(out).toHaveLength(1);
+    const below = aggregateFindings([
+      { reviewer: "r1", findings: [at(10, { message: `${a} kilo`, anchor: "x1" })] },
+      { reviewer: "r2", findings: [at(10, { message: b, anchor: "x2" })] },
+    ]);
+    expect(below).toHaveLength(2);
+  });
+
+  it("merged messages are trimmed; the same words twice are one message", () => {
+    const two = aggregateFindings([
+      { reviewer: "r1", findings: [at(10, { message: `  ${WAIT}\n` })] },
+      { reviewer: "r2", findings: [at(10, { message: ` ${WAIT2} ` })] },
+    ]);
+    expect(two[0]?.message).toBe(`**r1** (blocker): ${WAIT}\n\n**r2** (blocker): ${WAIT2}`);
+    const same = aggregateFindings([
+      { reviewer: "r1", findings: [at(10, { message: `${WAIT} ` })] },
+      { reviewer: "r2", findings: [at(11, { message: WAIT })] },
+    ]);
+    expect(same[0]?.message).toBe(WAIT);
+  });
+
+  it("a source's second finding at a spot does not join a cluster that already has it", () => {
+    const out = aggregateFindings([
+      { reviewer: "r1", findings: [at(10, { message: WAIT }), at(11, { message: WAIT2 })] },
+      { reviewer: "r2", findings: [at(10, { message: WAIT2, anchor: "other" })] },
+    ]);
+    expect(out).toHaveLength(2);
+    expect(out.map((f) => f.raisedBy)).toEqual([["r1", "r2"], ["r1"]]);
+  });
+
+  it("contradictions are recorded on the findings that contradict, wherever they are listed", () => {
+    const out = aggregateFindings([
+      {
+        reviewer: "r1",
+        findings: [
+          finding({
+            path: "src/a.ts",
+            anchor: "a",
+            message: "Alpha overflows",
+            at: { path: "src/a.ts", line: 1 },
+          }),
+          at(10, { message: "Remove this redundant null check", severity: "major" }),
+        ],
+      },
+      {
+        reviewer: "r2",
+        findings: [at(11, { message: "Keep a guard here: input may be missing", severity: "major" })],
+      },
+    ]);
+    const alpha = out.find((f) => f.path === "src/a.ts");
+    expect(alpha?.contradicts).toEqual([]);
+    expect(out.filter((f) => f.contradicts.length > 0)).toHaveLength(2);
+  });
+});
