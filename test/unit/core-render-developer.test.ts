@@ -118,6 +118,46 @@ describe("the pull request body", () => {
   });
 });
 
+describe("the pull request body, top to bottom", () => {
+  it("as a maintainer reads it", () => {
+    const one: Plan = { ...plan, steps: plan.steps.slice(0, 1) };
+    const body = renderPullRequestBody(
+      one,
+      report({
+        summary: "  Built it.\n",
+        not_covered: ["Docs"],
+        plan_steps: [{ step: 1, status: "done", files: ["a.ts"] }],
+      }),
+      facts,
+      modelText,
+    );
+    expect(body).toBe(
+      [
+        marker("pr", "3"),
+        "Closes #3",
+        "",
+        "Implements [plan v2](https://x/issues/3#c1), approved by @maya.",
+        "",
+        "### What was built",
+        "",
+        "Built it.",
+        "",
+        "### Not covered",
+        "",
+        "- Docs",
+        "",
+        "### Plan conformance",
+        "",
+        "| # | step | status | files |",
+        "|---|---|---|---|",
+        "| 1 | Add the retry loop | ✅ done | `a.ts` |",
+        "",
+        "<sub>Written by triad's developer from the approved plan; reviewers from other vendors review it next.</sub>",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("the rounds section of the PR body", () => {
   const notes = [
     { round: 0, summary: "first", files: ["a.ts"] },
@@ -220,6 +260,37 @@ describe("the architect's ruling comment (render/ruling.ts)", () => {
     expect(rows.find((r) => r.includes("Unruled"))).toMatch(/\| — not ruled \| {2}\|$/);
     expect(body).not.toContain("revised plan follows");
     expect(extractData(body, "architect")).toEqual(result);
+  });
+
+  it("reads, top to bottom, as a table of rulings", () => {
+    const one = findings.slice(0, 1);
+    const result = { rulings: [{ finding: "F1", decision: "accept" as const, reason: "r" }] };
+    const body = renderRuling("ruling", result, one, "j", modelText);
+    expect(body.slice(0, body.lastIndexOf("\n\n<!--"))).toBe(
+      [
+        marker("architect", "j"),
+        "**The architect's ruling on the disputed findings**",
+        "",
+        "| finding | ruling | reason |",
+        "|---|---|---|",
+        `| F1: ${one[0]?.severity} — ${one[0]?.message.split("\n")[0]} | ✅ accepted | r |`,
+      ].join("\n"),
+    );
+    const long = aggregated([{ reviewer: "r", findings: [finding({ message: "m".repeat(200) })] }]);
+    expect(renderRuling("ruling", { rulings: [] }, long, "j", modelText)).toContain(
+      `| F1: blocker — ${"m".repeat(140)} |`,
+    );
+    const trace = renderRuling("spiral", { trace: "T", revised_plan: plan }, [], "j", modelText);
+    expect(trace.slice(0, trace.lastIndexOf("\n\n<!--"))).toBe(
+      [
+        marker("architect", "j"),
+        "**The architect traced the repeated fixes back to the plan.**",
+        "",
+        "T",
+        "",
+        "A revised plan follows; it needs a new `approved`.",
+      ].join("\n"),
+    );
   });
 
   it("says a revised plan follows when the ruling changes the plan", () => {
