@@ -487,6 +487,23 @@ describe("reviews aggregated", () => {
     expect(d.state?.queued?.step).toMatchObject({ kind: "architect", mode: "ruling" });
   });
 
+  it("new findings add to the counts of earlier rounds", () => {
+    const d = onReviewsAggregated(
+      reviewing({ findingStats: { "severity:blocker": 2, "by:r1": 5 } }),
+      {
+        headSha: PR.headSha,
+        sets: [{ reviewer: "r1", findings: [finding()] }],
+        reviewerCount: 1,
+        overrules: [],
+        comments: {},
+        usage: [],
+        reviewUrls: [],
+      },
+      ctx(),
+    );
+    expect(d.state?.findingStats).toEqual({ "severity:blocker": 3, "by:r1": 6 });
+  });
+
   it("an overrule read from a thread is kept once", () => {
     const s = reviewing({ ignored: [{ key: "k", by: "maya", how: "👎" }] });
     const d = onReviewsAggregated(
