@@ -71,7 +71,7 @@ export async function benchInstallation(o: InstallationBenchOptions = {}): Promi
 }
 
 /** A maintainer who waits as GitHub asks when it limits her (the bench's own requests are paced too). */
-function polite(sim: GitHubSimulator) {
+export function polite(sim: GitHubSimulator) {
   return async <T>(call: () => Promise<T>): Promise<T> => {
     for (;;) {
       try {

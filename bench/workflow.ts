@@ -7,6 +7,7 @@ import type { GitHubSimulator } from "../src/sim/github/index.js";
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
 import { DEMO_ANSWERS, demoStatelessModels } from "../src/sim/scenario.js";
 import { startLocalStack } from "../src/sim/stack.js";
+import { polite } from "./installation.js";
 
 const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };
 
@@ -67,11 +68,15 @@ class Maintainers {
   }
 }
 
-async function openIssues(maya: Octokit, count: number): Promise<number[]> {
+/** The bench's own issues, made as a maintainer would: waiting when GitHub's content limits say so. */
+async function openIssues(sim: GitHubSimulator, maya: Octokit, count: number): Promise<number[]> {
   const { title, body } = sampleIssue();
+  const ask = polite(sim);
   const numbers: number[] = [];
   for (let i = 0; i < count; i++) {
-    const { data } = await maya.rest.issues.create({ ...REPO, title: `${title} (${i + 1})`, body });
+    const { data } = await ask(() =>
+      maya.rest.issues.create({ ...REPO, title: `${title} (${i + 1})`, body }),
+    );
     numbers.push(data.number);
   }
   return numbers;
@@ -143,7 +148,7 @@ export async function benchWorkflow(opts: { many?: number } = {}): Promise<Recor
     try {
       const seeded = seedSample(stack.sim);
       const maya = stack.as(seeded.tokens[SAMPLE.maintainer] as string);
-      const [issue] = await openIssues(maya, 1);
+      const [issue] = await openIssues(stack.sim, maya, 1);
       const maintainers = new Maintainers(stack.sim, maya);
       const calls0 = stack.sim.calls.length;
       const cpu0 = process.cpuUsage();
@@ -227,7 +232,7 @@ async function manyWorkflows(redisUrl: string, many: number, scrape: boolean) {
   try {
     const seeded = seedSample(stack.sim);
     const maya = stack.as(seeded.tokens[SAMPLE.maintainer] as string);
-    const issues = await openIssues(maya, many);
+    const issues = await openIssues(stack.sim, maya, many);
     // Each workflow gets a burst of three comments, to count ordering violations.
     const maintainers = new Maintainers(stack.sim, maya, true);
     for (const port of ports) await untilReady(`http://127.0.0.1:${port}/readyz`);
