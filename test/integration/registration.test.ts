@@ -147,6 +147,8 @@ async function answersWebhooks(base: string, token: string, title: string): Prom
         thread.comments.some((c) => c.user.endsWith("[bot]") && c.body.includes("<!-- triad:tracking -->"))
       );
     },
-    20_000,
+    // About a second on an idle machine (the 👀 is a write spacing after the tracking comment); a
+    // restarted process on a loaded CI machine takes far longer to come up.
+    45_000,
   );
 }
