@@ -11,6 +11,7 @@ import {
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
 import { DEMO_ANSWERS } from "../src/sim/scenario.js";
 import { type LocalStack, startLocalStack } from "../src/sim/stack.js";
+import { botIssueComments } from "./bot-comments.js";
 import { installationBenchModels } from "./installation-models.js";
 
 /**
@@ -108,20 +109,12 @@ class Maintainers {
   step(): void {
     const fresh = this.sim.deliveries.slice(this.seen);
     this.seen += fresh.length;
-    for (const d of fresh) {
-      if (d.event !== "issue_comment" || (d.action !== "created" && d.action !== "edited")) continue;
-      const p = d.payload as {
-        issue: { number: number; pull_request?: unknown };
-        comment: { body: string; user: { type: string } };
-      };
-      if (p.issue.pull_request || p.comment.user.type !== "Bot") continue;
-      const n = p.issue.number;
-      const body = p.comment.body;
+    for (const { issue: n, body, deliveredAt } of botIssueComments(fresh)) {
       if (body.includes(TRACKING)) {
         const waiting = /waiting: (\d+) workflows? ahead|waiting: next in line/.exec(body);
         if (waiting) this.waited.set(n, Math.max(this.waited.get(n) ?? 0, Number(waiting[1] ?? 0)));
         if (/\*\*Now:\*\* Ready/.test(body) && !this.readyAt.has(n))
-          this.readyAt.set(n, Date.parse(d.deliveredAt));
+          this.readyAt.set(n, Date.parse(deliveredAt));
         continue;
       }
       if (body.includes("The architect has questions")) this.say(n, "answers", DEMO_ANSWERS.answers);

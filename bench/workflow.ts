@@ -7,6 +7,7 @@ import type { GitHubSimulator } from "../src/sim/github/index.js";
 import { SAMPLE, sampleIssue, seedSample } from "../src/sim/sample.js";
 import { DEMO_ANSWERS, demoStatelessModels } from "../src/sim/scenario.js";
 import { startLocalStack } from "../src/sim/stack.js";
+import { botIssueComments } from "./bot-comments.js";
 import { polite } from "./installation.js";
 
 const REPO = { owner: SAMPLE.owner, repo: SAMPLE.repo };
@@ -33,15 +34,7 @@ class Maintainers {
   async step(): Promise<void> {
     const fresh = this.sim.deliveries.slice(this.seen);
     this.seen += fresh.length;
-    for (const d of fresh) {
-      if (d.event !== "issue_comment" || (d.action !== "created" && d.action !== "edited")) continue;
-      const p = d.payload as {
-        issue: { number: number; pull_request?: unknown };
-        comment: { body: string; user: { type: string } };
-      };
-      if (p.issue.pull_request || p.comment.user.type !== "Bot") continue;
-      const n = p.issue.number;
-      const body = p.comment.body;
+    for (const { issue: n, body } of botIssueComments(fresh)) {
       if (body.includes("<!-- triad:tracking -->")) {
         if (/\*\*Now:\*\* Ready/.test(body) && !this.readyAt.has(n)) this.readyAt.set(n, performance.now());
         continue;

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ReviewOutput } from "../../src/core/schemas/review.js";
 import { scriptedModels } from "../../src/models/provider.js";
 import { SCRIPTED_REFS, ScriptedModel, type ScriptStep } from "../../src/sim/models/scripted-model.js";
 import { EXAMPLES_DIR, SAMPLE } from "../../src/sim/sample.js";
 import { demoModels } from "../../src/sim/scenario.js";
 import { developerSteps } from "../../src/sim/scenario-developer.js";
 import { toApprovedPlan, trackingNow } from "../helpers/conversation.js";
+import { capAttemptsFix, clean, submit } from "../helpers/models.js";
 import { settled } from "../helpers/settle.js";
 import { installationClient } from "../helpers/sim-clients.js";
 import { repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
@@ -26,9 +26,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const met = [1, 2, 3].map((step) => ({ step, status: "met" as const, note: "ok" }));
-const clean: ReviewOutput = { findings: [], plan_compliance: met };
-const submitClean: ScriptStep = { repeat: true, toolCalls: [{ name: "submit_review", input: clean }] };
+const submitClean: ScriptStep = { repeat: true, ...submit(clean) };
 
 /** The demo's architect and developer (with extra fix-round steps), one reviewer that finds nothing. */
 function models(developerExtra: ScriptStep[] = []) {
@@ -134,31 +132,7 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
   it("a failing check → a fix round with the check's output as the developer's finding, and no reviewer call", {
     timeout: 90_000,
   }, async () => {
-    const fix: ScriptStep[] = [
-      {
-        toolCalls: [
-          {
-            name: "edit_file",
-            input: {
-              path: "src/retry.ts",
-              old_string: "Defaults to 3.",
-              new_string: "Defaults to 3 (at most 10).",
-            },
-          },
-        ],
-      },
-      {
-        toolCalls: [
-          {
-            name: "done",
-            input: {
-              summary: "Capped maxAttempts, as the failing test asked.",
-              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
-            },
-          },
-        ],
-      },
-    ];
+    const fix = capAttemptsFix("Capped maxAttempts, as the failing test asked.");
     const m = models(fix);
     const s = await startSampleStack("ci-failing", { models: scriptedModels(m), files: timeout(120) });
     stack = s;

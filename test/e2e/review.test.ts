@@ -17,6 +17,7 @@ import { developerFixSteps, developerSteps } from "../../src/sim/scenario-develo
 import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/scenario-review.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
 import { planComment, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
+import { capAttemptsFix } from "../helpers/models.js";
 import { allJobs } from "../helpers/queue.js";
 import { settled } from "../helpers/settle.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
@@ -319,31 +320,7 @@ describe("cross-vendor review (simulator, scripted models)", () => {
   it("a human review with changes requested becomes findings for a fix round; closing the PR unmerged stops the workflow", {
     timeout: 90_000,
   }, async () => {
-    const fix: ScriptStep[] = [
-      {
-        toolCalls: [
-          {
-            name: "edit_file",
-            input: {
-              path: "src/retry.ts",
-              old_string: "Defaults to 3.",
-              new_string: "Defaults to 3 (at most 10).",
-            },
-          },
-        ],
-      },
-      {
-        toolCalls: [
-          {
-            name: "done",
-            input: {
-              summary: "Documented the upper bound.",
-              plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }],
-            },
-          },
-        ],
-      },
-    ];
+    const fix = capAttemptsFix("Documented the upper bound.");
     const m = models([[{ repeat: true, ...submit(clean) }]], {
       developer: [...developerRound0Steps(), ...fix],
     });

@@ -30,6 +30,35 @@ export function withReviewers(
   };
 }
 
+/**
+ * A fix round of the developer on the sample repository: caps `maxAttempts` in src/retry.ts's doc
+ * comment and reports step 1 done with `summary`.
+ */
+export function capAttemptsFix(summary: string): ScriptStep[] {
+  return [
+    {
+      toolCalls: [
+        {
+          name: "edit_file",
+          input: {
+            path: "src/retry.ts",
+            old_string: "Defaults to 3.",
+            new_string: "Defaults to 3 (at most 10).",
+          },
+        },
+      ],
+    },
+    {
+      toolCalls: [
+        {
+          name: "done",
+          input: { summary, plan_steps: [{ step: 1, status: "done", files: ["src/retry.ts"] }] },
+        },
+      ],
+    },
+  ];
+}
+
 /** One reviewer that always finds the code clean. */
 export function cleanReview(extra: { architect?: ScriptStep[]; developer?: ScriptStep[] } = {}) {
   return withReviewers([[{ repeat: true, ...submit(clean) }]], extra);
