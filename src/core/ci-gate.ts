@@ -5,6 +5,7 @@ import { type Decision, decided, type Effect, ignore } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import { aggregateFindings } from "./review/aggregate.js";
 import type { FindingSet } from "./review/finding.js";
+import { countedFindings } from "./review/human.js";
 import { afterFindings } from "./review/outcome.js";
 import type { WorkflowState } from "./state.js";
 
@@ -178,11 +179,7 @@ function openGate(
  */
 function ciFailed(state: WorkflowState, gate: CiGate, set: FindingSet, ctx: DecideContext): Decision {
   const findings = aggregateFindings([set]);
-  const stats = { ...state.findingStats };
-  for (const f of set.findings) {
-    stats[`severity:${f.severity}`] = (stats[`severity:${f.severity}`] ?? 0) + 1;
-    stats[`by:${set.reviewer}`] = (stats[`by:${set.reviewer}`] ?? 0) + 1;
-  }
+  const stats = countedFindings(state.findingStats, set);
   const next: WorkflowState = {
     ...state,
     ci: undefined,

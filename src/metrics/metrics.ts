@@ -74,8 +74,17 @@ export function createMetrics(o: { defaults?: boolean } = {}): TriadMetrics {
     },
   });
   const precisionSources = new Map<string, () => Promise<PrecisionReading>>();
-  const readPrecision = () =>
-    Promise.all([...precisionSources.values()].map((read) => read().catch(() => ({}) as PrecisionReading)));
+  // A scrape collects every metric at once (prom-client's registry starts all of them together), so
+  // the two reviewer gauges share the reading in flight: the ledgers are read once per scrape.
+  let inFlight: Promise<PrecisionReading[]> | undefined;
+  const readPrecision = () => {
+    inFlight ??= Promise.all(
+      [...precisionSources.values()].map((read) => read().catch(() => ({}) as PrecisionReading)),
+    ).finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
   const reviewerFindings = new Gauge({
     name: "triad_reviewer_findings",
     help: "Reviewer findings per repository and reviewer model, by kind (raised, fixed, overruled, confirmed)",

@@ -30,6 +30,19 @@ export function onHumanFindings(
  * round — through the same cap and spiral guard as every other round; while reviews or a round run,
  * they wait for the next decision.
  */
+/** The tracking comment's finding counts (by severity, by who raised them) with one set's findings added. */
+export function countedFindings(
+  stats: Readonly<Record<string, number>>,
+  set: FindingSet,
+): Record<string, number> {
+  const out = { ...stats };
+  for (const f of set.findings) {
+    out[`severity:${f.severity}`] = (out[`severity:${f.severity}`] ?? 0) + 1;
+    out[`by:${set.reviewer}`] = (out[`by:${set.reviewer}`] ?? 0) + 1;
+  }
+  return out;
+}
+
 export function takeFindings(state: WorkflowState, set: FindingSet, ctx: DecideContext): Decision {
   const pr = state.pr;
   if (!pr || set.findings.length === 0) return ignore(state, "no finding in the event");
@@ -38,11 +51,7 @@ export function takeFindings(state: WorkflowState, set: FindingSet, ctx: DecideC
   // The same failure reported twice (GitHub can send a check's creation and its completion) is one.
   if (keys.every((k) => state.raisedKeys.includes(k)))
     return ignore(state, "these findings were raised already");
-  const stats = { ...state.findingStats };
-  for (const f of set.findings) {
-    stats[`severity:${f.severity}`] = (stats[`severity:${f.severity}`] ?? 0) + 1;
-    stats[`by:${set.reviewer}`] = (stats[`by:${set.reviewer}`] ?? 0) + 1;
-  }
+  const stats = countedFindings(state.findingStats, set);
   const next: WorkflowState = {
     ...state,
     updatedAt: ctx.now,
