@@ -22,6 +22,11 @@ export interface EventFacts {
   planCommentHash?: string;
   /** The budget estimate the latest plan comment states (its data block), read with the hash. */
   planEstimate?: BudgetEstimate;
+  /**
+   * An approval's: comments written between the plan and it that the workflow has not handled yet,
+   * with their own facts, oldest first (decided before it: src/core/earlier-comments.ts).
+   */
+  earlier?: { event: CommentEvent; facts: EventFacts }[];
   /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */

@@ -2,6 +2,7 @@ import { onApproval } from "./approval.js";
 import { onBudgetCommand, retryPausedStep } from "./budget-pause.js";
 import { COMMAND_HELP, type CommandName } from "./commands.js";
 import type { DecideContext } from "./context.js";
+import { handledAhead, inWrittenOrder } from "./earlier-comments.js";
 import { type Decision, decided, type Effect, ignore } from "./effects.js";
 import { type CommentEvent, type EventFacts, type IssueEvent, reply } from "./event-facts.js";
 import type { WorkflowEvent } from "./events.js";
@@ -102,8 +103,12 @@ function onComment(
   if (state && intent.type === "command" && intent.name === "log" && canWrite(permission))
     return reply(state, event, renderCallLog(facts.callLog));
   if (!state || !isActive(state.phase)) return ignore(state, "no running workflow on this issue");
+  if (handledAhead(state, event)) return ignore(state, "handled before a later approval, from the thread");
   switch (intent.type) {
     case "approval":
+      // Comments written before it that it could overtake are decided first, in the order written.
+      if (facts.earlier?.length)
+        return inWrittenOrder(state, facts.earlier, event, { ...facts, earlier: [] }, onComment, ctx);
       return onApproval(state, event, facts, ctx);
     case "command":
     case "unknown_command":

@@ -32,6 +32,8 @@ export const planRefSchema = z.object({
   commentId: z.number().int(),
   hash: z.string(),
   issue: frozenIssueSchema.optional(),
+  /** When GitHub says the plan comment was created: the thread since then is read with one call. */
+  postedAt: z.string().optional(),
 });
 export type PlanRef = z.infer<typeof planRefSchema>;
 
@@ -74,6 +76,8 @@ export const workflowStateSchema = z.object({
   branch: z.string().optional(),
   /** Highest id of a human comment already given to the architect: a turn never reads it twice. */
   seenCommentId: z.number().int().default(0),
+  /** Comments handled before their webhooks came, ahead of a later approval (earlier-comments.ts). */
+  handledAhead: z.array(z.number().int()).default([]),
   /** Architect turns so far (questions and plans). */
   architectTurns: z.number().int().default(0),
   /** The step waiting on a queue or running, if any. */

@@ -1,6 +1,7 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import { readPlanComment } from "../core/approved-plan.js";
 import { isFailingConclusion } from "../core/ci-gate-state.js";
+import { handleBeforeApproval } from "../core/earlier-comments.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
 import { contentHash, isOwnComment, markerId } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
@@ -11,6 +12,7 @@ import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
 import { listCiCheckRuns } from "../github/ci-checks.js";
+import type { IssueComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
 import { getPermission, isRepoCollaborator } from "../github/permissions.js";
 import { pullDiffText } from "../github/pull-diff.js";
@@ -62,24 +64,19 @@ export async function issueEventFacts(
     state.plan &&
     state.phase === "awaiting-approval"
   ) {
-    facts.planCommentHash = await github("read the plan comment", async () => {
-      try {
-        const { data } = await w.gh.rest.issues.getComment({
-          ...w.repo,
-          comment_id: state.plan?.commentId as number,
-        });
-        const hash = contentHash(data.body ?? "");
-        // The budget the plan states is what an approval binds (read back only from a plan that checks).
-        const read = readPlanComment(data.body ?? "", modelText);
-        if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
-        // Kept by its hash: if this approval freezes it, the developer reads it from here.
-        await w.deps.stores.results.set(planCommentKey(hash), { body: data.body ?? "", url: data.html_url });
-        return hash;
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return "missing";
-        throw error;
-      }
-    });
+    const plan = await readPlanSince(w, state.plan);
+    if (plan) {
+      facts.planCommentHash = contentHash(plan.body);
+      // The budget the plan states is what an approval binds (read back only from a plan that checks).
+      const read = readPlanComment(plan.body, modelText);
+      if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
+      // Kept by its hash: if this approval freezes it, the developer reads it from here.
+      await w.deps.stores.results.set(planCommentKey(facts.planCommentHash), {
+        body: plan.body,
+        url: plan.url,
+      });
+      facts.earlier = await earlierComments(w, event, state, config, plan.since);
+    } else facts.planCommentHash = "missing";
   }
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
@@ -193,6 +190,68 @@ export async function pullEventFacts(
       return { permission, ...(key ? { ignoredKey: key } : {}), ...(open ? { open } : {}) };
     }
   }
+}
+
+/**
+ * The plan comment as it is now, and the thread since it was posted: one listing when the state
+ * knows when it was posted (the listing holds it), else the comment read by id first. Undefined when
+ * it was deleted.
+ */
+async function readPlanSince(
+  w: WorkflowContext,
+  plan: NonNullable<WorkflowState["plan"]>,
+): Promise<{ body: string; url: string; since: IssueComment[] } | undefined> {
+  const since = (at: string) =>
+    github("read the thread since the plan", () =>
+      w.gh.paginate(w.gh.rest.issues.listComments, { ...w.ref, since: at, per_page: 100 }),
+    ) as Promise<IssueComment[]>;
+  if (plan.postedAt) {
+    const listed = await since(plan.postedAt);
+    const found = listed.find((c) => c.id === plan.commentId);
+    return found ? { body: found.body ?? "", url: found.html_url, since: listed } : undefined;
+  }
+  const comment = await github("read the plan comment", async () => {
+    try {
+      return (await w.gh.rest.issues.getComment({ ...w.repo, comment_id: plan.commentId })).data;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  });
+  if (!comment) return undefined;
+  return { body: comment.body ?? "", url: comment.html_url, since: await since(comment.created_at) };
+}
+
+/**
+ * The comments written between the plan and this approval that it could overtake (their webhooks
+ * not yet handled: src/core/earlier-comments.ts), as events with their own facts, oldest first.
+ */
+async function earlierComments(
+  w: WorkflowContext,
+  approval: Extract<IssueEvent, { kind: "comment_created" }>,
+  state: WorkflowState,
+  config: RepoConfig,
+  listed: IssueComment[],
+): Promise<NonNullable<EventFacts["earlier"]>> {
+  const earlier: NonNullable<EventFacts["earlier"]> = [];
+  for (const c of [...listed].sort((a, b) => a.id - b.id)) {
+    const body = c.body ?? "";
+    const intent = classifyComment(body, config.approval_words);
+    const author = { login: c.user?.login ?? "ghost", type: c.user?.type ?? "User" };
+    if (!handleBeforeApproval(state, approval.comment.id, { id: c.id, bot: author.type === "Bot", intent }))
+      continue;
+    const event = {
+      ...approval,
+      deliveryId: `thread-comment-${c.id}`,
+      sender: author,
+      comment: { id: c.id, body, author, createdAt: c.created_at },
+    };
+    const facts: EventFacts = { intent, permission: await getPermission(w.gh, w.repo, author.login) };
+    if (intent.type === "message" && config.commenters === "collaborators")
+      facts.collaborator = await isRepoCollaborator(w.gh, w.repo, author.login);
+    earlier.push({ event, facts });
+  }
+  return earlier;
 }
 
 /** The repository's reviewer precision, late overrules read in; none when it cannot be read. */

@@ -181,7 +181,12 @@ class EffectRun {
           return {
             ...state,
             links,
-            plan: { ...state.plan, commentId: posted.id, hash: contentHash(posted.body ?? "") },
+            plan: {
+              ...state.plan,
+              commentId: posted.id,
+              hash: contentHash(posted.body ?? ""),
+              postedAt: posted.created_at,
+            },
           };
         }
         return { ...state, links };

@@ -182,6 +182,31 @@ describe("approvals that must be refused (no job queued, at most one reply)", ()
     expect(await developerJobs(s)).toEqual([]);
   });
 
+  it("an approval whose webhook comes before the change request written just before it: the change request is taken first, from the thread", async () => {
+    const s = await start("approval-overtakes");
+    const issue = await toPlanV1(s);
+    // GitHub does not promise delivery order: the change request's webhook is late, the workflow idle.
+    const late = s.sim.webhooks.hold({
+      event: "issue_comment",
+      action: "created",
+      payload: (p) => p.comment?.body === DEMO_ANSWERS.change,
+    });
+    const change = await comment(s, issue, DEMO_ANSWERS.change);
+    const approval = await comment(s, issue, "approved");
+    await waitFor("plan v2, from the change request read in the thread", () => planComment(s, issue, 2));
+    await refusedOnce(s, issue, approval, /revising plan v1/);
+    expect(late.held).toBe(1);
+    const turnsBefore = models.architect.requests.length;
+    late.release();
+    await settled(s, { queues: ["events", "architect"] });
+    // The late webhook finds its comment handled: no second architect turn, no reply, nothing approved.
+    expect(models.architect.requests.length).toBe(turnsBefore);
+    expect(botComments(s.thread(issue), `<!-- triad:reply id=${change} -->`)).toEqual([]);
+    expect(await developerJobs(s)).toEqual([]);
+    expect((await readState(s, issue)).phase).toBe("awaiting-approval");
+    expect(planComment(s, issue, 2)?.body).toContain("Report the number of attempts on ApiError");
+  });
+
   it("the same approval delivered five times queues one developer job", async () => {
     const s = await start("approval-redelivery");
     const issue = await toPlanV1(s);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RepoConfig } from "../../src/config/repo-config.js";
 import { defaultRepoConfig, parseRepoConfig } from "../../src/config/repo-config.js";
+import { handleBeforeApproval, type ListedComment } from "../../src/core/earlier-comments.js";
 import type { EventFacts, IssueEvent } from "../../src/core/event-facts.js";
 import type { WorkflowEvent } from "../../src/core/events.js";
 import { decideIssueEvent } from "../../src/core/issue-events.js";
@@ -172,6 +173,87 @@ describe("decide: comments while planning", () => {
         }),
       },
     ]);
+  });
+
+  describe("an approval whose webhook overtook comments written before it (read from the thread)", () => {
+    const earlier = (id: number, body: string, permission: "write" | "read" = "write") => {
+      const event = comment(id, body) as Extract<WorkflowEvent, { kind: "comment_created" }>;
+      return {
+        event,
+        facts: {
+          intent: classifyComment(body, defaultRepoConfig.approval_words),
+          permission,
+          collaborator: true,
+        },
+      };
+    };
+    const approvalAfter = (...before: ReturnType<typeof earlier>[]) =>
+      decide(awaiting, comment(203, "approved"), {
+        ...facts("maintain"),
+        facts: { ...facts("maintain").facts, earlier: before },
+      });
+
+    it("a change request written before it is decided first: the architect revises, plan v2 is not approved", () => {
+      const d = approvalAfter(earlier(202, "Please change step 2."));
+      expect(d.state?.phase).toBe("planning");
+      expect(d.state?.approved).toBeUndefined();
+      expect(d.state?.handledAhead).toEqual([202]);
+      expect(d.effects).toEqual([
+        {
+          type: "enqueue",
+          jobId: expect.stringContaining("c202"),
+          step: expect.objectContaining({ kind: "architect", commentId: 202 }),
+        },
+        {
+          type: "reply",
+          to: 203,
+          body: expect.stringMatching(/no plan waiting for approval: the architect is revising plan v2/),
+        },
+      ]);
+      expect(d.tracking).toBe(true);
+    });
+
+    it("a /triad stop written before it stops the workflow, and the approval starts nothing", () => {
+      const d = approvalAfter(earlier(202, "/triad stop"));
+      expect(d.state?.phase).toBe("stopped");
+      expect(d.effects.map((e) => e.type)).not.toContain("enqueue");
+    });
+
+    it("the late webhook of a comment handled ahead finds nothing to do", () => {
+      const d = approvalAfter(earlier(202, "Please change step 2."));
+      const late = decide(d.state, comment(202, "Please change step 2."), facts("write"));
+      expect(late.effects).toEqual([]);
+      expect(late.ignored).toMatch(/handled before a later approval/);
+    });
+
+    it("with nothing written in between, the approval is decided alone", () => {
+      expect(approvalAfter().state?.phase).toBe("implementing");
+    });
+  });
+
+  it("which thread comments go before an approval: after the plan and what the architect read, before the approval, not a bot's, and able to change it", () => {
+    const at = { ...awaiting, seenCommentId: 205, handledAhead: [207] };
+    const message = { type: "message" } as const;
+    const pick = (id: number, o: Partial<ListedComment> = {}) =>
+      handleBeforeApproval(at, 210, { id, bot: false, intent: message, ...o });
+    expect(pick(206)).toBe(true);
+    expect(pick(205)).toBe(false); // the architect read it
+    expect(pick(199)).toBe(false); // before the plan
+    expect(pick(207)).toBe(false); // handled ahead already
+    expect(pick(210)).toBe(false); // the approval itself
+    expect(pick(211)).toBe(false); // written after it
+    expect(pick(206, { bot: true })).toBe(false);
+    expect(pick(206, { intent: { type: "command", name: "replan", args: "" } })).toBe(true);
+    expect(pick(206, { intent: { type: "command", name: "stop", args: "" } })).toBe(true);
+    expect(pick(206, { intent: { type: "command", name: "status", args: "" } })).toBe(false);
+    expect(pick(206, { intent: { type: "approval" } })).toBe(false);
+    expect(
+      handleBeforeApproval({ ...awaiting, seenCommentId: 100 }, 210, {
+        id: 201,
+        bot: false,
+        intent: message,
+      }),
+    ).toBe(true);
   });
 
   it("approval words are the first line, case-insensitive, punctuation ignored, and configurable", () => {

@@ -70,6 +70,9 @@ export interface SimulatorOptions extends BehaviourPatch {
 /** Whose budget a rate-limit control applies to. */
 export type LimitTarget = { installationId: number } | { login: string } | { appId: number } | "anonymous";
 
+/** A webhook payload as delivered (JSON). */
+export type WebhookPayload = { comment?: { id?: number; body?: string } } & Record<string, unknown>;
+
 export interface RegisteredApp {
   appId: number;
   slug: string;
@@ -104,7 +107,8 @@ export interface GitHubSimulator {
   };
   readonly webhooks: {
     /** Holds back deliveries of this event (and action) until `release()`. */
-    hold(filter: { event: string; action?: string }): Hold;
+    /** `payload`: only the deliveries whose payload it accepts (e.g. one comment's). */
+    hold(filter: { event: string; action?: string; payload?: (payload: WebhookPayload) => boolean }): Hold;
   };
   setWebhookUrl(url: string | undefined): void;
   createUser(login: string, opts?: { type?: "User" | "Bot" }): { login: string; id: number; token: string };
@@ -305,7 +309,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<GitHubSimu
     webhooks: {
       hold: (f) =>
         dispatcher.hold(
-          (event, action) => event === f.event && (f.action === undefined || f.action === action),
+          (event, action, body) =>
+            event === f.event &&
+            (f.action === undefined || f.action === action) &&
+            (f.payload === undefined || f.payload(JSON.parse(body) as WebhookPayload)),
         ),
     },
     setWebhookUrl(url) {

@@ -69,7 +69,10 @@ export class WebhookDispatcher {
   private running = false;
   private idleWaiters: (() => void)[] = [];
   private nextDeliveryId = 17_000_000_000;
-  private holds: Array<{ match: (event: string, action?: string) => boolean; items: Pending[] }> = [];
+  private holds: Array<{
+    match: (event: string, action: string | undefined, body: string) => boolean;
+    items: Pending[];
+  }> = [];
   private rng: () => number;
   url: string | undefined;
 
@@ -127,7 +130,7 @@ export class WebhookDispatcher {
   }
 
   /** Holds back deliveries that match until `release()`; others go on as usual. */
-  hold(match: (event: string, action?: string) => boolean): Hold {
+  hold(match: (event: string, action: string | undefined, body: string) => boolean): Hold {
     const h = { match, items: [] as Pending[] };
     this.holds.push(h);
     return {
@@ -171,7 +174,7 @@ export class WebhookDispatcher {
   }
 
   private push(item: Pending): void {
-    const hold = this.holds.find((h) => h.match(item.event, item.action));
+    const hold = this.holds.find((h) => h.match(item.event, item.action, item.body));
     if (hold) hold.items.push(item);
     else this.queue.push(item);
   }
