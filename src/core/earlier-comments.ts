@@ -8,10 +8,10 @@ import type { WorkflowState } from "./state.js";
  * "Comments are answered in the order they were written", when their webhooks are not. GitHub does
  * not promise delivery order, and the inbox can only order events that wait together: an "approved"
  * that reaches an idle workflow before the change request written just before it would approve the
- * plan the maintainer had just asked to change. So an approval is decided after the comments written
- * between the plan and it that could change what it approves — a change request or an answer the
- * architect has not read, `/triad stop`, `/triad replan` — taken from the thread (the shell lists it
- * with the plan comment it reads anyway). Their own webhooks, when they come, find them handled.
+ * plan the maintainer had just asked to change, and answer it before the `/triad status` written
+ * before it. So an approval is decided after the comments written between the plan and it that have
+ * not been handled — taken from the thread (the shell lists it with the plan comment it reads anyway).
+ * Their own webhooks, when they come, find them handled.
  */
 
 /** How many comment ids handled ahead of their webhooks the state remembers (the newest). */
@@ -23,20 +23,36 @@ export interface ListedComment {
   /** Written by a bot (triad's own comments included): never an event, as in `normaliseWebhook`. */
   bot: boolean;
   intent: CommentIntent;
+  /** triad's reply to it is in the thread (a command that was answered was handled). */
+  answered: boolean;
 }
 
 /**
  * Whether a comment listed in the thread is to be handled before the approval `approvalId`: written
- * after the plan and before the approval, not by a bot, not handled ahead already, and one whose
- * handling could change what the approval does. A message the architect has read (`seenCommentId`)
- * was handled; a stop or replan that had been handled would have moved the workflow out of
- * awaiting-approval, where this is asked.
+ * after the plan and before the approval, not by a bot, not handled ahead already, and not handled
+ * as its webhook came — which the thread and the state tell apart without a record per comment
+ * (this is asked only while awaiting approval):
+ * - a message: handled ones were read by the architect (`seenCommentId`), or they sent the workflow
+ *   back to planning;
+ * - `/triad stop` and `/triad replan`: handled ones took the workflow out of awaiting-approval;
+ * - any other command: it is answered (triad's reply is in the thread) — except `/triad retry`,
+ *   which may act without a reply and changes nothing an approval depends on.
+ * An earlier approval is left alone: the approval at hand approves the same plan.
  */
 export function handleBeforeApproval(state: WorkflowState, approvalId: number, c: ListedComment): boolean {
-  const after = Math.max(state.plan?.commentId ?? 0, state.seenCommentId);
-  if (c.bot || c.id <= after || c.id >= approvalId || state.handledAhead.includes(c.id)) return false;
-  if (c.intent.type === "message") return true;
-  return c.intent.type === "command" && (c.intent.name === "stop" || c.intent.name === "replan");
+  if (c.bot || c.id >= approvalId || c.id <= (state.plan?.commentId ?? 0)) return false;
+  if (state.handledAhead.includes(c.id)) return false;
+  switch (c.intent.type) {
+    case "approval":
+      return false;
+    case "message":
+      return c.id > state.seenCommentId;
+    case "unknown_command":
+      return !c.answered;
+    case "command":
+      if (c.intent.name === "stop" || c.intent.name === "replan") return true;
+      return c.intent.name !== "retry" && !c.answered;
+  }
 }
 
 /** The webhook of a comment handled ahead of it (before a later approval) finds nothing to do. */

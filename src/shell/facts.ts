@@ -3,7 +3,7 @@ import { readPlanComment } from "../core/approved-plan.js";
 import { isFailingConclusion } from "../core/ci-gate-state.js";
 import { handleBeforeApproval } from "../core/earlier-comments.js";
 import type { EventFacts, IssueEvent } from "../core/event-facts.js";
-import { contentHash, isOwnComment, markerId } from "../core/markers.js";
+import { contentHash, isOwnComment, markerId, replyMarker } from "../core/markers.js";
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import type { CallLogView } from "../core/render/call-log.js";
@@ -234,22 +234,22 @@ async function earlierComments(
   listed: IssueComment[],
 ): Promise<NonNullable<EventFacts["earlier"]>> {
   const earlier: NonNullable<EventFacts["earlier"]> = [];
+  const own = listed.filter((c) => isOwnComment(c.user, w.deps.botLogin)).map((c) => c.body ?? "");
   for (const c of [...listed].sort((a, b) => a.id - b.id)) {
     const body = c.body ?? "";
     const intent = classifyComment(body, config.approval_words);
     const author = { login: c.user?.login ?? "ghost", type: c.user?.type ?? "User" };
-    if (!handleBeforeApproval(state, approval.comment.id, { id: c.id, bot: author.type === "Bot", intent }))
-      continue;
+    const answered = own.some((b) => b.includes(replyMarker(c.id)));
+    const listedComment = { id: c.id, bot: author.type === "Bot", intent, answered };
+    if (!handleBeforeApproval(state, approval.comment.id, listedComment)) continue;
     const event = {
       ...approval,
       deliveryId: `thread-comment-${c.id}`,
       sender: author,
       comment: { id: c.id, body, author, createdAt: c.created_at },
     };
-    const facts: EventFacts = { intent, permission: await getPermission(w.gh, w.repo, author.login) };
-    if (intent.type === "message" && config.commenters === "collaborators")
-      facts.collaborator = await isRepoCollaborator(w.gh, w.repo, author.login);
-    earlier.push({ event, facts });
+    // The facts its own webhook would have brought (never an approval's: those are not taken here).
+    earlier.push({ event, facts: await issueEventFacts(w, event, state, config) });
   }
   return earlier;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RepoConfig } from "../../src/config/repo-config.js";
 import { defaultRepoConfig, parseRepoConfig } from "../../src/config/repo-config.js";
+import type { CommandName } from "../../src/core/commands.js";
 import { handleBeforeApproval, type ListedComment } from "../../src/core/earlier-comments.js";
 import type { EventFacts, IssueEvent } from "../../src/core/event-facts.js";
 import type { WorkflowEvent } from "../../src/core/events.js";
@@ -213,6 +214,16 @@ describe("decide: comments while planning", () => {
       expect(d.tracking).toBe(true);
     });
 
+    it("a change request and a /triad status written before it are answered first, in the order written", () => {
+      const d = approvalAfter(earlier(201, "Please change step 2."), earlier(202, "/triad status"));
+      expect(d.effects.map((e) => (e.type === "reply" ? `reply ${e.to}` : e.type))).toEqual([
+        "enqueue",
+        "reply 202",
+        "reply 203",
+      ]);
+      expect(d.state?.handledAhead).toEqual([201, 202]);
+    });
+
     it("a /triad stop written before it stops the workflow, and the approval starts nothing", () => {
       const d = approvalAfter(earlier(202, "/triad stop"));
       expect(d.state?.phase).toBe("stopped");
@@ -231,11 +242,12 @@ describe("decide: comments while planning", () => {
     });
   });
 
-  it("which thread comments go before an approval: after the plan and what the architect read, before the approval, not a bot's, and able to change it", () => {
+  it("which thread comments go before an approval: written after the plan and before it, not a bot's, and not handled as their webhook came", () => {
     const at = { ...awaiting, seenCommentId: 205, handledAhead: [207] };
     const message = { type: "message" } as const;
+    const command = (name: CommandName) => ({ type: "command", name, args: "" }) as const;
     const pick = (id: number, o: Partial<ListedComment> = {}) =>
-      handleBeforeApproval(at, 210, { id, bot: false, intent: message, ...o });
+      handleBeforeApproval(at, 210, { id, bot: false, intent: message, answered: false, ...o });
     expect(pick(206)).toBe(true);
     expect(pick(205)).toBe(false); // the architect read it
     expect(pick(199)).toBe(false); // before the plan
@@ -243,17 +255,18 @@ describe("decide: comments while planning", () => {
     expect(pick(210)).toBe(false); // the approval itself
     expect(pick(211)).toBe(false); // written after it
     expect(pick(206, { bot: true })).toBe(false);
-    expect(pick(206, { intent: { type: "command", name: "replan", args: "" } })).toBe(true);
-    expect(pick(206, { intent: { type: "command", name: "stop", args: "" } })).toBe(true);
-    expect(pick(206, { intent: { type: "command", name: "status", args: "" } })).toBe(false);
     expect(pick(206, { intent: { type: "approval" } })).toBe(false);
-    expect(
-      handleBeforeApproval({ ...awaiting, seenCommentId: 100 }, 210, {
-        id: 201,
-        bot: false,
-        intent: message,
-      }),
-    ).toBe(true);
+    // A stop or replan that was handled took the workflow out of awaiting-approval.
+    expect(pick(203, { intent: command("replan") })).toBe(true);
+    expect(pick(203, { intent: command("stop") })).toBe(true);
+    // Other commands were handled when triad's reply to them is in the thread.
+    expect(pick(203, { intent: command("status") })).toBe(true);
+    expect(pick(203, { intent: command("status"), answered: true })).toBe(false);
+    expect(pick(203, { intent: { type: "unknown_command", text: "/triad dance" } })).toBe(true);
+    expect(pick(203, { intent: { type: "unknown_command", text: "/triad dance" }, answered: true })).toBe(
+      false,
+    );
+    expect(pick(203, { intent: command("retry") })).toBe(false);
   });
 
   it("approval words are the first line, case-insensitive, punctuation ignored, and configurable", () => {
