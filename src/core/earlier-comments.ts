@@ -30,27 +30,29 @@ export interface ListedComment {
 /**
  * Whether a comment listed in the thread is to be handled before the approval `approvalId`: written
  * after the plan and before the approval, not by a bot, not handled ahead already, and not handled
- * as its webhook came — which the thread and the state tell apart without a record per comment
- * (this is asked only while awaiting approval):
- * - a message: handled ones were read by the architect (`seenCommentId`), or they sent the workflow
- *   back to planning;
- * - `/triad stop` and `/triad replan`: handled ones took the workflow out of awaiting-approval;
- * - any other command: it is answered (triad's reply is in the thread) — except `/triad retry`,
- *   which may act without a reply and changes nothing an approval depends on.
+ * as its webhook came — which the thread and the state tell apart without a record per comment:
+ * - a command triad answers: handled ones are answered (triad's reply is in the thread), so they are
+ *   answered in order whatever the phase (a refused approval is a reply too);
+ * - while awaiting approval, what could change what the approval does: a message (handled ones were
+ *   read by the architect, `seenCommentId`, or sent the workflow back to planning), `/triad stop` and
+ *   `/triad replan` (handled ones took the workflow out of awaiting-approval). In other phases these
+ *   change nothing the approval's answer depends on, and a handled one leaves no trace to tell by;
+ * - `/triad retry` never: it may act without a reply, and an approval does not depend on it.
  * An earlier approval is left alone: the approval at hand approves the same plan.
  */
 export function handleBeforeApproval(state: WorkflowState, approvalId: number, c: ListedComment): boolean {
   if (c.bot || c.id >= approvalId || c.id <= (state.plan?.commentId ?? 0)) return false;
   if (state.handledAhead.includes(c.id)) return false;
+  const awaiting = state.phase === "awaiting-approval";
   switch (c.intent.type) {
     case "approval":
       return false;
     case "message":
-      return c.id > state.seenCommentId;
+      return awaiting && c.id > state.seenCommentId;
     case "unknown_command":
       return !c.answered;
     case "command":
-      if (c.intent.name === "stop" || c.intent.name === "replan") return true;
+      if (c.intent.name === "stop" || c.intent.name === "replan") return awaiting;
       return c.intent.name !== "retry" && !c.answered;
   }
 }

@@ -77,6 +77,11 @@ export async function issueEventFacts(
       });
       facts.earlier = await earlierComments(w, event, state, config, plan.since);
     } else facts.planCommentHash = "missing";
+  } else if (intent.type === "approval" && canWrite(facts.permission) && state.plan) {
+    // Refused whatever comes before it (no plan waits), but answered after the commands written
+    // before it: one listing, for a maintainer's approval only (anyone's would be a lever on calls).
+    const plan = await readPlanSince(w, state.plan);
+    if (plan) facts.earlier = await earlierComments(w, event, state, config, plan.since);
   }
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);

@@ -224,6 +224,18 @@ describe("decide: comments while planning", () => {
       expect(d.state?.handledAhead).toEqual([201, 202]);
     });
 
+    it("while the architect revises, a /triad status written before the approval is answered before the refusal", () => {
+      const revising = { ...awaiting, phase: "planning" as const };
+      const d = decide(revising, comment(203, "approved"), {
+        ...facts("maintain"),
+        facts: { ...facts("maintain").facts, earlier: [earlier(202, "/triad status")] },
+      });
+      expect(d.effects.map((e) => (e.type === "reply" ? `reply ${e.to}` : e.type))).toEqual([
+        "reply 202",
+        "reply 203",
+      ]);
+    });
+
     it("a /triad stop written before it stops the workflow, and the approval starts nothing", () => {
       const d = approvalAfter(earlier(202, "/triad stop"));
       expect(d.state?.phase).toBe("stopped");
@@ -267,6 +279,14 @@ describe("decide: comments while planning", () => {
       false,
     );
     expect(pick(203, { intent: command("retry") })).toBe(false);
+    // Out of awaiting-approval only unanswered commands go first: a handled message or replan leaves no trace.
+    const planning = { ...at, phase: "planning" as const };
+    const inPlanning = (o: Partial<ListedComment>) =>
+      handleBeforeApproval(planning, 210, { id: 206, bot: false, intent: message, answered: false, ...o });
+    expect(inPlanning({})).toBe(false);
+    expect(inPlanning({ intent: command("replan") })).toBe(false);
+    expect(inPlanning({ intent: command("status") })).toBe(true);
+    expect(inPlanning({ intent: command("status"), answered: true })).toBe(false);
   });
 
   it("approval words are the first line, case-insensitive, punctuation ignored, and configurable", () => {
