@@ -13,6 +13,7 @@ import {
 import { errorMessage, TriadError } from "./errors.js";
 import { Admission } from "./github/admission.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
+import { redisDefaultBranchRunsCache } from "./github/ci-checks.js";
 import type { GitHubClient } from "./github/client.js";
 import { withPriority } from "./github/paced-client.js";
 import { Pacer } from "./github/pacer.js";
@@ -260,6 +261,12 @@ export async function runWorker(
       recheckMs: Math.max(250, githubTime.toRealMs(30_000)),
     }),
     recentPermissions: redisRecentPermissions(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(60_000)),
+    // Which checks the default branch runs, shared by every round of the repository for three minutes.
+    defaultBranchRuns: redisDefaultBranchRunsCache(
+      redis,
+      env.TRIAD_REDIS_PREFIX,
+      githubTime.toRealMs(3 * 60_000),
+    ),
     diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
     githubTime,
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.

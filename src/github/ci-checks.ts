@@ -37,6 +37,64 @@ export async function listCiCheckRuns(gh: GitHubClient, repo: RepoRef, ref: stri
     }));
 }
 
+/**
+ * The default branch's check runs as last read (Redis, a few minutes): the CI gate reads them once per
+ * published round to learn which checks the repository runs, and every round of every workflow of the
+ * repository asks the same question of the same commit (two reads per workflow, 20 the same in a busy
+ * installation). `sha` is the commit they were read on when the reader knew it.
+ */
+export interface DefaultBranchRuns {
+  sha?: string;
+  runs: CiCheckRun[];
+}
+
+export interface DefaultBranchRunsCache {
+  get(repo: string): Promise<DefaultBranchRuns | undefined>;
+  set(repo: string, entry: DefaultBranchRuns): Promise<void>;
+}
+
+export function redisDefaultBranchRunsCache(
+  redis: {
+    get(key: string): Promise<string | null>;
+    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
+  },
+  prefix: string,
+  ttlMs: number,
+): DefaultBranchRunsCache {
+  const key = (repo: string) => `${prefix}:cache:ci-default-runs:${repo.toLowerCase()}`;
+  return {
+    async get(repo) {
+      const raw = await redis.get(key(repo)).catch(() => null);
+      return raw ? (JSON.parse(raw) as DefaultBranchRuns) : undefined;
+    },
+    async set(repo, entry) {
+      await redis
+        .set(key(repo), JSON.stringify(entry), "PX", Math.max(1, Math.ceil(ttlMs)))
+        .catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The default branch's check runs, from the cache when it has them: at the commit the caller knows
+ * is the default branch's head (`sha`), or — when the caller does not know it — whatever is younger
+ * than the cache's lifetime. Only names to wait for come from here, never a pass or a failure of
+ * triad's own head, so a copy a few minutes old costs at most a check that CI added to the default
+ * branch in those minutes; the head's own runs (read fresh) and its check events still add it.
+ */
+export async function listDefaultBranchRuns(
+  gh: GitHubClient,
+  repo: RepoRef,
+  o: { branch: string; sha?: string | undefined; cache?: DefaultBranchRunsCache | undefined },
+): Promise<CiCheckRun[]> {
+  const name = `${repo.owner}/${repo.repo}`;
+  const hit = await o.cache?.get(name);
+  if (hit && (o.sha === undefined || hit.sha === o.sha)) return hit.runs;
+  const runs = await listCiCheckRuns(gh, repo, o.sha ?? o.branch);
+  await o.cache?.set(name, { ...(o.sha ? { sha: o.sha } : {}), runs });
+  return runs;
+}
+
 /** A check run's annotation, as the developer reads it. */
 export interface CiAnnotation {
   path: string;

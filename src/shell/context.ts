@@ -5,6 +5,7 @@ import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import type { Admission } from "../github/admission.js";
+import type { DefaultBranchRunsCache } from "../github/ci-checks.js";
 import type { IssueComment } from "../github/comments.js";
 import type { RecentPermissions } from "../github/permissions.js";
 import type { DiffCache } from "../github/pull-diff.js";
@@ -70,6 +71,8 @@ export interface ShellDeps {
   repoConfig?: RepoConfigCache;
   /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
   admission?: Admission;
+  /** The default branch's check runs read a few minutes ago, for the CI gate (src/github/ci-checks.ts). */
+  defaultBranchRuns?: DefaultBranchRunsCache;
   /** Roles read a moment ago, for the architect's thread filter (src/github/permissions.ts). */
   recentPermissions?: RecentPermissions;
   /** Review diffs by the shas that pin them, shared by the reviewers and the aggregate of a sha. */

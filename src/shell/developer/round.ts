@@ -247,6 +247,8 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         usage: saved.usage,
         ci: await ciFactsForRound(w, {
           defaultBranch,
+          // A plan's first round was built on the default branch's head: its runs are the ones.
+          ...(where.from === "default-branch" ? { defaultSha: saved.baseSha } : {}),
           headSha: published.commitSha,
           configured: config.ci_checks,
         }),
