@@ -43,6 +43,7 @@ import { runArchitectReviewStep } from "./shell/architect/review-time.js";
 import { runArchitectTurn } from "./shell/architect/turn.js";
 import { runCiDeadline } from "./shell/ci-deadline.js";
 import type { ShellDeps } from "./shell/context.js";
+import { redisContractCache } from "./shell/contracts.js";
 import { runDeveloperRound } from "./shell/developer/round.js";
 import { recordStepFailure } from "./shell/failure.js";
 import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/handle-event.js";
@@ -269,6 +270,8 @@ export async function runWorker(
     ),
     diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
     githubTime,
+    // The default branch's contracts, by the config's rule (five minutes of GitHub time).
+    contracts: redisContractCache(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(5 * 60_000)),
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
     repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
       maxAgeMs: githubTime.toRealMs(5 * 60_000),

@@ -30,6 +30,7 @@ import type {
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { modelText } from "../text/sanitize.js";
 import { abortable } from "./abortable.js";
+import type { ContractCache } from "./contracts.js";
 
 /** The inbox as the shell sees it (src/queue/inbox.ts). */
 export interface EventInbox {
@@ -69,6 +70,8 @@ export interface ShellDeps {
   modelEnv: NodeJS.ProcessEnv;
   /** Repository config and default branch kept between steps (src/github/repo-config.ts). */
   repoConfig?: RepoConfigCache;
+  /** The default branch's role contracts, kept as long as the config (src/shell/contracts.ts). */
+  contracts?: ContractCache;
   /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
   admission?: Admission;
   /** The default branch's check runs read a few minutes ago, for the CI gate (src/github/ci-checks.ts). */

@@ -114,7 +114,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       // A plan's first round runs on the default branch's own snapshot; a fix round reads the contract there.
       contract: (where.from === "default-branch"
         ? loadContract("developer", snapshot)
-        : await defaultBranchContract(w.gh, w.repo, "developer", defaultBranch)
+        : await defaultBranchContract(w.gh, w.repo, "developer", defaultBranch, deps.contracts)
       ).text,
       repo: {
         fullName: `${w.repo.owner}/${w.repo.repo}`,
