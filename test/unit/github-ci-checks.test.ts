@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { describe, expect, it } from "vitest";
 import {
-  type DefaultBranchRuns,
+  type CiCheckRun,
   type DefaultBranchRunsCache,
   listDefaultBranchRuns,
 } from "../../src/github/ci-checks.js";
@@ -30,13 +30,14 @@ function client() {
 }
 
 /** The Redis cache's contract over a map (its lifetime is Redis's TTL: an expired entry is a miss). */
-function memoryCache(): DefaultBranchRunsCache & { entries: Map<string, DefaultBranchRuns> } {
-  const entries = new Map<string, DefaultBranchRuns>();
+function memoryCache(): DefaultBranchRunsCache & { entries: Map<string, CiCheckRun[]> } {
+  const entries = new Map<string, CiCheckRun[]>();
   return {
     entries,
-    get: async (name) => entries.get(name),
-    set: async (name, entry) => {
-      entries.set(name, entry);
+    get: async (name, sha) => entries.get(`${name}@${sha ?? "latest"}`),
+    set: async (name, sha, runs) => {
+      if (sha) entries.set(`${name}@${sha}`, runs);
+      entries.set(`${name}@latest`, runs);
     },
   };
 }
@@ -63,7 +64,9 @@ describe("the default branch's check runs, kept a few minutes", () => {
       `/repos/acme/weather-client/commits/${"a".repeat(40)}/check-runs`,
       `/repos/acme/weather-client/commits/${"b".repeat(40)}/check-runs`,
     ]);
-    expect(cache.entries.get("acme/weather-client")?.sha).toBe("b".repeat(40));
+    // Both stay kept by commit: a round that knows the head asks for exactly its runs.
+    await listDefaultBranchRuns(gh, repo, { branch: "main", sha: "a".repeat(40), cache });
+    expect(calls).toHaveLength(2);
   });
 
   it("read by name when nothing is kept: the copy does not claim a sha it was not read at", async () => {
@@ -71,6 +74,7 @@ describe("the default branch's check runs, kept a few minutes", () => {
     const cache = memoryCache();
     await listDefaultBranchRuns(gh, repo, { branch: "main", cache });
     await listDefaultBranchRuns(gh, repo, { branch: "main", sha: "a".repeat(40), cache });
+    await listDefaultBranchRuns(gh, repo, { branch: "main", cache });
     expect(calls).toEqual([
       "/repos/acme/weather-client/commits/main/check-runs",
       `/repos/acme/weather-client/commits/${"a".repeat(40)}/check-runs`,
