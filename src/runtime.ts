@@ -13,6 +13,7 @@ import {
 import { errorMessage, TriadError } from "./errors.js";
 import { Admission } from "./github/admission.js";
 import { type AppAuth, createAppAuth } from "./github/app-auth.js";
+import { redisDefaultBranchRunsCache } from "./github/ci-checks.js";
 import type { GitHubClient } from "./github/client.js";
 import { withPriority } from "./github/paced-client.js";
 import { Pacer } from "./github/pacer.js";
@@ -42,6 +43,7 @@ import { runArchitectReviewStep } from "./shell/architect/review-time.js";
 import { runArchitectTurn } from "./shell/architect/turn.js";
 import { runCiDeadline } from "./shell/ci-deadline.js";
 import type { ShellDeps } from "./shell/context.js";
+import { redisContractCache } from "./shell/contracts.js";
 import { runDeveloperRound } from "./shell/developer/round.js";
 import { recordStepFailure } from "./shell/failure.js";
 import { drainInbox, dropFailedEvent, routePullRequestComment } from "./shell/handle-event.js";
@@ -260,8 +262,16 @@ export async function runWorker(
       recheckMs: Math.max(250, githubTime.toRealMs(30_000)),
     }),
     recentPermissions: redisRecentPermissions(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(60_000)),
+    // Which checks the default branch runs, shared by every round of the repository for three minutes.
+    defaultBranchRuns: redisDefaultBranchRunsCache(
+      redis,
+      env.TRIAD_REDIS_PREFIX,
+      githubTime.toRealMs(3 * 60_000),
+    ),
     diffs: redisDiffCache(redis, env.TRIAD_REDIS_PREFIX),
     githubTime,
+    // The default branch's contracts, by the config's rule (five minutes of GitHub time).
+    contracts: redisContractCache(redis, env.TRIAD_REDIS_PREFIX, githubTime.toRealMs(5 * 60_000)),
     // "Once per step per sha": a copy younger than five minutes of GitHub time is used as it is.
     repoConfig: redisRepoConfigCache(redis, env.TRIAD_REDIS_PREFIX, {
       maxAgeMs: githubTime.toRealMs(5 * 60_000),

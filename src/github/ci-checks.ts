@@ -37,6 +37,63 @@ export async function listCiCheckRuns(gh: GitHubClient, repo: RepoRef, ref: stri
     }));
 }
 
+/**
+ * The default branch's check runs as read a few minutes ago (Redis): the CI gate reads them once per
+ * published round to learn which checks the repository runs, and every round of every workflow of the
+ * repository asks the same question of the same commit (two reads per workflow, all alike in a busy
+ * installation). Kept per commit (`sha`), and as the latest read for a reader that does not know the
+ * branch's head (a fix round).
+ */
+export interface DefaultBranchRunsCache {
+  /** The runs read on this commit, or (no sha) the latest read of the default branch. */
+  get(repo: string, sha?: string): Promise<CiCheckRun[] | undefined>;
+  set(repo: string, sha: string | undefined, runs: CiCheckRun[]): Promise<void>;
+}
+
+export function redisDefaultBranchRunsCache(
+  redis: {
+    get(key: string): Promise<string | null>;
+    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
+  },
+  prefix: string,
+  ttlMs: number,
+): DefaultBranchRunsCache {
+  const key = (repo: string, sha?: string) =>
+    `${prefix}:cache:ci-default-runs:${repo.toLowerCase()}${sha ? `:${sha.toLowerCase()}` : ""}`;
+  const put = (k: string, runs: CiCheckRun[]) =>
+    redis.set(k, JSON.stringify(runs), "PX", Math.max(1, Math.ceil(ttlMs))).catch(() => undefined);
+  return {
+    async get(repo, sha) {
+      const raw = await redis.get(key(repo, sha)).catch(() => null);
+      return raw ? (JSON.parse(raw) as CiCheckRun[]) : undefined;
+    },
+    async set(repo, sha, runs) {
+      if (sha) await put(key(repo, sha), runs);
+      await put(key(repo), runs);
+    },
+  };
+}
+
+/**
+ * The default branch's check runs, from the cache when it has them: those of the commit the caller
+ * knows is the branch's head (`sha`), or — when the caller does not know it — the latest read, at
+ * most the cache's lifetime old. Only names to wait for come from here, never a pass or a failure of
+ * triad's own head, so a copy a few minutes old costs at most a check that CI added to the default
+ * branch in those minutes; the head's own runs (read fresh) and its check events still add it.
+ */
+export async function listDefaultBranchRuns(
+  gh: GitHubClient,
+  repo: RepoRef,
+  o: { branch: string; sha?: string | undefined; cache?: DefaultBranchRunsCache | undefined },
+): Promise<CiCheckRun[]> {
+  const name = `${repo.owner}/${repo.repo}`;
+  const hit = await o.cache?.get(name, o.sha);
+  if (hit) return hit;
+  const runs = await listCiCheckRuns(gh, repo, o.sha ?? o.branch);
+  await o.cache?.set(name, o.sha, runs);
+  return runs;
+}
+
 /** A check run's annotation, as the developer reads it. */
 export interface CiAnnotation {
   path: string;

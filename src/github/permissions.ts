@@ -100,9 +100,51 @@ export function permissionCache(gh: GitHubClient, ref: RepoRef): (username: stri
   return memoised((username) => getPermission(gh, ref, username));
 }
 
-/** Memoises collaborator checks for the length of one step. */
-export function collaboratorCache(gh: GitHubClient, ref: RepoRef): (username: string) => Promise<boolean> {
-  return memoised((username) => isRepoCollaborator(gh, ref, username));
+/**
+ * Whether a role already read answers "is this user a collaborator?", so the check need not be made:
+ * the permission endpoint's role is "the highest role assigned to the collaborator after considering
+ * all sources of grants, including: repo, teams, organization, and enterprise" (GitHub's description
+ * of `GET /repos/{owner}/{repo}/collaborators/{username}/permission`), and the collaborator check
+ * counts every such grant ("outside collaborators, organization members that are direct
+ * collaborators, organization members with access through team memberships, organization members
+ * with access through default organization permissions, and organization owners": `List repository
+ * collaborators`, docs.github.com/rest/collaborators/collaborators). So admin, maintain, write and
+ * triage (never an organization's base permission, always a grant) mean yes. `read` does not: on a
+ * public repository the endpoint may answer it for anyone. `none` is asked too (an unknown custom
+ * role reads as none). Undefined: ask GitHub.
+ */
+export function collaboratorByRole(permission: Permission): true | undefined {
+  return permission === "admin" ||
+    permission === "maintain" ||
+    permission === "write" ||
+    permission === "triage"
+    ? true
+    : undefined;
+}
+
+/**
+ * Memoises collaborator checks for the length of one step. With `roleOf` (a role look-up the caller
+ * makes anyway), a role that answers the question (`collaboratorByRole`) saves the check.
+ */
+export function collaboratorCache(
+  gh: GitHubClient,
+  ref: RepoRef,
+  roleOf?: (username: string) => Promise<Permission>,
+): (username: string) => Promise<boolean> {
+  return memoised(async (username) => {
+    if (roleOf && collaboratorByRole(await roleOf(username))) return true;
+    return isRepoCollaborator(gh, ref, username);
+  });
+}
+
+/** Whether the author of a comment is a collaborator, given the role just read for them. */
+export async function isCollaboratorGiven(
+  gh: GitHubClient,
+  ref: RepoRef,
+  username: string,
+  permission: Permission,
+): Promise<boolean> {
+  return collaboratorByRole(permission) ?? (await isRepoCollaborator(gh, ref, username));
 }
 
 /**

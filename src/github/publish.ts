@@ -198,6 +198,11 @@ async function planBranch(gh: GitHubClient, o: PublishOptions): Promise<BranchPl
       baseTree: o.baseTreeSha ?? (await treeOfCommit(gh, o.repo, o.baseSha)),
     };
   }
+  // A fix round whose branch is still at the commit it was computed on (the ref just read): no one
+  // pushed, and this round's commit — a child of that base — cannot be on it yet, so the history
+  // listing would only confirm what the caller knows (the base and its tree). One call fewer.
+  if (!o.rebuild && head === o.baseSha && o.baseTreeSha !== undefined)
+    return { kind: "advance", head, parents: [head], baseTree: o.baseTreeSha };
   const commits = await recentCommits(gh, o.repo, head, HISTORY_DEPTH);
   const mine = commits.find((c) => readRoundTrailer(c.message) === o.roundId);
   if (mine) return { kind: "done", commit: mine.sha };

@@ -1,7 +1,12 @@
 import type { CiFacts } from "../core/ci-gate.js";
 import { isFailingConclusion } from "../core/ci-gate-state.js";
 import type { FindingSet } from "../core/review/finding.js";
-import { type CiAnnotation, listCiAnnotations, listCiCheckRuns } from "../github/ci-checks.js";
+import {
+  type CiAnnotation,
+  listCiAnnotations,
+  listCiCheckRuns,
+  listDefaultBranchRuns,
+} from "../github/ci-checks.js";
 import type { WorkflowContext } from "./context.js";
 import { fromCheckFailure } from "./review/human-findings.js";
 
@@ -9,16 +14,31 @@ import { fromCheckFailure } from "./review/human-findings.js";
  * The repository's CI as a published round meets it (src/core/ci-gate.ts): the checks that ran on the
  * default branch's head are the ones to wait for — a CI registers its runs a moment after the push,
  * so the new head alone would often look check-free — together with those already on the new head.
- * Two reads per round; a repository without CI answers both with nothing, and is reviewed at once.
- * With `ci_checks` configured, those names are the ones to wait for (the default branch is not read).
+ * The default branch's runs come from a few minutes' cache (`listDefaultBranchRuns`: every round of
+ * the repository asks the same), read at `defaultSha` when the round knows the branch's head; the new
+ * head's are read every time. A repository without CI answers both with nothing, and is reviewed at
+ * once. With `ci_checks` configured, those names are the ones to wait for (the default branch is not
+ * read).
  */
 export async function ciFactsForRound(
   w: WorkflowContext,
-  o: { defaultBranch: string; headSha: string; configured?: readonly string[] | undefined },
+  o: {
+    defaultBranch: string;
+    /** The default branch's head as the round just read it (a plan's first round), if it did. */
+    defaultSha?: string | undefined;
+    headSha: string;
+    configured?: readonly string[] | undefined;
+  },
 ): Promise<CiFacts> {
   // `ci_checks: []` turns the gate off: nothing is read.
   if (o.configured?.length === 0) return { expected: [], done: [] };
-  const onBase = o.configured ? [] : await listCiCheckRuns(w.gh, w.repo, o.defaultBranch);
+  const onBase = o.configured
+    ? []
+    : await listDefaultBranchRuns(w.gh, w.repo, {
+        branch: o.defaultBranch,
+        sha: o.defaultSha,
+        cache: w.deps.defaultBranchRuns,
+      });
   const onHead = await listCiCheckRuns(w.gh, w.repo, o.headSha);
   const counts = (name: string) => !o.configured || o.configured.includes(name);
   const completed = onHead.filter((r) => r.status === "completed" && counts(r.name));

@@ -5,6 +5,7 @@ import type { WorkflowEvent } from "../core/events.js";
 import { workflowKey } from "../core/state.js";
 import { TriadError } from "../errors.js";
 import type { Admission } from "../github/admission.js";
+import type { DefaultBranchRunsCache } from "../github/ci-checks.js";
 import type { IssueComment } from "../github/comments.js";
 import type { RecentPermissions } from "../github/permissions.js";
 import type { DiffCache } from "../github/pull-diff.js";
@@ -29,6 +30,7 @@ import type {
 import type { SnapshotCache } from "../repo/snapshot.js";
 import { modelText } from "../text/sanitize.js";
 import { abortable } from "./abortable.js";
+import type { ContractCache } from "./contracts.js";
 
 /** The inbox as the shell sees it (src/queue/inbox.ts). */
 export interface EventInbox {
@@ -68,8 +70,12 @@ export interface ShellDeps {
   modelEnv: NodeJS.ProcessEnv;
   /** Repository config and default branch kept between steps (src/github/repo-config.ts). */
   repoConfig?: RepoConfigCache;
+  /** The default branch's role contracts, kept as long as the config (src/shell/contracts.ts). */
+  contracts?: ContractCache;
   /** Turns per installation: how many workflows run steps at once (src/github/admission.ts). */
   admission?: Admission;
+  /** The default branch's check runs read a few minutes ago, for the CI gate (src/github/ci-checks.ts). */
+  defaultBranchRuns?: DefaultBranchRunsCache;
   /** Roles read a moment ago, for the architect's thread filter (src/github/permissions.ts). */
   recentPermissions?: RecentPermissions;
   /** Review diffs by the shas that pin them, shared by the reviewers and the aggregate of a sha. */

@@ -20,18 +20,67 @@ export function loadContract(role: ContractRole, repo?: FileView): { text: strin
 }
 
 /**
+ * The default branch's contracts as last read, kept as long as the repository config is
+ * (`.github/triad.yml`, src/github/repo-config.ts: five minutes of GitHub time), by the same rule: a
+ * maintainer's edit on the default branch is seen within that time, exactly like an edit of the
+ * config. Every review and fix round of every workflow of the repository asks for the same file (three
+ * reads per workflow, most of them 404). `null`: the repository has none.
+ */
+export interface ContractCache {
+  get(repo: string, role: ContractRole): Promise<string | null | undefined>;
+  set(repo: string, role: ContractRole, text: string | null): Promise<void>;
+}
+
+export function redisContractCache(
+  redis: {
+    get(key: string): Promise<string | null>;
+    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
+  },
+  prefix: string,
+  ttlMs: number,
+): ContractCache {
+  const key = (repo: string, role: ContractRole) => `${prefix}:cache:contract:${repo.toLowerCase()}:${role}`;
+  return {
+    async get(repo, role) {
+      const raw = await redis.get(key(repo, role)).catch(() => null);
+      return raw === null ? undefined : (JSON.parse(raw) as { text: string | null }).text;
+    },
+    async set(repo, role, text) {
+      await redis
+        .set(key(repo, role), JSON.stringify({ text }), "PX", Math.max(1, Math.ceil(ttlMs)))
+        .catch(() => undefined);
+    },
+  };
+}
+
+/**
  * A role's contract as the repository's DEFAULT branch has it (ARCHITECTURE §8): never from the PR's
  * head or triad's branch, so nothing in a pull request can change how that pull request is developed,
- * reviewed or ruled on. One read of the file at the default branch.
+ * reviewed or ruled on. One read of the file at the default branch, or the copy `cache` keeps.
  */
 export async function defaultBranchContract(
   gh: GitHubClient,
   repo: RepoRef,
   role: ContractRole,
   defaultBranch: string,
+  cache?: ContractCache,
 ): Promise<{ text: string; source: string }> {
   const path = `.github/triad/${role}.md`;
-  const text = await github(`read ${path}`, async () => {
+  const name = `${repo.owner}/${repo.repo}`;
+  const kept = await cache?.get(name, role);
+  const text = kept !== undefined ? (kept ?? undefined) : await readContract(gh, repo, path, defaultBranch);
+  if (kept === undefined) await cache?.set(name, role, text ?? null);
+  if (text && text.length > 0) return { text, source: `${path} (${defaultBranch})` };
+  return loadContract(role);
+}
+
+async function readContract(
+  gh: GitHubClient,
+  repo: RepoRef,
+  path: string,
+  defaultBranch: string,
+): Promise<string | undefined> {
+  return github(`read ${path}`, async () => {
     try {
       const { data } = await gh.rest.repos.getContent({ ...repo, path, ref: defaultBranch });
       if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
@@ -41,6 +90,4 @@ export async function defaultBranchContract(
       throw error;
     }
   });
-  if (text && text.length > 0) return { text, source: `${path} (${defaultBranch})` };
-  return loadContract(role);
 }

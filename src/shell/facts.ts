@@ -14,7 +14,7 @@ import { parseUnifiedDiff } from "../diff/index.js";
 import { listCiCheckRuns } from "../github/ci-checks.js";
 import type { IssueComment } from "../github/comments.js";
 import { github } from "../github/errors.js";
-import { getPermission, isRepoCollaborator } from "../github/permissions.js";
+import { getPermission, isCollaboratorGiven } from "../github/permissions.js";
 import { pullDiffText } from "../github/pull-diff.js";
 import { loadRepoConfig } from "../github/repo-config.js";
 import type { CallRecord } from "../ports/stores.js";
@@ -56,8 +56,14 @@ export async function issueEventFacts(
   );
   const intent = classifyComment(event.comment.body, config.approval_words);
   facts.intent = intent;
+  // The role just read answers it for a maintainer: one call, not two (isCollaboratorGiven).
   if (intent.type === "message" && config.commenters === "collaborators")
-    facts.collaborator = await isRepoCollaborator(w.gh, w.repo, event.comment.author.login);
+    facts.collaborator = await isCollaboratorGiven(
+      w.gh,
+      w.repo,
+      event.comment.author.login,
+      facts.permission,
+    );
   if (
     intent.type === "approval" &&
     canWrite(facts.permission) &&

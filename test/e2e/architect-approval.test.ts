@@ -122,6 +122,39 @@ describe("the architect phase and the approval gate (simulator, scripted models)
   });
 });
 
+describe("who someone is, read once (issue [8/12]: needless reads)", () => {
+  const PERMISSION = "/repos/{owner}/{repo}/collaborators/{username}/permission";
+  const COLLABORATOR = "/repos/{owner}/{repo}/collaborators/{username}";
+  /** The installation's GETs of this route for this user (the simulator's call log). */
+  const reads = (s: SampleStack, route: string, login: string) =>
+    s.sim.calls.filter(
+      (c) =>
+        c.actor === "installation" &&
+        c.method === "GET" &&
+        c.route === route &&
+        c.path.split("/").includes(login),
+    ).length;
+
+  it("a maintainer's comments: one fresh role read each, no collaborator check (her role says it), none in the architect's thread", async () => {
+    const s = await start("who-once");
+    const issue = await toPlanV1(s);
+    await comment(s, issue, DEMO_ANSWERS.change);
+    await waitFor("plan v2", () => planComment(s, issue, 2));
+    await settled(s);
+    // The label's sender and her two comments, each read fresh when it arrives; the architect's two
+    // later turns see her role from a moment ago.
+    expect(reads(s, PERMISSION, SAMPLE.maintainer)).toBe(3);
+    expect(reads(s, COLLABORATOR, SAMPLE.maintainer)).toBe(0);
+    // An outsider's message: no role that answers it, so GitHub's collaborator check is asked (404),
+    // and the message goes nowhere.
+    await comment(s, issue, "What about the timeout?", SAMPLE.outsider);
+    await settled(s);
+    expect(reads(s, PERMISSION, SAMPLE.outsider)).toBe(1);
+    expect(reads(s, COLLABORATOR, SAMPLE.outsider)).toBe(1);
+    expect(botComments(s.thread(issue), ARCHITECT)).toHaveLength(3);
+  });
+});
+
 describe("approvals that must be refused (no job queued, at most one reply)", () => {
   const REPLY = "<!-- triad:reply id=";
 

@@ -175,6 +175,21 @@ describe("CI before reviewers (simulator, a second app as the repository's CI)",
     );
     const second = await theHead(s);
     await settled(s, STEPS_ONLY);
+    // The fix round waits for ci/test too, from the default branch's runs read once for both rounds
+    // (kept a few minutes: every round of the repository asks the same); each head's runs read fresh.
+    expect(trackingNow(s, issue)).toMatch(/^Waiting for CI \(0 of 1 check done\)/);
+    const runReads = s.sim.calls
+      .filter(
+        (c) =>
+          c.actor === "installation" &&
+          c.method === "GET" &&
+          c.route === "/repos/{owner}/{repo}/commits/{ref}/check-runs" &&
+          !c.query?.includes("check_name"),
+      )
+      .map((c) => c.path.split("/").at(-2));
+    const { data: main } = await s.user("maya").rest.repos.getBranch({ ...repo, branch: "main" });
+    expect(runReads.filter((ref) => ref !== first && ref !== second)).toEqual([main.commit.sha]);
+    expect(runReads.filter((ref) => ref === second)).toHaveLength(1);
     expect(m.reviewers[0]?.requests).toHaveLength(0);
     expect(await reviews(s)).toHaveLength(0);
     const fixPrompt = JSON.stringify(m.developer.requests.at(-1)?.messages ?? []);

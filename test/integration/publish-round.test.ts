@@ -253,11 +253,13 @@ describe("publishRound", () => {
     const round1: FileChange[] = [
       { path: "src/retry.ts", status: "modified", content: text("export const retries = 5;\n") },
     ];
+    const { data: firstCommit } = await gh.rest.git.getCommit({ ...repo, commit_sha: first.commitSha });
     const before = sim.calls.length;
     const second = await publishRound(
       gh,
       options({
         baseSha: first.commitSha,
+        baseTreeSha: firstCommit.tree.sha,
         changes: round1,
         roundId: "issue-1-plan-v2-round-1",
         message: "Address review findings (round 1)",
@@ -269,15 +271,14 @@ describe("publishRound", () => {
       created: { commit: true, ref: true, pr: false },
     });
     // Minimum for this round: tree (the text inside it) + commit + ref + PR update = 4 (labels are
-    // already there). Measured 7: + the branch lookup, the commit listing (they find this round's
-    // commit on a re-run) and the PR lookup.
+    // already there). Measured 6: + the branch lookup and the PR lookup. The branch is still at the
+    // round's base, so no commit listing: this round's commit cannot be on it yet.
     expect(
       sim.calls
         .slice(before)
         .map((c) => `${c.method} ${decodeURIComponent(c.path).replace("/repos/acme/widgets", "")}`),
     ).toEqual([
       "GET /git/ref/heads/triad/1-retry-helper",
-      "GET /commits",
       "POST /git/trees",
       "POST /git/commits",
       "PATCH /git/refs/heads/triad/1-retry-helper",

@@ -4,6 +4,7 @@ import { canWrite } from "../../src/core/permissions.js";
 import {
   collaboratorCache,
   getPermission,
+  isCollaboratorGiven,
   isRepoCollaborator,
   permissionCache,
   roleOf,
@@ -173,5 +174,40 @@ describe("caches", () => {
     expect(await collaborator("maya")).toBe(true);
     expect(calls.filter((c) => c.endsWith("/permission"))).toHaveLength(1);
     expect(calls.filter((c) => c.endsWith("/collaborators/maya"))).toHaveLength(2);
+  });
+});
+
+describe("a role that answers the collaborator question (one call instead of two)", () => {
+  it.each([
+    ["admin", "admin", 0, true],
+    ["write", "maintain", 0, true],
+    ["write", "write", 0, true],
+    ["read", "triage", 0, true],
+    // `read` may be anyone's on a public repository, and `none` may be an unknown custom role: asked.
+    ["read", "read", 1, true],
+    ["none", "none", 1, false],
+  ])(
+    "permission %s, role %s: %i collaborator check(s), collaborator %s",
+    async (permission, roleName, checks, expected) => {
+      const { gh, calls } = client({
+        [permissionPath("maya")]: permissionAnswer(permission, roleName),
+        [collaboratorPath("maya")]: expected ? { status: 204 } : NOT_FOUND,
+      });
+      const role = permissionCache(gh, repo);
+      const collaborator = collaboratorCache(gh, repo, role);
+      expect(await collaborator("maya")).toBe(expected);
+      expect(await isCollaboratorGiven(gh, repo, "maya", await role("maya"))).toBe(expected);
+      expect(calls.filter((c) => c === permissionPath("maya"))).toHaveLength(1);
+      expect(calls.filter((c) => c === collaboratorPath("maya"))).toHaveLength(checks * 2);
+    },
+  );
+
+  it("a user whose role is not read (404, a bot) is asked, and is none", async () => {
+    const { gh, calls } = client({
+      [permissionPath("dependabot[bot]")]: NOT_A_USER,
+      [collaboratorPath("dependabot[bot]")]: NOT_FOUND,
+    });
+    expect(await collaboratorCache(gh, repo, permissionCache(gh, repo))("dependabot[bot]")).toBe(false);
+    expect(calls).toEqual([permissionPath("dependabot[bot]"), collaboratorPath("dependabot[bot]")]);
   });
 });

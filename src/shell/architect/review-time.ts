@@ -71,7 +71,7 @@ export async function runArchitectReviewStep(
       }),
     );
     const prompt = buildPrompt({
-      contract: (await defaultBranchContract(w.gh, w.repo, "architect", defaultBranch)).text,
+      contract: (await defaultBranchContract(w.gh, w.repo, "architect", defaultBranch, deps.contracts)).text,
       plan,
       version,
       diff: presentDiffForModel(files, {

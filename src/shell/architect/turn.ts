@@ -37,6 +37,7 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
     const comments = await listComments(w.gh, w.ref);
     w.memo.comments = comments; // the turn's own comment is looked for in it (interpret)
     const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+    const permissionOf = recentPermissionCache(w.gh, w.repo, deps.recentPermissions);
     const thread = await buildThread({
       issue: {
         number: issue.number,
@@ -47,8 +48,10 @@ export async function runArchitectTurn(deps: ShellDeps, step: StepJob, job: Step
       comments,
       botLogin: deps.botLogin,
       commenters: config.commenters,
-      permissionOf: recentPermissionCache(w.gh, w.repo, deps.recentPermissions),
-      collaboratorOf: collaboratorCache(w.gh, w.repo),
+      permissionOf,
+      // Only which comments the architect sees: the role read a moment ago (the comment's own step
+      // read it fresh) answers the collaborator question for a maintainer; others are asked.
+      collaboratorOf: collaboratorCache(w.gh, w.repo, permissionOf),
     });
     const newest = Math.max(
       state.seenCommentId,

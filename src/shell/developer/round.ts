@@ -114,7 +114,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
       // A plan's first round runs on the default branch's own snapshot; a fix round reads the contract there.
       contract: (where.from === "default-branch"
         ? loadContract("developer", snapshot)
-        : await defaultBranchContract(w.gh, w.repo, "developer", defaultBranch)
+        : await defaultBranchContract(w.gh, w.repo, "developer", defaultBranch, deps.contracts)
       ).text,
       repo: {
         fullName: `${w.repo.owner}/${w.repo.repo}`,
@@ -247,6 +247,8 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         usage: saved.usage,
         ci: await ciFactsForRound(w, {
           defaultBranch,
+          // A plan's first round was built on the default branch's head: its runs are the ones.
+          ...(where.from === "default-branch" ? { defaultSha: saved.baseSha } : {}),
           headSha: published.commitSha,
           configured: config.ci_checks,
         }),

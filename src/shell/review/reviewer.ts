@@ -119,7 +119,7 @@ export async function runReviewerStep(
       ownUsageOnly: true,
     });
     const prompt = buildReviewerPrompt({
-      contract: (await defaultBranchContract(w.gh, w.repo, "reviewer", defaultBranch)).text,
+      contract: (await defaultBranchContract(w.gh, w.repo, "reviewer", defaultBranch, deps.contracts)).text,
       repo: `${w.repo.owner}/${w.repo.repo}`,
       plan,
       planVersion: version,
