@@ -212,6 +212,7 @@ describe("reviewer precision across three rounds (simulator, scripted reviewers)
     // (one listing of triad's pull requests each), and the threads once per aggregation (the
     // decision's own listing).
     expect(count("PUT", "/pulls/{pull_number}/reviews/{review_id}")).toBe(0);
+    expect(count("GET", "/pulls/comments/{comment_id}/reactions")).toBe(0);
     expect(count("GET", "/pulls/{pull_number}/reviews")).toBe(count("GET", "/pulls"));
     expect(count("GET", "/pulls/{pull_number}/comments")).toBe(3);
     const { data: checks } = await s
@@ -278,6 +279,13 @@ describe("reviewer precision across three rounds (simulator, scripted reviewers)
     const summary = botComments(s.thread(issue), TRACKING)[0]?.body ?? "";
     expect(summary).toContain("#### Reviewer precision on this repository");
     expect(summary).toContain(rowA);
+    // 👎s were read where the thread listing counted one: P's, once (at the first status).
+    const reactionReads = s.sim.calls.filter(
+      (c) =>
+        c.actor === "installation" &&
+        c.route === "/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+    );
+    expect(reactionReads.map((c) => c.method)).toEqual(["GET"]);
   });
 
   it("folds a reviewer's minor points into the review body once its precision on the repository is below the threshold", {

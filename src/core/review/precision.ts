@@ -150,13 +150,19 @@ export function mergeOutcomes(
   return out;
 }
 
+/**
+ * A workflow's state keeps the outcomes of its most recent this many rounds (far above any fix-round
+ * cap): the tracking comment that embeds them stays small whatever happens.
+ */
+export const STATE_ROUNDS = 30;
+
 /** The state with `add` merged into its round outcomes (the same state when nothing is new). */
 export function withRoundOutcomes(state: WorkflowState, add: readonly RoundOutcome[]): WorkflowState {
   const kept = add.filter(
     (o) => o.confirmed.length + o.fixed.length + o.overruled.length + o.rejected.length > 0,
   );
   if (kept.length === 0) return state;
-  const merged = mergeOutcomes(state.roundOutcomes, kept);
+  const merged = mergeOutcomes(state.roundOutcomes, kept).slice(-STATE_ROUNDS);
   return JSON.stringify(merged) === JSON.stringify(state.roundOutcomes)
     ? state
     : { ...state, roundOutcomes: merged };
