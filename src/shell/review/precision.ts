@@ -173,7 +173,8 @@ export async function recordAggregatedRound(w: WorkflowContext, r: AggregatedRou
       roundOutcome(open.headSha, open.findings, { fixed, overruled: [...r.overruled, ...ignored] }, familyOf),
     );
   }
-  await record(w, [...events, ...outcomes.map((outcome) => ({ outcome }))]);
+  // Redis failing loses the ledger's copy, not GitHub's: the outcomes still go into the state.
+  await recordPrecision(w, () => record(w, [...events, ...outcomes.map((outcome) => ({ outcome }))]));
   return outcomes;
 }
 
@@ -194,7 +195,7 @@ export async function recordRejected(
       ...new Set(rejected.flatMap((f) => f.members.filter((m) => m.origin === "reviewer").map((m) => m.key))),
     ],
   };
-  await record(w, [{ outcome }]);
+  await recordPrecision(w, () => record(w, [{ outcome }]));
   return outcome;
 }
 
