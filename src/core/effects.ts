@@ -16,6 +16,8 @@ export interface OpenFindings {
   agreed: AggregatedFinding[];
   /** Finding key → inline review comment id, for replies in the threads. */
   comments: Record<string, number>;
+  /** The round's cross-vendor marks, for the ruling's `triad/review` summary on the same head. */
+  marks?: string;
 }
 
 /**

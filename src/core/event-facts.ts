@@ -4,7 +4,7 @@ import { type Decision, decided } from "./effects.js";
 import type { WorkflowEvent } from "./events.js";
 import type { Permission } from "./permissions.js";
 import type { CallLogView } from "./render/call-log.js";
-import type { PrecisionLedger } from "./review/precision.js";
+import type { PrecisionLedger, RoundOutcome } from "./review/precision.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -35,6 +35,8 @@ export interface EventFacts {
   callLog?: CallLogView;
   /** `/triad status`: the repository's reviewer-precision ledger, late 👎s read in. */
   precision?: PrecisionLedger;
+  /** Verdicts read with it (late overrules), kept in the state so the tracking comment carries them. */
+  precisionOutcomes?: RoundOutcome[];
 }
 
 export type IssueEvent = Extract<

@@ -10,6 +10,7 @@ import { canWrite } from "./permissions.js";
 import { renderCallLog } from "./render/call-log.js";
 import { withPrecision } from "./render/precision.js";
 import { renderStatus } from "./render/tracking.js";
+import { withRoundOutcomes } from "./review/precision.js";
 import { isActive, type Phase, stepBase, type WorkflowState, workflowStateSchema } from "./state.js";
 import { retryJobId, type StepJob, stepJobId, stepLabel } from "./steps.js";
 
@@ -133,8 +134,12 @@ function onCommand(
   name: CommandName,
 ): Decision {
   switch (name) {
-    case "status":
-      return reply(state, event, withPrecision(renderStatus(state), facts.precision, ctx.text));
+    case "status": {
+      // Late overrules read for the figures are kept in the state (the tracking comment's data).
+      const next = withRoundOutcomes(state, facts.precisionOutcomes ?? []);
+      const body = withPrecision(renderStatus(state), facts.precision, ctx.text);
+      return next === state ? reply(state, event, body) : decided(next, reply(state, event, body).effects);
+    }
     case "stop":
       return stop(state, ctx, `${event.comment.author.login} said \`/triad stop\``, [
         { type: "remove_issue_label", label: ctx.config.trigger_label },

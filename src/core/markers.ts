@@ -95,8 +95,8 @@ export function extractData(body: string | null | undefined, kind: MarkerKind): 
 
 /**
  * A data block of `kind` anywhere in triad's own comment, not only at its end: for a section triad adds
- * to a comment that already ends with other data (the precision section of a review, which keeps the
- * review's own data last). Model text in triad's comments has its HTML comments removed or defused
+ * to a comment that already ends with other data (the precision section reviews written before
+ * the round outcomes moved to the tracking comment carry, still read by a rebuild). Model text in triad's comments has its HTML comments removed or defused
  * (src/shell/review/render-review.ts), so such a block can only be triad's.
  */
 export function extractInnerData(body: string | null | undefined, kind: MarkerKind): unknown {

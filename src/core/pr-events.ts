@@ -9,7 +9,7 @@ import { withPrecision } from "./render/precision.js";
 import type { FindingSet } from "./review/finding.js";
 import { onHumanFindings } from "./review/human.js";
 import { applyReviewDecision } from "./review/outcome.js";
-import type { PrecisionLedger } from "./review/precision.js";
+import { type PrecisionLedger, type RoundOutcome, withRoundOutcomes } from "./review/precision.js";
 import type { WorkflowState } from "./state.js";
 
 /**
@@ -45,6 +45,8 @@ export interface PullFacts {
   ciOnHead?: CiRunSeen[];
   /** At the merge: the repository's reviewer-precision ledger, for the final summary. */
   precision?: PrecisionLedger;
+  /** Verdicts read with it (late overrules), kept in the state so the tracking comment carries them. */
+  precisionOutcomes?: RoundOutcome[];
 }
 
 export function isPullEvent(event: WorkflowEvent): boolean {
@@ -67,7 +69,7 @@ export function decidePullEvent(
   if (!state || !pr) return ignore(state, "no pull request in this workflow");
   switch (event.kind) {
     case "pr_closed":
-      return onClosed(state, event, ctx, facts.precision);
+      return onClosed(withRoundOutcomes(state, facts.precisionOutcomes ?? []), event, ctx, facts.precision);
     case "review_comment_created":
       return onIgnoreCommand(state, event, facts, ctx);
     case "check_completed":

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { budgetBoundSchema } from "./budget-bound.js";
 import { ciGateSchema } from "./ci-gate-state.js";
+import { roundOutcomeSchema } from "./review/precision.js";
 import { type StepJob, stepJobSchema } from "./steps.js";
 import { usageSnapshotSchema } from "./usage.js";
 
@@ -128,6 +129,11 @@ export const workflowStateSchema = z.object({
       z.object({ round: z.number().int(), sha: z.string(), summary: z.string(), files: z.array(z.string()) }),
     )
     .default([]),
+  /**
+   * What became of each review round's findings (reviewer precision, review/precision.ts), merged by
+   * round: kept here so the tracking comment's data carries them and a lost ledger is rebuilt from it.
+   */
+  roundOutcomes: z.array(roundOutcomeSchema).default([]),
   /** Findings so far, by severity and by who raised them (the final summary). */
   findingStats: z.record(z.string(), z.number()).default({}),
   /** When each phase was first entered (ISO), for the final summary. */

@@ -8,11 +8,14 @@ import type { ModelText } from "./model-text.js";
 import { type PlanFacts, planExtras, supersedeEffects } from "./plan-extras.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
+import { CHECK_SUMMARY_MAX, clip } from "./render/limits.js";
 import { renderRuling } from "./render/ruling.js";
 import { type AggregatedFinding, aggregateFindings } from "./review/aggregate.js";
+import { confirmationSummary } from "./review/confirmation.js";
 import { coverageAfterRound } from "./review/coverage.js";
 import type { FindingSet } from "./review/finding.js";
 import { afterFindings, labelsFor } from "./review/outcome.js";
+import { type RoundOutcome, withRoundOutcomes } from "./review/precision.js";
 import type { ArchitectOutput, Plan } from "./schemas/architect.js";
 import type { DeveloperReport } from "./schemas/developer.js";
 import { type Ruling, rulingLabel, type Trace } from "./schemas/ruling.js";
@@ -398,6 +401,10 @@ export interface ReviewsIn {
   reviewUrls: string[];
   /** The round's coverage (best reviewer), from the reviews' receipts; absent for results without one. */
   coverage?: { share: number; incremental: boolean };
+  /** Reviewer slot → model family: the cross-vendor marks in the check run's summary. */
+  familyOf?: Readonly<Record<string, string>>;
+  /** The precision ledger's verdicts this aggregation knows (this round's, the previous round's fixes). */
+  outcomes?: readonly RoundOutcome[];
 }
 
 /** Every reviewer has posted: aggregate and decide (ready, fix, escalate, needs a human, spiral). */
@@ -414,7 +421,7 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     for (const who of f.raisedBy) stats[`by:${who}`] = (stats[`by:${who}`] ?? 0) + 1;
   }
   const next: WorkflowState = {
-    ...state,
+    ...withRoundOutcomes(state, r.outcomes ?? []),
     usage: r.usage.reduce<UsageSnapshot | undefined>((a, b) => mergeUsage(a, b), state.usage),
     ignored,
     links: { ...state.links, reviews: r.reviewUrls },
@@ -432,7 +439,24 @@ export function onReviewsAggregated(state: WorkflowState, r: ReviewsIn, ctx: Dec
     { headSha: r.headSha, comments: r.comments, earlierFindingKeys: state.raisedKeys },
     ctx,
   );
-  return { ...d, effects: [{ type: "clear_pending" }, ...d.effects] };
+  const marks = confirmationSummary(aggregated, r.familyOf ?? {}, r.reviewerCount, ctx.text);
+  const effects = withMarks(d.effects, r.headSha, marks).map((e) =>
+    e.type === "save_findings" && marks ? { ...e, open: { ...e.open, marks } } : e,
+  );
+  return { ...d, effects: [{ type: "clear_pending" }, ...effects] };
+}
+
+/**
+ * The round's cross-vendor marks at the end of its `triad/review` summary: the check run is written
+ * when the round is decided anyway, and it is where a maintainer reads the round's result — so the
+ * marks cost no edit of the reviews. An escalated round keeps them for the ruling's summary.
+ */
+function withMarks(effects: readonly Effect[], headSha: string, marks: string | undefined): Effect[] {
+  return effects.map((e) =>
+    e.type === "check" && marks && e.headSha === headSha
+      ? { ...e, summary: clip(`${e.summary}\n\n${marks}`, CHECK_SUMMARY_MAX) }
+      : e,
+  );
 }
 
 /**
@@ -538,7 +562,7 @@ export function onRuling(
     },
     ctx,
   );
-  return { ...d, effects: [comment, ...d.effects, forget] };
+  return { ...d, effects: [comment, ...withMarks(d.effects, open.headSha, open.marks), forget] };
 }
 
 /** The architect traced a spiral back to the plan: the revised plan waits for approval. */

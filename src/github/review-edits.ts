@@ -30,26 +30,23 @@ export async function listOwnReviews(
   return own;
 }
 
-/** Replace a review's body (its inline comments stay as they are). */
-export async function updateReviewBody(
+/**
+ * triad's pull requests of a repository (branches `triad/<issue>-…`, src/core/render/developer.ts),
+ * newest first, at most `limit`, with the issue their branch names.
+ */
+export async function listTriadPulls(
   gh: GitHubClient,
   repo: RepoRef,
-  pull: number,
-  reviewId: number,
-  body: string,
-): Promise<void> {
-  await github("update a review's body", () =>
-    gh.rest.pulls.updateReview({ ...repo, pull_number: pull, review_id: reviewId, body }),
-  );
-}
-
-/** triad's pull requests of a repository (branches `triad/…`), newest first, at most `limit`. */
-export async function listTriadPulls(gh: GitHubClient, repo: RepoRef, limit: number): Promise<number[]> {
+  limit: number,
+): Promise<Array<{ number: number; issue?: number }>> {
   const { data } = await github("list pull requests", () =>
     gh.rest.pulls.list({ ...repo, state: "all", sort: "created", direction: "desc", per_page: 100 }),
   );
   return data
     .filter((p) => p.head.ref.startsWith("triad/"))
     .slice(0, limit)
-    .map((p) => p.number);
+    .map((p) => {
+      const issue = /^triad\/(\d+)-/.exec(p.head.ref)?.[1];
+      return issue ? { number: p.number, issue: Number(issue) } : { number: p.number };
+    });
 }

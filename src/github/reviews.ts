@@ -123,6 +123,12 @@ export interface ReviewThreadComment {
   inReplyTo?: number;
   path: string;
   line?: number;
+  /**
+   * 👎s on it, from the listing's reaction rollup (`reactions["-1"]`, @octokit/openapi
+   * pull-request-review-comment): who gave them takes a read of the reactions, only when there are any.
+   * Absent when the listing carried no rollup.
+   */
+  thumbsDown?: number;
 }
 
 export async function listReviewComments(
@@ -141,6 +147,7 @@ export async function listReviewComments(
     ...(c.in_reply_to_id ? { inReplyTo: c.in_reply_to_id } : {}),
     path: c.path,
     ...(typeof c.line === "number" ? { line: c.line } : {}),
+    ...(typeof c.reactions?.["-1"] === "number" ? { thumbsDown: c.reactions["-1"] } : {}),
   }));
 }
 

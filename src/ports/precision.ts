@@ -5,7 +5,8 @@ export type LedgerEvent = { review: ReviewRecord } | { outcome: RoundOutcome };
 
 /**
  * The reviewer-precision ledger per repository (src/core/review/precision.ts), kept beside GitHub: a
- * cache of what the review threads' markers say, rebuilt from them when it is missing.
+ * cache of what GitHub keeps (each review's data, the round outcomes in each workflow's tracking
+ * comment), rebuilt from it when it is missing.
  */
 export interface PrecisionStore {
   /** The repository's ledger; undefined when nothing is kept for it (never written, or Redis lost it). */

@@ -7,7 +7,7 @@ import { contentHash, isOwnComment, markerId, replyMarker } from "../core/marker
 import { canWrite } from "../core/permissions.js";
 import type { PullEvent, PullFacts } from "../core/pr-events.js";
 import type { CallLogView } from "../core/render/call-log.js";
-import type { PrecisionLedger } from "../core/review/precision.js";
+import type { PrecisionLedger, RoundOutcome } from "../core/review/precision.js";
 import { isActive, type WorkflowState } from "../core/state.js";
 import { stepOfJob } from "../core/steps.js";
 import { parseUnifiedDiff } from "../diff/index.js";
@@ -93,8 +93,8 @@ export async function issueEventFacts(
     facts.queuedJobExists = await w.deps.queue.exists(state.queued.step, state.queued.jobId);
   }
   if (intent.type === "command" && intent.name === "status" && canWrite(facts.permission)) {
-    const ledger = await precisionFor(w, state);
-    if (ledger) facts.precision = ledger;
+    const read = await precisionFor(w, state);
+    if (read) Object.assign(facts, { precision: read.ledger, precisionOutcomes: read.outcomes });
   }
   if (intent.type === "command" && intent.name === "log" && canWrite(facts.permission))
     facts.callLog = callLogView(await w.deps.stores.calls.lastStep(w.workflow));
@@ -112,8 +112,8 @@ export async function pullEventFacts(
   switch (event.kind) {
     case "pr_closed": {
       if (!event.merged) return {};
-      const ledger = await precisionFor(w, state);
-      return ledger ? { precision: ledger } : {};
+      const read = await precisionFor(w, state);
+      return read ? { precision: read.ledger, precisionOutcomes: read.outcomes } : {};
     }
     case "check_completed":
       // A passed check is counted (src/core/ci-gate.ts), with the head's runs when the reviewers wait
@@ -266,12 +266,15 @@ async function earlierComments(
 }
 
 /** The repository's reviewer precision, late overrules read in; none when it cannot be read. */
-async function precisionFor(w: WorkflowContext, state: WorkflowState): Promise<PrecisionLedger | undefined> {
-  let ledger: PrecisionLedger | undefined;
+async function precisionFor(
+  w: WorkflowContext,
+  state: WorkflowState,
+): Promise<{ ledger: PrecisionLedger; outcomes: RoundOutcome[] } | undefined> {
+  let read: { ledger: PrecisionLedger; outcomes: RoundOutcome[] } | undefined;
   await recordPrecision(w, async () => {
-    ledger = await refreshedLedger(w, state);
+    read = await refreshedLedger(w, state);
   });
-  return ledger;
+  return read;
 }
 
 /** The recorded calls as `/triad log` shows them: what a model wrote (tool names, arguments) escaped. */

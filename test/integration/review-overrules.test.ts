@@ -78,6 +78,22 @@ afterAll(async () => {
 });
 
 describe("a maintainer overrules a finding", () => {
+  const reactionReads = () =>
+    sim.calls.filter(
+      (c) =>
+        c.actor === "installation" &&
+        c.method === "GET" &&
+        c.route === "/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+    ).length;
+
+  it("reads no reactions while the thread listing counts no 👎 (one listing, nothing else)", async () => {
+    const before = reactionReads();
+    expect(
+      await readOverrules(bot, repo, pull, "triad[bot]", ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]),
+    ).toEqual([]);
+    expect(reactionReads()).toBe(before);
+  });
+
   it("👎 or /triad ignore by write+ drops it; the same from a read-only user does not", async () => {
     const [first, second] = commentIds as [number, number];
     await (as.rita as Octokit).rest.reactions.createForPullRequestReviewComment({
@@ -91,9 +107,12 @@ describe("a maintainer overrules a finding", () => {
       comment_id: second,
       body: "/triad ignore",
     });
+    const before = reactionReads();
     expect(
       await readOverrules(bot, repo, pull, "triad[bot]", ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"]),
     ).toEqual([]);
+    // Only the comment with a 👎 has its reactions read.
+    expect(reactionReads()).toBe(before + 1);
 
     await (as.maya as Octokit).rest.reactions.createForPullRequestReviewComment({
       ...repo,

@@ -399,6 +399,30 @@ describe("decide: comments while planning", () => {
     expect(decide(awaiting, comment(140, "old"), facts("write")).effects).toEqual([]);
   });
 
+  it("/triad status keeps the late overrules it read in the state (the tracking comment's data), and only then writes it", () => {
+    const outcome = {
+      v: 1 as const,
+      round: "abc",
+      confirmed: [],
+      fixed: [],
+      overruled: ["k1"],
+      rejected: [],
+    };
+    const write = facts("write");
+    const read = decide(awaiting, comment(213, "/triad status"), {
+      ...write,
+      facts: { ...write.facts, precisionOutcomes: [outcome] },
+    });
+    expect(read.state?.roundOutcomes).toEqual([outcome]);
+    expect(read.tracking).toBe(true);
+    expect(read.effects[0]).toMatchObject({ type: "reply" });
+    const nothingNew = decide(awaiting, comment(214, "/triad status"), {
+      ...write,
+      facts: { ...write.facts, precisionOutcomes: [] },
+    });
+    expect(nothingNew.tracking).toBe(false);
+  });
+
   it("commands: status replies, replan queues the architect, stop ends and removes the label", () => {
     expect(decide(awaiting, comment(210, "/triad status"), facts("write")).effects[0]).toMatchObject({
       type: "reply",

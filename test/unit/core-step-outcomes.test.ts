@@ -471,6 +471,63 @@ describe("reviews aggregated", () => {
     expect(again.state?.phase).toBe("ready");
   });
 
+  it("puts the cross-vendor marks in the round's check run and the ledger's verdicts in the state (no review edit)", () => {
+    const sets = [
+      {
+        reviewer: "reviewer-1",
+        findings: [finding(), finding({ anchor: "b", severity: "minor", message: "Rename b" })],
+      },
+      { reviewer: "reviewer-2", findings: [finding({ message: "No wait between the attempts" })] },
+    ];
+    const outcome = {
+      v: 1 as const,
+      round: PR.headSha,
+      confirmed: ["k1"],
+      fixed: [],
+      overruled: [],
+      rejected: [],
+    };
+    const d = onReviewsAggregated(
+      reviewing(),
+      {
+        headSha: PR.headSha,
+        sets,
+        reviewerCount: 2,
+        overrules: [],
+        comments: {},
+        usage: [],
+        reviewUrls: [],
+        familyOf: { "reviewer-1": "openai", "reviewer-2": "google" },
+        outcomes: [outcome],
+      },
+      ctx(),
+    );
+    const check = effectsOf(d.effects, "check")[0];
+    expect(check?.summary).toMatch(
+      /#### Across reviewers\n\n- \*\*blocker\*\* `src\/retry.ts`.* The retry loop never waits between attempts — ✅ Confirmed by two vendors \(google, openai\)/,
+    );
+    expect(check?.summary).toContain("Rename b — Raised by one reviewer (reviewer-1, openai)");
+    expect(d.state?.roundOutcomes).toEqual([outcome]);
+    expect(
+      d.effects.some((e) => e.type === "save_findings" && e.open.marks?.includes("Across reviewers")),
+    ).toBe(true);
+    // One reviewer: nothing to compare, the summary is as before.
+    const one = onReviewsAggregated(
+      reviewing(),
+      {
+        headSha: PR.headSha,
+        sets: sets.slice(0, 1),
+        reviewerCount: 1,
+        overrules: [],
+        comments: {},
+        usage: [],
+        reviewUrls: [],
+      },
+      ctx(),
+    );
+    expect(effectsOf(one.effects, "check")[0]?.summary).not.toContain("Across reviewers");
+  });
+
   it("a reviewer who posted nothing still counts: a finding only one of two raised is single and goes to the architect", () => {
     const d = onReviewsAggregated(
       reviewing(),
@@ -624,6 +681,18 @@ describe("the architect's ruling and trace", () => {
     });
     expect(d.effects.at(-1)).toEqual({ type: "forget_result", jobId: "rule-1" });
     expect(d.state?.usage).toEqual(usage(usageLine()));
+  });
+
+  it("the ruling's check run keeps the round's cross-vendor marks", () => {
+    const d = onRuling(
+      ruling(),
+      "rule-1",
+      { rulings: [{ finding: "F1", decision: "accept", reason: "r" }] },
+      open(found.slice(0, 1), { marks: "#### Across reviewers\n\n- one" }),
+      usage(usageLine()),
+      ctx(),
+    );
+    expect(effectsOf(d.effects, "check")[0]?.summary).toMatch(/\n\n#### Across reviewers\n\n- one$/);
   });
 
   it("a rejection of everything disputed makes the PR ready", () => {

@@ -1,21 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { embedData, extractData, extractInnerData } from "../../src/core/markers.js";
 import { aggregateFindings } from "../../src/core/review/aggregate.js";
+import { confirmationSummary } from "../../src/core/review/confirmation.js";
 import { findingKey } from "../../src/core/review/finding.js";
-import { precisionByModel, reviewRecord } from "../../src/core/review/precision.js";
+import {
+  mergeOutcomes,
+  precisionByModel,
+  reviewRecord,
+  withRoundOutcomes,
+} from "../../src/core/review/precision.js";
 import type { ReviewFinding } from "../../src/core/schemas/review.js";
+import type { WorkflowState } from "../../src/core/state.js";
 import { parseUnifiedDiff } from "../../src/diff/index.js";
 import { foldReason, LOW_PRECISION_REASON, NIT_REASON } from "../../src/shell/review/folded-findings.js";
 import { familyOfResults } from "../../src/shell/review/precision.js";
-import {
-  confirmationList,
-  precisionSection,
-  sectionOutcomes,
-  visibleSection,
-  withPrecisionSection,
-} from "../../src/shell/review/render-precision-section.js";
+import { sectionOutcomes } from "../../src/shell/review/render-precision-section.js";
 import { renderReview } from "../../src/shell/review/render-review.js";
 import { foldEvents } from "../../src/stores/precision-store.js";
+import { modelText } from "../../src/text/sanitize.js";
 
 const DIFF = `diff --git a/src/a.ts b/src/a.ts
 --- a/src/a.ts
@@ -102,23 +104,19 @@ describe("the precision section of a review", () => {
     expect(familyOf).toEqual({ "reviewer-1": "openai", "reviewer-2": "anthropic" });
   });
 
-  it("marks a finding of two vendors confirmed and a lone one as raised by one reviewer", () => {
-    const list = confirmationList({
-      reviewer: "reviewer-1",
-      findings: [major, nit],
-      aggregated,
-      familyOf,
-      visible: true,
-    });
+  it("marks a finding of two vendors confirmed and a lone one as raised by one reviewer (the check run's summary)", () => {
+    const list = confirmationSummary(aggregated, familyOf, 2, modelText);
+    expect(list).toMatch(/^#### Across reviewers/);
     expect(list).toContain(
       "c must be 4, the spec says so. — ✅ Confirmed by two vendors (anthropic, openai)",
     );
     expect(list).toContain("b could be named better. — Raised by one reviewer (reviewer-1, openai)");
+    // One reviewer: nothing to compare, no list.
+    expect(confirmationSummary(aggregated, familyOf, 1, modelText)).toBe("");
   });
 
-  it("sits before the review's own data, which stays readable; a second write replaces it", () => {
+  it("reads the outcomes a review written before the move carries, its own data still readable", () => {
     const data = { slot: 0, model: "openai:gpt-6.2-sol" };
-    const body = `<!-- triad:review id=0-abc -->\n### Review\n\nNo findings.\n\n${embedData("review", data)}`;
     const outcome = {
       v: 1 as const,
       round: "abc",
@@ -127,14 +125,42 @@ describe("the precision section of a review", () => {
       overruled: [],
       rejected: [],
     };
-    const once = withPrecisionSection(body, precisionSection("#### Across reviewers\n\n- one", [outcome]));
-    expect(extractData(once, "review")).toEqual(data);
-    expect(sectionOutcomes(extractInnerData(once, "precision"))).toEqual([outcome]);
-    expect(visibleSection(once)).toBe("#### Across reviewers\n\n- one");
-    const twice = withPrecisionSection(once, precisionSection(visibleSection(once), []));
-    expect(twice.match(/triad:precision -->/g)).toHaveLength(1);
-    expect(extractData(twice, "review")).toEqual(data);
-    expect(sectionOutcomes(extractInnerData(twice, "precision"))).toEqual([]);
+    const section = `<!-- triad:precision -->\n${embedData("precision", { v: 1, outcomes: [outcome] })}`;
+    const body = `<!-- triad:review id=0-abc -->\n### Review\n\nNo findings.\n\n${section}\n\n${embedData("review", data)}`;
+    expect(extractData(body, "review")).toEqual(data);
+    expect(sectionOutcomes(extractInnerData(body, "precision"))).toEqual([outcome]);
+    expect(sectionOutcomes(undefined)).toEqual([]);
+  });
+});
+
+describe("the round outcomes a workflow's state keeps", () => {
+  const o = (
+    round: string,
+    parts: Partial<Record<"confirmed" | "fixed" | "overruled" | "rejected", string[]>>,
+  ) => ({
+    v: 1 as const,
+    round,
+    confirmed: [],
+    fixed: [],
+    overruled: [],
+    rejected: [],
+    ...parts,
+  });
+
+  it("merge by round, order-free and repeat-safe", () => {
+    const a = mergeOutcomes(
+      [o("r1", { confirmed: ["k1"] })],
+      [o("r1", { fixed: ["k1"] }), o("r2", { overruled: ["k2"] })],
+    );
+    expect(a).toEqual([o("r1", { confirmed: ["k1"], fixed: ["k1"] }), o("r2", { overruled: ["k2"] })]);
+    expect(mergeOutcomes(a, a)).toEqual(a);
+  });
+
+  it("leave the state as it is when nothing is new (no tracking comment write for it)", () => {
+    const state = { roundOutcomes: [o("r1", { confirmed: ["k1"] })] } as unknown as WorkflowState;
+    expect(withRoundOutcomes(state, [o("r1", { confirmed: ["k1"] })])).toBe(state);
+    expect(withRoundOutcomes(state, [o("r2", {})])).toBe(state);
+    expect(withRoundOutcomes(state, [o("r2", { rejected: ["k3"] })]).roundOutcomes).toHaveLength(2);
   });
 });
 

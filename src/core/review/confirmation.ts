@@ -74,3 +74,25 @@ export function confirmationNote(c: Confirmation, text: ModelText): string {
       return "";
   }
 }
+
+/**
+ * The round's findings with their confirmation marks, for the `triad/review` check run's summary
+ * (written at every aggregation anyway, where a maintainer reads the round's result): empty with one
+ * reviewer, when there is nothing to compare.
+ */
+export function confirmationSummary(
+  findings: readonly AggregatedFinding[],
+  familyOf: Readonly<Record<string, string>>,
+  reviewerCount: number,
+  text: ModelText,
+): string {
+  if (reviewerCount < 2) return "";
+  const lines = findings.flatMap((f) => {
+    const note = confirmationNote(confirmationOf(f, familyOf), text);
+    if (!note) return [];
+    const where = f.path ? text.code(`${f.path}${f.line ? `:${f.line}` : ""}`) : "the pull request";
+    const first = (f.message.trim().split("\n")[0] ?? "").slice(0, 160);
+    return [`- **${f.severity}** ${where} ${text.line(first)} — ${note}`];
+  });
+  return lines.length === 0 ? "" : ["#### Across reviewers", "", ...lines].join("\n");
+}

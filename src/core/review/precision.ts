@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModelText } from "../model-text.js";
 import { SEVERITIES } from "../schemas/review.js";
+import type { WorkflowState } from "../state.js";
 import type { Side } from "../types.js";
 import type { AggregatedFinding } from "./aggregate.js";
 import { confirmationOf } from "./confirmation.js";
@@ -23,10 +24,10 @@ import { type FindingInput, findingKey } from "./finding.js";
  * **Precision** is the share of the findings with a verdict that were upheld: fixed or confirmed, and
  * not overruled — `upheld / (upheld + overruled)`; undefined while nothing has a verdict.
  *
- * **Rebuilding** it needs two small records, each embedded as hidden data by the comment that knows it:
- * a `ReviewRecord` in each reviewer's review (what it raised, by which model), and a `RoundOutcome`
- * where the round's verdicts are known (the next aggregation, or the merge summary). `rebuildLedger`
- * folds them; the ledger in Redis is a cache of that fold.
+ * **Rebuilding** it needs two small records, each carried by a write that happens anyway: a
+ * `ReviewRecord` in each reviewer's review (what it raised, by which model), and the workflow's
+ * `RoundOutcome`s in its state (`state.roundOutcomes`, embedded in the tracking comment, which every
+ * step edits). `rebuildLedger` folds them; the ledger in Redis is a cache of that fold.
  */
 
 /** Kept per repository: the most recent this many findings (the oldest are dropped first). */
@@ -121,6 +122,50 @@ export function recordOutcome(ledger: PrecisionLedger, outcome: RoundOutcome): P
     findings[id] = { ...rec, confirmed: rec.confirmed || confirmed.has(key), verdict };
   }
   return { v: 1, findings };
+}
+
+/** One outcome per round: the union of every verdict recorded for it (order-free, repeat-safe). */
+export function mergeOutcomes(
+  outcomes: readonly RoundOutcome[],
+  add: readonly RoundOutcome[],
+): RoundOutcome[] {
+  const u = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
+  let out = [...outcomes];
+  for (const o of add) {
+    const same = out.find((x) => x.round === o.round);
+    if (!same) {
+      out = [...out, o];
+      continue;
+    }
+    const merged: RoundOutcome = {
+      v: 1,
+      round: o.round,
+      confirmed: u(same.confirmed, o.confirmed),
+      fixed: u(same.fixed, o.fixed),
+      overruled: u(same.overruled, o.overruled),
+      rejected: u(same.rejected, o.rejected),
+    };
+    out = out.map((x) => (x === same ? merged : x));
+  }
+  return out;
+}
+
+/**
+ * A workflow's state keeps the outcomes of its most recent this many rounds (far above any fix-round
+ * cap): the tracking comment that embeds them stays small whatever happens.
+ */
+export const STATE_ROUNDS = 30;
+
+/** The state with `add` merged into its round outcomes (the same state when nothing is new). */
+export function withRoundOutcomes(state: WorkflowState, add: readonly RoundOutcome[]): WorkflowState {
+  const kept = add.filter(
+    (o) => o.confirmed.length + o.fixed.length + o.overruled.length + o.rejected.length > 0,
+  );
+  if (kept.length === 0) return state;
+  const merged = mergeOutcomes(state.roundOutcomes, kept).slice(-STATE_ROUNDS);
+  return JSON.stringify(merged) === JSON.stringify(state.roundOutcomes)
+    ? state
+    : { ...state, roundOutcomes: merged };
 }
 
 /** The ledger from the threads' records alone (reviews first, then outcomes). */

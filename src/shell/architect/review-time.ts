@@ -1,6 +1,7 @@
 import type { OpenFindings } from "../../core/effects.js";
 import type { PlanFacts } from "../../core/plan-extras.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
+import { type RoundOutcome, withRoundOutcomes } from "../../core/review/precision.js";
 import type { Plan } from "../../core/schemas/architect.js";
 import { RULING_TOOL, type Ruling, rulingLabel, TRACE_TOOL, type Trace } from "../../core/schemas/ruling.js";
 import { onRuling, onTrace } from "../../core/step-results.js";
@@ -111,11 +112,25 @@ export async function runArchitectReviewStep(
     await deps.stores.results.set(w.jobId, saved);
   }
   const ctx = decideContext(w, config);
+  // The architect's rejections count against the reviewers who raised them: recorded first (a retried
+  // job records them again harmlessly), and kept in the state the ruling decides from, so the
+  // tracking comment carries them.
+  let outcome: RoundOutcome | undefined;
+  if (saved.mode !== "spiral" && state.pr) {
+    const ruling = saved.result as Ruling;
+    const rejected = open.findings.filter((_, i) =>
+      ruling.rulings.some((r) => r.finding === rulingLabel(i) && r.decision === "reject"),
+    );
+    await recordPrecision(w, async () => {
+      outcome = await recordRejected(w, open.headSha, rejected);
+    });
+  }
+  const ruled = withRoundOutcomes(state, outcome ? [outcome] : []);
   const d =
     saved.mode === "spiral"
       ? onTrace(state, w.jobId, saved.result as Trace, open, saved.usage, ctx, saved.planFacts)
       : onRuling(
-          state,
+          ruled,
           w.jobId,
           saved.result as Ruling,
           open as OpenFindings,
@@ -123,16 +138,6 @@ export async function runArchitectReviewStep(
           ctx,
           saved.planFacts,
         );
-  // The architect's rejections count against the reviewers who raised them (recorded first: a
-  // retried job records them again harmlessly).
-  if (saved.mode !== "spiral" && state.pr) {
-    const ruling = saved.result as Ruling;
-    const rejected = open.findings.filter((_, i) =>
-      ruling.rulings.some((r) => r.finding === rulingLabel(i) && r.decision === "reject"),
-    );
-    const pull = state.pr.number;
-    await recordPrecision(w, () => recordRejected(w, pull, open.headSha, rejected));
-  }
   await interpret(w, state, d);
   w.log.info({ mode, next: d.state?.phase }, "architect review-time turn done");
 }

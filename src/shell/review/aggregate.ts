@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import { aggregateFindings } from "../../core/review/aggregate.js";
 import type { FindingSet } from "../../core/review/finding.js";
+import type { RoundOutcome } from "../../core/review/precision.js";
 import { onReviewsAggregated, onTooLargeToReview } from "../../core/step-results.js";
 import { type StepJob, stepLabel } from "../../core/steps.js";
 import { parseUnifiedDiff } from "../../diff/index.js";
@@ -13,7 +14,7 @@ import { type StepJobContext, startStep } from "../step.js";
 import { INTEGRITY_REVIEWER } from "./integrity-section.js";
 import { locateFindings } from "./locate-findings.js";
 import { findingComments, readOverrules } from "./overrules.js";
-import { recordAggregatedRound, recordPrecision } from "./precision.js";
+import { familyOfResults, recordAggregatedRound, recordPrecision } from "./precision.js";
 import type { ReviewerResult } from "./reviewer.js";
 
 /**
@@ -83,9 +84,10 @@ export async function runReviewAggregate(
     .filter((f) => f.severity === "blocker" || f.severity === "major")
     .flatMap((f) => f.keys);
   const overrules = await readOverrules(w.gh, w.repo, pr.number, deps.botLogin, blocking, comments);
-  await recordPrecision(w, () =>
-    recordAggregatedRound(w, {
-      pull: pr.number,
+  // The ledger's verdicts go into the state (the tracking comment carries them); no review is edited.
+  let outcomes: RoundOutcome[] = [];
+  await recordPrecision(w, async () => {
+    outcomes = await recordAggregatedRound(w, {
       headSha,
       ...(step.sinceSha ? { sinceSha: step.sinceSha } : {}),
       results,
@@ -93,8 +95,8 @@ export async function runReviewAggregate(
       overruled: overrules.map((o) => o.key),
       files,
       state,
-    }),
-  );
+    });
+  });
   const d = onReviewsAggregated(
     state,
     {
@@ -106,6 +108,8 @@ export async function runReviewAggregate(
       usage: results.map((r) => r.usage),
       reviewUrls: results.map((r) => `${pr.url}#pullrequestreview-${r.reviewId}`),
       ...bestCoverage(results, !!step.sinceSha),
+      familyOf: familyOfResults(results),
+      outcomes,
     },
     decideContext(w, config),
   );

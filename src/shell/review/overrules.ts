@@ -35,7 +35,8 @@ export interface Overrule {
 /**
  * The maintainer has the last word over any reviewer: a 👎 on a finding's review comment, or a
  * reply starting with `/triad ignore` in its thread, by someone with write access or more, drops
- * that finding. Read from GitHub when deciding (reactions send no webhook); others' are ignored.
+ * that finding. Read from GitHub when deciding (reactions send no webhook); others' are ignored. The
+ * thread listing says how many 👎s each comment has; the reactions are read only where it counts one.
  */
 export async function readOverrules(
   gh: GitHubClient,
@@ -55,16 +56,19 @@ export async function readOverrules(
     const candidates: Array<{ by: string; how: Overrule["how"] }> = all
       .filter((c) => c.inReplyTo === commentId && c.userType !== "Bot" && isIgnore(c.body))
       .map((c) => ({ by: c.user, how: "/triad ignore" }));
-    const { data: reactions } = await github("read reactions on a review comment", () =>
-      gh.rest.reactions.listForPullRequestReviewComment({
-        ...repo,
-        comment_id: commentId,
-        content: "-1",
-        per_page: 100,
-      }),
-    );
-    for (const r of reactions)
-      if (r.user && r.user.type !== "Bot") candidates.push({ by: r.user.login, how: "👎" });
+    // Who gave a 👎 takes a read per comment: only where the listing's rollup counts one.
+    if (all.find((c) => c.id === commentId)?.thumbsDown !== 0) {
+      const { data: reactions } = await github("read reactions on a review comment", () =>
+        gh.rest.reactions.listForPullRequestReviewComment({
+          ...repo,
+          comment_id: commentId,
+          content: "-1",
+          per_page: 100,
+        }),
+      );
+      for (const r of reactions)
+        if (r.user && r.user.type !== "Bot") candidates.push({ by: r.user.login, how: "👎" });
+    }
     for (const c of candidates) {
       if (canWrite(await permissionOf(c.by))) {
         found.push({ key, ...c });
