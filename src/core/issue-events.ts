@@ -73,6 +73,7 @@ function onLabeled(
     startedAt: ctx.now,
     updatedAt: ctx.now,
     trackingCommentId: state?.trackingCommentId,
+    posted: state?.posted,
     planVersion: state?.planVersion ?? 0,
     fixRound: 0,
     runId: event.deliveryId,

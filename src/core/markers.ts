@@ -61,6 +61,22 @@ export function fixReplyMarker(findingId: string, round: number): string {
   return marker("reply", `finding-${findingId}-round-${round}`);
 }
 
+/** A marker as `WorkflowState.posted` keys it: `<!-- triad:reply id=12 -->` → `reply id=12`. */
+export function markerKey(markerText: string): string {
+  return markerText.replace(/^<!-- triad:/, "").replace(/ -->$/, "");
+}
+
+/**
+ * The keys of every marker in a body that names one comment (`kind id=…`, or a part of one:
+ * `kind id=… part=n`), first one first; data blocks and the bare tracking marker are not among them.
+ */
+export function markerKeysIn(body: string): string[] {
+  const out: string[] = [];
+  for (const m of body.matchAll(/<!-- triad:([a-z]+ id=[\w.-]+(?: part=\d+)?) -->/g))
+    if (!out.includes(m[1] as string)) out.push(m[1] as string);
+  return out;
+}
+
 /** A reply to a comment (one per comment answered). */
 export function replyMarker(to: number | string): string {
   return marker("reply", String(to));

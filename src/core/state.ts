@@ -62,6 +62,13 @@ export const workflowStateSchema = z.object({
   startedAt: z.string(),
   updatedAt: z.string(),
   trackingCommentId: z.number().int().optional(),
+  /**
+   * triad's own marked comments on the issue, by marker key (`markerKey`), as the interpreter wrote
+   * or last listed them: a marker not here has never been written (outside a decision begun by an
+   * earlier job), so it is posted without listing the thread first; one here is edited by its id.
+   * Absent: not known (a state from before it was kept): the thread is listed, and it is learned.
+   */
+  posted: z.record(z.string(), z.number().int()).optional(),
   planVersion: z.number().int().min(0).default(0),
   fixRound: z.number().int().min(0).default(0),
   /** Delivery that started the current run; a new label after `stopped` starts a new run. */

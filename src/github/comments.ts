@@ -1,5 +1,5 @@
 import { isOwnComment } from "../core/markers.js";
-import { splitBody } from "../core/render/limits.js";
+import { codePoints, splitBody } from "../core/render/limits.js";
 import type { GitHubClient, IssueRef } from "./client.js";
 import { github } from "./errors.js";
 
@@ -37,6 +37,13 @@ export interface EnsureCommentOptions {
   knownId?: number;
   /** Comments already listed by the caller in this step. */
   comments?: IssueComment[];
+  /**
+   * The caller knows no comment with this marker (or its parts) exists — nothing can have written it
+   * yet — so it is posted, every part of it, without listing the thread first.
+   */
+  fresh?: boolean;
+  /** Told of each comment written or found: the main one under `marker`, each part under its own. */
+  written?: (markerText: string, comment: IssueComment) => void;
 }
 
 /** The marker of part `n` (2, 3, …) of a comment too long for one: `<!-- triad:plan id=v1 part=2 -->`. */
@@ -58,7 +65,9 @@ export async function ensureComment(
   o: EnsureCommentOptions,
 ): Promise<IssueComment> {
   const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
-  const { parts } = splitBody(body);
+  // Parts 2… carry their own marker line on top (`partMarker`).
+  const { parts } = splitBody(body, { partHead: codePoints(partMarker(o.marker, 99)) + 1 });
+  if (o.fresh && o.knownId === undefined) return postFresh(gh, ref, o, parts);
   let comments = o.comments;
   if (comments === undefined && o.knownId === undefined) comments = await listComments(gh, ref);
   const main = await ensureOne(gh, ref, {
@@ -66,6 +75,7 @@ export async function ensureComment(
     body: parts[0] as string,
     ...(comments ? { comments } : {}),
   });
+  o.written?.(o.marker, main);
   // Known id, one part: nothing else to look at (a tracking edit stays one call).
   if (parts.length === 1 && comments === undefined) return main;
   comments ??= await listComments(gh, ref);
@@ -78,6 +88,7 @@ export async function ensureComment(
       comments,
     });
     if (!comments.some((c) => c.id === part.id)) comments.push(part);
+    o.written?.(markerText, part);
   }
   for (let n = parts.length + 1; ; n++) {
     const stale = findOwnMarked(comments, partMarker(o.marker, n), o.botLogin);
@@ -89,6 +100,26 @@ export async function ensureComment(
         if ((error as { status?: number }).status !== 404) throw error;
       }
     });
+  }
+  return main;
+}
+
+/** A comment nothing can have written yet: each part posted once, no listing, nothing to delete. */
+async function postFresh(
+  gh: GitHubClient,
+  ref: IssueRef,
+  o: EnsureCommentOptions,
+  parts: string[],
+): Promise<IssueComment> {
+  const create = async (markerText: string, body: string) => {
+    const { data } = await github("create comment", () => gh.rest.issues.createComment({ ...ref, body }));
+    o.written?.(markerText, data as IssueComment);
+    return data as IssueComment;
+  };
+  const main = await create(o.marker, parts[0] as string);
+  for (let n = 2; n <= parts.length; n++) {
+    const markerText = partMarker(o.marker, n);
+    await create(markerText, `${markerText}\n${parts[n - 1]}`);
   }
   return main;
 }

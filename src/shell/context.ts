@@ -103,7 +103,11 @@ export interface WorkflowContext {
    * triad's own comments of this job added as they are posted). Used to find triad's own marked
    * comments, which only this job writes while it holds the lock.
    */
-  memo: { comments?: IssueComment[] };
+  memo: {
+    comments?: IssueComment[];
+    /** triad's marked comments on the issue this job wrote (`WorkflowState.posted`'s keys and ids). */
+    posted?: Record<string, number>;
+  };
 }
 
 export async function workflowContext(

@@ -1,6 +1,14 @@
 import { pauseIfOverBudget } from "../core/budget-pause.js";
 import type { Decision, Effect } from "../core/effects.js";
-import { contentHash, marker, REVIEW_CHECK, replyMarker } from "../core/markers.js";
+import {
+  contentHash,
+  isOwnComment,
+  marker,
+  markerKey,
+  markerKeysIn,
+  REVIEW_CHECK,
+  replyMarker,
+} from "../core/markers.js";
 import { renderTrackingComment, stateFromTrackingComment } from "../core/render/tracking.js";
 import { stepBase, type WorkflowState } from "../core/state.js";
 import { ensureCheckRun } from "../github/checks.js";
@@ -63,7 +71,7 @@ async function carryOut(
   const run = new EffectRun(w, resumed);
   // A step this decision queues takes its installation turn now: the tracking comment then says
   // at once whether it waits (src/shell/admission.ts).
-  let current = await turnForQueued(w, state, pending.effects);
+  let current = withPosted(w, await turnForQueued(w, state, pending.effects));
   // The first tracking comment is the workflow's first visible answer: it goes before the other
   // effects (writes are paced a second apart, so after the 👀 it would come a second late), and is
   // written again after them only if they changed what it shows.
@@ -100,7 +108,9 @@ export async function loadState(
   if (cached) return cached;
   w.memo.comments ??= comments ?? (await listComments(w.gh, w.ref));
   const tracking = findOwnMarked(w.memo.comments, marker("tracking"), w.deps.botLogin);
-  const rebuilt = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
+  const parsed = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
+  // What the thread holds now, not what the tracking comment last said (it may be older).
+  const rebuilt = parsed && { ...parsed, posted: postedIn(w.memo.comments, w.deps.botLogin) };
   if (rebuilt) {
     w.log.info({ phase: rebuilt.phase }, "state rebuilt from the tracking comment");
     await w.deps.stores.state.save(rebuilt);
@@ -125,6 +135,26 @@ async function ensureTrackingComment(
   return { ...state, trackingCommentId: comment.id };
 }
 
+/** The keys and ids of triad's own marked comments in a listing of the issue (`WorkflowState.posted`). */
+export function postedIn(comments: IssueComment[], botLogin: string): Record<string, number> {
+  const posted: Record<string, number> = {};
+  for (const c of comments) {
+    if (!isOwnComment(c.user, botLogin)) continue;
+    for (const key of markerKeysIn(c.body ?? "")) posted[key] ??= c.id;
+  }
+  return posted;
+}
+
+/**
+ * The state with what this job knows of triad's comments on the issue: what it wrote, and, when the
+ * state knew nothing yet and the thread was listed in this job, everything the listing holds.
+ */
+function withPosted(w: WorkflowContext, state: WorkflowState): WorkflowState {
+  const listed = w.memo.comments ? postedIn(w.memo.comments, w.deps.botLogin) : undefined;
+  if (!state.posted && !listed) return state;
+  return { ...state, posted: { ...state.posted, ...listed, ...w.memo.posted } };
+}
+
 /** One decision's effects, with what they read memoised (the issue's comments, the PR's threads). */
 class EffectRun {
   knownComments: IssueComment[] | undefined;
@@ -145,22 +175,56 @@ class EffectRun {
     return this.knownComments;
   }
 
-  private async ownComment(issue: number, markerText: string, body: string): Promise<IssueComment> {
+  /**
+   * triad's marked comment, made or updated. On the issue, the thread is listed first only when a
+   * comment with that marker may exist unseen: in a decision begun by an earlier job (a write whose
+   * answer was lost), or when the state does not know what triad has posted. Otherwise a marker the
+   * state has is edited by its id, and one it has not is posted at once — nothing can have written it.
+   * (Comments on the pull request are looked for as before.)
+   */
+  private async ownComment(
+    state: WorkflowState,
+    issue: number,
+    markerText: string,
+    body: string,
+  ): Promise<{ state: WorkflowState; posted: IssueComment }> {
     const w = this.w;
-    const onIssue = issue === w.ref.issue_number;
-    const posted = await ensureComment(
-      w.gh,
-      { ...w.ref, issue_number: issue },
-      {
-        marker: markerText,
-        body,
-        botLogin: w.deps.botLogin,
-        ...(onIssue ? { comments: await this.comments() } : {}),
+    if (issue !== w.ref.issue_number) {
+      const posted = await ensureComment(
+        w.gh,
+        { ...w.ref, issue_number: issue },
+        { marker: markerText, body, botLogin: w.deps.botLogin },
+      );
+      return { state, posted };
+    }
+    const key = markerKey(markerText);
+    const record = state.posted;
+    // Only markers a listing would record are trusted to be absent from the record.
+    const recordable = markerKeysIn(markerText).join() === key;
+    const parts = Object.keys(record ?? {}).filter((k) => k.startsWith(`${key} part=`));
+    const listed = this.knownComments ?? w.memo.comments;
+    const lookFirst = this.resumed || record === undefined || !recordable || parts.length > 0;
+    const how = lookFirst
+      ? { comments: await this.comments() }
+      : listed
+        ? { comments: listed }
+        : record[key] !== undefined
+          ? { knownId: record[key] }
+          : { fresh: true };
+    const written: Record<string, number> = {};
+    const posted = await ensureComment(w.gh, w.ref, {
+      marker: markerText,
+      body,
+      botLogin: w.deps.botLogin,
+      ...how,
+      written: (m, c) => {
+        written[markerKey(m)] = c.id;
       },
-    );
-    if (onIssue && this.knownComments && !this.knownComments.some((c) => c.id === posted.id))
+    });
+    if (this.knownComments && !this.knownComments.some((c) => c.id === posted.id))
       this.knownComments.push(posted);
-    return posted;
+    w.memo.posted = { ...w.memo.posted, ...written };
+    return { state: withPosted(w, state), posted };
   }
 
   async apply(state: WorkflowState, effect: Effect): Promise<WorkflowState> {
@@ -171,25 +235,31 @@ class EffectRun {
         await react(gh, ref, effect.content, effect.commentId);
         return state;
       case "reply":
-        await this.ownComment(effect.onPull ?? ref.issue_number, replyMarker(effect.to), effect.body);
-        return state;
+        return (
+          await this.ownComment(state, effect.onPull ?? ref.issue_number, replyMarker(effect.to), effect.body)
+        ).state;
       case "comment": {
-        const posted = await this.ownComment(ref.issue_number, effect.marker, effect.body);
-        if (!effect.learn) return state;
-        const links = { ...state.links, [effect.learn]: posted.html_url };
-        if (effect.learn === "plan" && state.plan) {
+        const { state: after, posted } = await this.ownComment(
+          state,
+          ref.issue_number,
+          effect.marker,
+          effect.body,
+        );
+        if (!effect.learn) return after;
+        const links = { ...after.links, [effect.learn]: posted.html_url };
+        if (effect.learn === "plan" && after.plan) {
           return {
-            ...state,
+            ...after,
             links,
             plan: {
-              ...state.plan,
+              ...after.plan,
               commentId: posted.id,
               hash: contentHash(posted.body ?? ""),
               postedAt: posted.created_at,
             },
           };
         }
-        return { ...state, links };
+        return { ...after, links };
       }
       case "pr_ready_for_review": {
         const pull = state.pr?.number;

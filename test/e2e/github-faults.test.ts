@@ -9,9 +9,11 @@ import { developerFixSteps, developerSteps } from "../../src/sim/scenario-develo
 import { DEMO_FINDING_ID, DEMO_PLAN_FINDING } from "../../src/sim/scenario-review.js";
 import { ARCHITECT, say, TRACKING, toApprovedPlan, trackingNow } from "../helpers/conversation.js";
 import { gated } from "../helpers/gate.js";
+import { expectHttp } from "../helpers/http-expect.js";
 import { clean, cleanReview, met, replace, submit, withReviewers } from "../helpers/models.js";
 import { withQueue } from "../helpers/queue.js";
 import { REDIS_URL } from "../helpers/redis.js";
+import { settled } from "../helpers/settle.js";
 import { installationClient } from "../helpers/sim-clients.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
@@ -115,6 +117,54 @@ describe("lost answers: GitHub carried the write out, the answer was a 502", () 
     expect(count(calls, "POST", `${R}/check-runs`)).toBe(2);
     expect(count(calls, "POST", `${R}/pulls/{pull_number}/comments/{comment_id}/replies`)).toBe(1);
     expect(count(calls, "POST", `${R}/git/refs`)).toBe(1);
+  });
+});
+
+describe("a write looks for itself only when an earlier attempt may have made it", () => {
+  const LIST = `GET ${R}/issues/{issue_number}/comments`;
+  const POST = `POST ${R}/issues/{issue_number}/comments`;
+  const REPLY = "<!-- triad:reply id=";
+
+  it("a first attempt posts without listing the thread; a retried one lists it and posts nothing twice", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await startSampleStack("write-once", { models: scriptedModels(demoModels()) });
+    stack = s;
+    const { title, body } = sampleIssue();
+    const issue = await s.openIssue(title, body);
+    await s.label(issue, "triad");
+    await waitFor(
+      "waiting for answers",
+      () => trackingNow(s, issue).startsWith("Waiting for answers"),
+      30_000,
+    );
+    await settled(s);
+
+    // First attempt: nothing can have written the reply yet, so it is posted at once.
+    const first = expectHttp(s.sim, { actor: "installation" }).expect(POST).allowReads();
+    const status = await say(s, issue, "/triad status");
+    await waitFor("the reply", () => botComments(s.thread(issue), `${REPLY}${status} -->`).length === 1);
+    await settled(s);
+    expect(first.verify().filter((c) => `${c.method} ${c.route}` === LIST)).toEqual([]);
+
+    // GitHub makes the next reply but loses its answer: the retried job lists the thread, finds the
+    // reply by its marker, and posts nothing again.
+    s.sim.faults.add({ route: POST, actor: "installation", kind: "lost-response", times: 1 });
+    const retried = expectHttp(s.sim, { actor: "installation" })
+      .expect(POST, { status: 502 })
+      .expect(LIST, { min: 1 })
+      .allow(`PATCH ${R}/issues/comments/{comment_id}`)
+      .allowReads();
+    const again = await say(s, issue, "/triad status");
+    await waitFor(
+      "the second reply",
+      () => botComments(s.thread(issue), `${REPLY}${again} -->`).length === 1,
+    );
+    // Once the retried job is done: one POST (the lost one), one reply each.
+    await settled(s);
+    const calls = retried.verify();
+    expect(calls.filter((c) => `${c.method} ${c.route}` === POST)).toHaveLength(1);
+    expect(botComments(s.thread(issue), REPLY)).toHaveLength(2);
   });
 });
 

@@ -9,6 +9,8 @@ import {
   isOwnComment,
   marker,
   markerId,
+  markerKey,
+  markerKeysIn,
   replyMarker,
   reviewMarker,
   TRAILING_DATA_BLOCK,
@@ -24,6 +26,21 @@ describe("hidden markers (core/markers.ts)", () => {
     expect(reviewMarker(1, "abc")).toBe("<!-- triad:review id=1-abc -->");
     expect(fixReplyMarker("f1", 2)).toBe("<!-- triad:reply id=finding-f1-round-2 -->");
     expect(replyMarker(42)).toBe("<!-- triad:reply id=42 -->");
+  });
+
+  it("keys the markers that name one comment (WorkflowState.posted), parts too, data blocks and tracking not", () => {
+    expect(markerKey(marker("architect", "turn-1"))).toBe("architect id=turn-1");
+    const body = [
+      marker("architect", "turn-1"),
+      marker("plan", "v2"),
+      "text quoting <!-- triad:plan id=v2 --> again",
+      "<!-- triad:notify id=t1 part=2 -->",
+      marker("tracking"),
+      embedData("state", { v: 1 }),
+    ].join("\n");
+    expect(markerKeysIn(body)).toEqual(["architect id=turn-1", "plan id=v2", "notify id=t1 part=2"]);
+    // A marker a listing could not key is one the interpreter must look for (src/shell/interpret.ts).
+    expect(markerKeysIn("<!-- triad:error id=a b -->")).toEqual([]);
   });
 
   it("a body without the marker, or no body, has none", () => {

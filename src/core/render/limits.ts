@@ -65,6 +65,8 @@ export interface SplitOptions {
   continued?: string;
   /** The first line of part `n` (of `total`), after the first (default: "_… continued (part n of total)._"). */
   continuation?: (n: number, total: number) => string;
+  /** Code points the caller puts on top of each part after the first (its marker line). */
+  partHead?: number;
 }
 
 export interface SplitBody {
@@ -104,7 +106,7 @@ export function splitBody(body: string, o: SplitOptions = {}): SplitBody {
     droppedData = true;
   }
   const firstRoom = max - overhead - codePoints(tail);
-  const nextRoom = max - codePoints(continuation(99, 99)) - codePoints(continued) - 8;
+  const nextRoom = max - codePoints(continuation(99, 99)) - codePoints(continued) - (o.partHead ?? 0) - 8;
   const chunks = chunk(rest.replace(/\s+$/, ""), firstRoom, nextRoom);
   const total = chunks.length;
   const parts = chunks.map((text, i) => {
