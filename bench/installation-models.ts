@@ -9,8 +9,9 @@ import { DEMO_PLAN_FINDING } from "../src/sim/scenario-review.js";
  * The installation bench's workflow, as stateless scripted models (each answer follows from the
  * request, so any worker process plays any workflow): the demo's conversation — questions, plan v1,
  * a change, plan v2, approved — then one reviewer who finds one agreed defect, a fix round that
- * answers it in its thread, and a clean incremental review. Eight content-creating requests: the
- * tracking comment, three architect comments, the pull request, two reviews and one thread reply.
+ * answers it (in the PR body's rounds section), and a clean incremental review. Eight content-creating
+ * requests: the tracking comment, three architect comments, the "ready" notice, the pull request and
+ * two reviews.
  */
 const met = [1, 2, 3].map((step) => ({ step, status: "met" as const, note: "as planned" }));
 const agreed: ReviewOutput = {

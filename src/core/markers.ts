@@ -56,11 +56,6 @@ export function reviewMarker(slot: number, headSha: string): string {
   return marker("review", `${slot}-${headSha}`);
 }
 
-/** A reply in a finding's thread from a fix round (one per finding and round). */
-export function fixReplyMarker(findingId: string, round: number): string {
-  return marker("reply", `finding-${findingId}-round-${round}`);
-}
-
 /** A marker as `WorkflowState.posted` keys it: `<!-- triad:reply id=12 -->` → `reply id=12`. */
 export function markerKey(markerText: string): string {
   return markerText.replace(/^<!-- triad:/, "").replace(/ -->$/, "");

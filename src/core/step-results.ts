@@ -2,9 +2,8 @@ import { type CiFacts, gateReview } from "./ci-gate.js";
 import type { DecideContext } from "./context.js";
 import { type Decision, decided, type Effect, ignore, type OpenFindings } from "./effects.js";
 import { architectStep } from "./issue-events.js";
-import { contentHash, fixReplyMarker, marker } from "./markers.js";
+import { contentHash, marker } from "./markers.js";
 import { mentionsOf } from "./mentions.js";
-import type { ModelText } from "./model-text.js";
 import { type PlanFacts, planExtras, supersedeEffects } from "./plan-extras.js";
 import { renderPlan, renderQuestions } from "./render/architect.js";
 import { renderBlocked } from "./render/developer.js";
@@ -270,8 +269,6 @@ export interface RoundPublished {
   /** What the round changed (paths, and the component globs they fall in). */
   changed: RoundChanges;
   report: DeveloperReport;
-  /** Fix rounds: the findings the round worked on. */
-  open?: OpenFindings;
   /** How many reviewers review this round. */
   reviewers: number;
   usage: UsageSnapshot | undefined;
@@ -280,8 +277,9 @@ export interface RoundPublished {
 }
 
 /**
- * A developer round is on the branch: reply in the addressed threads and start the reviews — after
- * the repository's CI, when it has checks (src/core/ci-gate.ts).
+ * A developer round is on the branch: start the reviews — after the repository's CI, when it has
+ * checks (src/core/ci-gate.ts). What the round did about each finding is in the PR body's rounds
+ * section, linked to each finding's thread (`roundFindingLines`), not a reply in every thread.
  */
 export function onRoundPublished(
   state: WorkflowState,
@@ -304,9 +302,6 @@ export function onRoundPublished(
     ...(r.round > 0 && state.reviewedSha ? { sinceSha: state.reviewedSha } : {}),
   };
   const reviewId = stepJobId(review, headSha);
-  const replies: Effect[] = r.open
-    ? threadReplies(r.open, r.report, r.pr.number, headSha, r.round, ctx.text)
-    : [];
   const d = decided(
     {
       ...state,
@@ -326,7 +321,6 @@ export function onRoundPublished(
       phaseTimes: { ...state.phaseTimes, reviewing: ctx.now },
     },
     [
-      ...replies,
       {
         type: "check",
         headSha,
@@ -356,35 +350,6 @@ export function roundNote(r: Pick<RoundPublished, "round" | "pr" | "report" | "c
     summary: summary.length > 300 ? `${summary.slice(0, 299)}…` : summary,
     files: [...r.changed.files].slice(0, 50),
   };
-}
-
-/** One reply per finding the developer addressed, in the finding's review thread. */
-function threadReplies(
-  open: OpenFindings,
-  report: DeveloperReport,
-  pull: number,
-  commitSha: string,
-  round: number,
-  text: ModelText,
-): Effect[] {
-  const out: Effect[] = [];
-  for (const f of report.findings) {
-    const finding = open.findings.find((x) => x.key === f.id || x.keys.includes(f.id));
-    const commentId = finding?.keys.map((k) => open.comments[k]).find((id) => id !== undefined);
-    if (commentId === undefined) continue;
-    const what =
-      f.status === "changed"
-        ? `Fixed in ${commitSha.slice(0, 7)} (fix round ${round})`
-        : `Not changed in fix round ${round}`;
-    out.push({
-      type: "thread_reply",
-      pull,
-      commentId,
-      marker: fixReplyMarker(f.id, round),
-      body: `${what}: ${text.block(f.note)}`,
-    });
-  }
-  return out;
 }
 
 export interface ReviewsIn {

@@ -298,8 +298,8 @@ class EffectRun {
         return state;
       }
       case "thread_reply": {
-        // A reply is marked with its finding and round: only a decision begun by an earlier job
-        // (its answer maybe lost) can have posted it already, so only then is it looked for.
+        // A reply is marked with the comment it answers (`/triad ignore`): only a decision begun by an
+        // earlier job (its answer maybe lost) can have posted it already, so only then is it looked for.
         if (this.resumed) this.threads ??= await listReviewComments(gh, repo, effect.pull);
         const done = (this.threads ?? []).some(
           (c) => c.inReplyTo === effect.commentId && c.body.includes(effect.marker),

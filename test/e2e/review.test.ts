@@ -102,7 +102,7 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     );
   });
 
-  it("an agreed finding → one fix round (thread reply, incremental re-review) → ready", async () => {
+  it("an agreed finding → one fix round (listed in the PR body, incremental re-review) → ready", async () => {
     const m = models(
       [[submit({ findings: [agreedFinding], plan_compliance: met }), { repeat: true, ...submit(clean) }]],
       {
@@ -126,8 +126,13 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     const finding = comments.find((c) => c.body.includes(`triad:finding id=${DEMO_FINDING_ID}`));
     expect(finding?.path).toBe("src/retry.ts");
     expect(finding?.body).toMatch(/Major/);
-    const reply = comments.find((c) => c.in_reply_to_id === finding?.id);
-    expect(reply?.body).toMatch(/Fixed in [0-9a-f]{7} \(fix round 1\)/);
+    // What the round did is said once, in the PR body's rounds section, linked to the finding's
+    // thread — not in a reply in each thread (one content-creating request per finding).
+    expect(comments.filter((c) => c.in_reply_to_id === finding?.id)).toEqual([]);
+    const round1 = got.pr.body?.split("- **Fix round 1:**")[1] ?? "";
+    expect(round1).toContain(
+      `✅ fixed — [major · src/retry.ts:${finding?.line}](${got.pr.html_url}#discussion_r${finding?.id})`,
+    );
     // The second review saw only what changed since the first.
     const secondPrompt = m.reviewers[0]?.requests.at(-1)?.messages[0];
     expect(secondPrompt?.role === "user" ? secondPrompt.content : "").toMatch(/incremental review/);

@@ -4,7 +4,6 @@ import {
   embedData,
   extractData,
   findingMarker,
-  fixReplyMarker,
   hasMarker,
   isOwnComment,
   marker,
@@ -24,7 +23,6 @@ describe("hidden markers (core/markers.ts)", () => {
     expect(marker("error", "config-abc")).toBe("<!-- triad:error id=config-abc -->");
     expect(findingMarker("k1")).toBe("<!-- triad:finding id=k1 -->");
     expect(reviewMarker(1, "abc")).toBe("<!-- triad:review id=1-abc -->");
-    expect(fixReplyMarker("f1", 2)).toBe("<!-- triad:reply id=finding-f1-round-2 -->");
     expect(replyMarker(42)).toBe("<!-- triad:reply id=42 -->");
   });
 

@@ -180,6 +180,32 @@ describe("the rounds section of the PR body", () => {
     );
   });
 
+  it("each round's findings under its line; a later round keeps an earlier round's list as the body has it", () => {
+    const first = withRounds("Body", notes.slice(0, 2), modelText, {
+      round: 1,
+      lines: ["  - ✅ fixed — [major · src/retry.ts:3](https://x/pull/9#discussion_r5): waits now"],
+    });
+    const second = withRounds(first, notes, modelText, {
+      round: 2,
+      lines: ["  - ⏸ not changed — nit · a.ts"],
+    });
+    expect(second).toBe(
+      [
+        "Body",
+        "",
+        marker("rounds"),
+        "### Rounds",
+        "",
+        "- **Fix round 1:** fixed the wait — `src/retry.ts`, `src/x.ts`",
+        "  - ✅ fixed — [major · src/retry.ts:3](https://x/pull/9#discussion_r5): waits now",
+        "- **Fix round 2:** renamed",
+        "  - ⏸ not changed — nit · a.ts",
+      ].join("\n"),
+    );
+    // Rewritten again (the same round published twice): the lists stay, nothing is repeated.
+    expect(withRounds(second, notes, modelText)).toBe(second);
+  });
+
   it("is rewritten, not appended, each round; with no fix round there is none", () => {
     const once = withRounds("Body", notes.slice(0, 2), modelText);
     const twice = withRounds(once, notes, modelText);

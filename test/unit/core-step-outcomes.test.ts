@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LABELS, marker } from "../../src/core/markers.js";
+import { roundFindingLines } from "../../src/core/render/developer.js";
 import type { Plan } from "../../src/core/schemas/architect.js";
 import type { DeveloperReport } from "../../src/core/schemas/developer.js";
 import type { StepRef, WorkflowState } from "../../src/core/state.js";
@@ -342,15 +343,7 @@ describe("a published round", () => {
     expect(d.state?.devSteps?.map((x) => x.done)).toEqual([false, true, true]);
     const none = onRoundPublished(reviewing({ phase: "implementing" }), "d1", published(), ctx());
     expect(none.state?.devSteps).toEqual([]);
-    // a first round addresses no threads
     expect(none.effects.map((e) => e.type)).toEqual(["check", "start_review", "forget_result"]);
-    const noReplies = onRoundPublished(
-      reviewing({ phase: "fixing", fixRound: 1 }),
-      "d2",
-      published({ round: 1, open: open([], { round: 1 }) }),
-      ctx(),
-    );
-    expect(noReplies.effects.map((e) => e.type)).toEqual(["check", "start_review", "forget_result"]);
   });
 
   it("keeps the last twenty round notes", () => {
@@ -387,7 +380,7 @@ describe("a published round", () => {
     ).toBe("t".repeat(300));
   });
 
-  it("replies in a finding's thread, found by any of its keys; an unknown finding gets none", () => {
+  it("lists what a round did per finding, found by any of its keys, linked to its thread; an unknown finding is left out", () => {
     const found = aggregated([
       { reviewer: "r1", findings: [finding()] },
       {
@@ -399,30 +392,28 @@ describe("a published round", () => {
     ]);
     const f = found[0];
     const second = f?.keys[1] ?? "";
-    const d = onRoundPublished(
-      reviewing({ phase: "fixing", fixRound: 2 }),
-      "d",
-      published({
-        round: 2,
-        open: open(found, { round: 2, comments: { [second]: 700 } }),
-        report: report({
-          findings: [
-            { id: f?.key ?? "", status: "not_changed", note: "The plan says so." },
-            { id: "unknown", status: "changed", note: "x" },
-          ],
-        }),
+    const lines = roundFindingLines(
+      open(found, { round: 2, comments: { [second]: 700 } }),
+      report({
+        findings: [
+          { id: f?.key ?? "", status: "not_changed", note: "The plan says so.\nMore." },
+          { id: "unknown", status: "changed", note: "x" },
+        ],
       }),
-      ctx(),
+      PR.url,
+      ctx().text,
     );
-    expect(effectsOf(d.effects, "thread_reply")).toEqual([
-      {
-        type: "thread_reply",
-        pull: 9,
-        commentId: 700,
-        marker: marker("reply", `finding-${f?.key}-round-2`),
-        body: "Not changed in fix round 2: The plan says so.",
-      },
+    expect(lines).toEqual([
+      `  - ⏸ not changed — [${f?.severity} · ${f?.path}](${PR.url}#discussion_r700): The plan says so.`,
     ]);
+    // A finding with no thread (a human's, folded into a body) is listed without a link.
+    const unanchored = roundFindingLines(
+      open(found, { round: 2, comments: {} }),
+      report({ findings: [{ id: f?.key ?? "", status: "changed", note: "" }] }),
+      PR.url,
+      ctx().text,
+    );
+    expect(unanchored).toEqual([`  - ✅ fixed — ${f?.severity} · ${f?.path}`]);
   });
 });
 

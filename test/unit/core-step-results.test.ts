@@ -4,6 +4,7 @@ import { readApprovedPlan } from "../../src/core/approved-plan.js";
 import type { CommentEvent } from "../../src/core/event-facts.js";
 import { contentHash, marker } from "../../src/core/markers.js";
 import { renderPlan } from "../../src/core/render/architect.js";
+import { roundFindingLines } from "../../src/core/render/developer.js";
 import type { Plan } from "../../src/core/schemas/architect.js";
 import type { DeveloperReport } from "../../src/core/schemas/developer.js";
 import type { WorkflowState } from "../../src/core/state.js";
@@ -312,9 +313,10 @@ describe("developer rounds", () => {
     expect(effectsOf(fix.effects, "start_review")[0]?.step.sinceSha).toBe("c".repeat(40));
   });
 
-  it("the developer's replies go in the threads of the findings it addressed", () => {
+  it("a fix round replies in no thread: what it did is in the PR body (one write, not one per finding)", () => {
     const found = aggregated([{ reviewer: "reviewer-1", findings: [finding()] }]);
     const key = found[0]?.key ?? "";
+    const fixed = report({ findings: [{ id: key, status: "changed", note: "waits now" }] });
     const d = onRoundPublished(
       reviewing({ phase: "fixing", fixRound: 1 }),
       "dev-2",
@@ -323,18 +325,17 @@ describe("developer rounds", () => {
         pr: PR,
         freshCommit: true,
         changed: { files: ["src/retry.ts"] },
-        report: report({ findings: [{ id: key, status: "changed", note: "waits now" }] }),
-        open: open(found, { round: 1, comments: { [key]: 555 } }),
+        report: fixed,
         reviewers: 1,
         usage: undefined,
       },
       ctx(),
     );
-    expect(effectsOf(d.effects, "thread_reply")).toEqual([
-      expect.objectContaining({
-        commentId: 555,
-        body: expect.stringMatching(/^Fixed in aaaaaaa \(fix round 1\): waits now/),
-      }),
+    expect(d.effects.map((e) => e.type)).toEqual(["check", "start_review", "forget_result"]);
+    expect(
+      roundFindingLines(open(found, { round: 1, comments: { [key]: 555 } }), fixed, PR.url, ctx().text),
+    ).toEqual([
+      `  - ✅ fixed — [${found[0]?.severity} · src/retry.ts](${PR.url}#discussion_r555): waits now`,
     ]);
   });
 

@@ -3,7 +3,12 @@ import { z } from "zod";
 import type { RepoConfig } from "../../config/repo-config.js";
 import type { Decision, OpenFindings } from "../../core/effects.js";
 import { LABELS, marker } from "../../core/markers.js";
-import { commitMessage, renderPullRequestBody, withRounds } from "../../core/render/developer.js";
+import {
+  commitMessage,
+  renderPullRequestBody,
+  roundFindingLines,
+  withRounds,
+} from "../../core/render/developer.js";
 import type { AggregatedFinding } from "../../core/review/aggregate.js";
 import { type DeveloperReport, DONE_TOOL, doneSchema } from "../../core/schemas/developer.js";
 import type { WorkflowState } from "../../core/state.js";
@@ -182,6 +187,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
   }
   // A fix round keeps the PR's description; the PR just read is the one to update (no search).
   const current = round === 0 ? undefined : await currentPull(w, state);
+  const prUrl = current?.html_url ?? state.pr?.url;
   const prBody =
     round === 0
       ? renderPullRequestBody(
@@ -207,6 +213,10 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
             },
           ].sort((a, b) => a.round - b.round),
           modelText,
+          // What the round did about each finding, linked to its thread (no reply in each thread).
+          open && prUrl
+            ? { round, lines: roundFindingLines(open as OpenFindings, saved.report, prUrl, modelText) }
+            : undefined,
         );
   const published = await publishRound(w.gh, {
     repo: w.repo,
@@ -242,7 +252,6 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         freshCommit: published.created.commit,
         changed: { files: paths, components: componentsOf(paths, config) },
         report: saved.report,
-        ...(open ? { open: open as OpenFindings } : {}),
         reviewers: await reviewerCount(w, config),
         usage: saved.usage,
         ci: await ciFactsForRound(w, {
