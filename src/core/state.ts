@@ -69,6 +69,10 @@ export const workflowStateSchema = z.object({
    * Absent: not known (a state from before it was kept): the thread is listed, and it is learned.
    */
   posted: z.record(z.string(), z.number().int()).optional(),
+  /** The hash of the tracking comment's body as last written: the same body is not written again. */
+  trackingHash: z.string().optional(),
+  /** A decision's tracking edit was left to a later one of the same drain (more events waited). */
+  trackingOwed: z.boolean().optional(),
   planVersion: z.number().int().min(0).default(0),
   fixRound: z.number().int().min(0).default(0),
   /** Delivery that started the current run; a new label after `stopped` starts a new run. */

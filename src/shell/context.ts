@@ -103,6 +103,8 @@ export interface WorkflowContext {
    * triad's own comments of this job added as they are posted). Used to find triad's own marked
    * comments, which only this job writes while it holds the lock.
    */
+  /** In a drain of the inbox: whether events wait after the one being handled. */
+  moreEvents?: () => Promise<boolean>;
   memo: {
     comments?: IssueComment[];
     /** triad's marked comments on the issue this job wrote (`WorkflowState.posted`'s keys and ids). */

@@ -17,7 +17,7 @@ import type { Fence } from "../ports/stores.js";
 import { modelText } from "../text/sanitize.js";
 import { type ShellDeps, type WorkflowContext, workflowContext } from "./context.js";
 import { issueEventFacts, pullEventFacts } from "./facts.js";
-import { finishPending, interpret, loadState } from "./interpret.js";
+import { finishPending, flushTracking, interpret, loadState } from "./interpret.js";
 
 type WorkflowAt = { installationId: number; repo: { owner: string; name: string }; issue: number };
 type Job = { jobId: string; signal: AbortSignal; fence?: Fence };
@@ -30,9 +30,15 @@ type Job = { jobId: string; signal: AbortSignal; fence?: Fence };
 export async function drainInbox(deps: ShellDeps, at: WorkflowAt, job: Job): Promise<void> {
   const w = await workflowContext(deps, at, job);
   await finishPending(w);
+  // A burst of events: the tracking comment is edited once, by the last of them (src/shell/interpret.ts).
+  const inbox = deps.inbox;
+  if (inbox.waiting) w.moreEvents = async () => ((await inbox.waiting?.(w.workflow)) ?? []).length > 1;
   for (;;) {
     const entry = await deps.inbox.head(w.workflow);
-    if (!entry) return;
+    if (!entry) {
+      await flushTracking(w);
+      return;
+    }
     try {
       await handleEvent(w, entry.event);
     } catch (error) {

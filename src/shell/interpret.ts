@@ -90,13 +90,26 @@ async function carryOut(
     w.signal.throwIfAborted();
     current = await run.apply(current, effect);
   }
-  if (pending.tracking && (posted === undefined || shown(current) !== posted)) {
+  const tracking = pending.tracking || current.trackingOwed === true;
+  if (tracking && (posted === undefined || shown(current) !== posted)) {
     w.signal.throwIfAborted();
-    current = await ensureTrackingComment(w, current, run);
-    await w.deps.faults.at("after-tracking-comment");
+    // More events wait in this drain: the last of them writes what they all changed, in one edit.
+    if (current.trackingCommentId !== undefined && (await w.moreEvents?.())) {
+      current = { ...current, trackingOwed: true };
+    } else {
+      current = await ensureTrackingComment(w, current, run);
+      await w.deps.faults.at("after-tracking-comment");
+    }
   }
   await w.deps.stores.outbox.done(current, w.fence);
   return current;
+}
+
+/** A tracking edit left to a later decision of this drain, written now that no event waits. */
+export async function flushTracking(w: WorkflowContext): Promise<void> {
+  const state = await w.deps.stores.state.get(w.workflow);
+  if (!state?.trackingOwed) return;
+  await interpret(w, state, { state, effects: [], tracking: true });
 }
 
 /** The state document, from Redis or — when Redis lost it — rebuilt from the tracking comment. */
@@ -123,16 +136,24 @@ async function ensureTrackingComment(
   state: WorkflowState,
   run: EffectRun,
 ): Promise<WorkflowState> {
+  const body = renderTrackingComment(state, modelText);
+  // The body as last written (the hash is kept beside it, not in it): nothing a maintainer would see
+  // changes, nor the state it carries, so no edit.
+  const hash = contentHash(body);
+  if (state.trackingCommentId !== undefined && state.trackingHash === hash)
+    return state.trackingOwed ? { ...state, trackingOwed: undefined } : state;
   const known = run.knownComments ?? w.memo.comments;
   const comment = await ensureComment(w.gh, w.ref, {
     marker: marker("tracking"),
-    body: renderTrackingComment(state, modelText),
+    body,
     botLogin: w.deps.botLogin,
     knownId: state.trackingCommentId,
     ...(known ? { comments: known } : {}),
   });
   if (known && !known.some((c) => c.id === comment.id)) known.push(comment);
-  return { ...state, trackingCommentId: comment.id };
+  // The hash is of the body with the comment's id in the state: a first post's body lacks it.
+  const written = state.trackingCommentId === comment.id ? hash : undefined;
+  return { ...state, trackingCommentId: comment.id, trackingHash: written, trackingOwed: undefined };
 }
 
 /** The keys and ids of triad's own marked comments in a listing of the issue (`WorkflowState.posted`). */

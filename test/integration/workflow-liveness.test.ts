@@ -123,6 +123,59 @@ describe("events of one workflow are handled in the order they were written", ()
   });
 });
 
+describe("a burst of events edits the tracking comment once", () => {
+  it("comments that arrive while the workflow is busy are drained together: one tracking edit, by the last", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await startSampleStack("burst");
+    stack = s;
+    const redis = new Redis(s.env.REDIS_URL);
+    const { title, body } = sampleIssue();
+    const issue = await s.openIssue(title, body);
+    await s.label(issue, "triad");
+    await waitFor("the questions", () => trackingNow(s, issue).startsWith("Waiting for answers"), 30_000);
+    await settled(s);
+    const tracking = botComments(s.thread(issue), TRACKING)[0];
+    const workflow = `${repo.owner}/${repo.repo}#${issue}`;
+    const lock = keys(s.env.TRIAD_REDIS_PREFIX).lock(workflow);
+    await waitFor(
+      "the lock",
+      async () => (await redis.set(lock, "a-busy-step", "PX", 30_000, "NX")) === "OK",
+    );
+    const from = s.sim.calls.length;
+    const seen = s.sim.deliveries.length;
+    // Answers, then a stop: each alone would edit the tracking comment.
+    await say(s, issue, DEMO_ANSWERS.answers);
+    await say(s, issue, "/triad stop");
+    await s.sim.waitForIdle();
+    await redis.del(lock);
+    await waitFor(
+      "stopped",
+      () => trackingNow(s, issue).startsWith("Stopped"),
+      30_000,
+      async () =>
+        `${trackingNow(s, issue)} inbox=${await redis.zcard(keys(s.env.TRIAD_REDIS_PREFIX).inbox(workflow))} lock=${await redis.get(lock)}`,
+    );
+    await settled(s);
+    redis.disconnect();
+    const edits = s.sim.calls
+      .slice(from)
+      .filter(
+        (c) =>
+          c.actor === "installation" && c.method === "PATCH" && c.path.endsWith(`/comments/${tracking?.id}`),
+      );
+    expect(edits).toHaveLength(1);
+    // What a maintainer saw: the comment went from the questions straight to "Stopped".
+    const shown = s.sim.deliveries
+      .slice(seen)
+      .filter((d) => d.event === "issue_comment" && d.action === "edited")
+      .map((d) => (d.payload as { comment: { id: number; body: string } }).comment)
+      .filter((c) => c.id === tracking?.id)
+      .map((c) => /\*\*Now:\*\* (.*)/.exec(c.body)?.[1] ?? "");
+    expect(shown).toEqual([expect.stringMatching(/^Stopped/)]);
+  });
+});
+
 describe("a step that cannot finish always ends in one comment, and /triad retry really retries", () => {
   it("a developer step killed 4 times in a row: one failure comment; /triad retry finishes the workflow", {
     timeout: 180_000,

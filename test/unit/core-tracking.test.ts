@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { renderTrackingComment } from "../../src/core/render/tracking.js";
+import { renderTrackingComment, stateFromTrackingComment } from "../../src/core/render/tracking.js";
 import type { WorkflowState } from "../../src/core/state.js";
 import { modelText } from "../../src/text/sanitize.js";
 import { PR, reviewing, state, step } from "../helpers/core-fixtures.js";
@@ -208,6 +208,13 @@ describe("what the tracking comment always says", () => {
       expect(body).not.toContain(s.queued?.jobId ?? "no-job-id");
     });
   }
+
+  it("carries the state but not what the interpreter keeps about the comment itself (its hash, an owed edit)", () => {
+    const s = reviewing();
+    const body = renderTrackingComment(s, modelText);
+    expect(renderTrackingComment({ ...s, trackingHash: "abc", trackingOwed: true }, modelText)).toBe(body);
+    expect(stateFromTrackingComment(body, 7)).toEqual({ ...s, trackingCommentId: 7 });
+  });
 
   it("done stages stay ticked when the workflow stops, needs a human or closes", () => {
     for (const name of ["stopped", "needs-human", "closed"]) {

@@ -220,7 +220,9 @@ export function renderTrackingComment(state: WorkflowState, text: ModelText): st
       `**Overruled by maintainers:** ${state.ignored.map((i) => `finding \`${i.key}\` by ${who(i.by)} (${i.how})`).join("; ")}`,
     );
   }
-  lines.push("", HELP, "", embedData("state", state));
+  // What the interpreter keeps about the comment itself is not part of it (its hash would change it).
+  const { trackingHash: _hash, trackingOwed: _owed, ...kept } = state;
+  lines.push("", HELP, "", embedData("state", kept));
   return lines.join("\n");
 }
 
