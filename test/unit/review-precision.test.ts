@@ -4,6 +4,7 @@ import type { FindingInput, FindingSet } from "../../src/core/review/finding.js"
 import {
   emptyLedger,
   fixedFindings,
+  MAX_RECORDS,
   MIN_JUDGED,
   type PrecisionEntry,
   type PrecisionLedger,
@@ -154,6 +155,44 @@ describe("precision ledger", () => {
     // What is embedded survives JSON and validates.
     for (const o of outcomes) expect(roundOutcomeSchema.parse(JSON.parse(JSON.stringify(o)))).toEqual(o);
     expect(precisionLedgerSchema.parse(JSON.parse(JSON.stringify(rebuilt)))).toEqual(rebuilt);
+  });
+
+  it("folds many events in one pass to exactly what recording them one by one gives, the oldest dropped past the cap", () => {
+    // Seeded: rounds of two models' findings, keys reused across rounds, verdicts of every kind.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const records: ReviewRecord[] = [];
+    const outcomes: RoundOutcome[] = [];
+    for (let round = 0; round < 200; round++) {
+      for (const model of [CLAUDE, GPT])
+        records.push({
+          v: 1,
+          round: `r${round}`,
+          model,
+          findings: Array.from({ length: 40 }, () => ({ k: `k${rnd(60)}`, s: "minor" as const })),
+        });
+      for (let n = 0; n < 2; n++) {
+        const keys = () => Array.from({ length: rnd(12) }, () => `k${rnd(60)}`);
+        outcomes.push({
+          v: 1,
+          round: `r${rnd(201)}`,
+          confirmed: keys(),
+          fixed: keys(),
+          overruled: keys(),
+          rejected: keys(),
+        });
+      }
+    }
+    let oneByOne: PrecisionLedger = emptyLedger();
+    for (const r of records) oneByOne = recordReview(oneByOne, r);
+    for (const o of outcomes) oneByOne = recordOutcome(oneByOne, o);
+    const folded = rebuildLedger(records, outcomes);
+    expect(Object.keys(folded.findings).length).toBe(MAX_RECORDS);
+    expect(folded).toEqual(oneByOne);
+    expect(Object.keys(folded.findings)).toEqual(Object.keys(oneByOne.findings));
   });
 
   it("lets a late overrule replace a fix, never the other way round", () => {

@@ -173,10 +173,48 @@ export function rebuildLedger(
   reviews: readonly ReviewRecord[],
   outcomes: readonly RoundOutcome[],
 ): PrecisionLedger {
-  let ledger = emptyLedger();
-  for (const r of reviews) ledger = recordReview(ledger, r);
-  for (const o of outcomes) ledger = recordOutcome(ledger, o);
-  return ledger;
+  // The same fold as `recordReview` then `recordOutcome` one by one, in one pass each: the ledger is
+  // rebuilt from thousands of events at every reviewer step and every /metrics scrape, and copying the
+  // whole map per event made it quadratic (seconds per scrape after 100 workflows).
+  const records = new Map<string, LedgerRecord>();
+  for (const review of reviews) {
+    for (const f of review.findings) {
+      const id = recordId(review.round, review.model, f.k);
+      if (!records.has(id))
+        records.set(id, { model: review.model, severity: f.s, confirmed: false, verdict: "open" });
+    }
+    for (const id of records.keys()) {
+      if (records.size <= MAX_RECORDS) break;
+      records.delete(id);
+    }
+  }
+  // Every verdict of a round at once: a later outcome only refines (overruled, then fixed, win).
+  const byRound = new Map<string, { confirmed: Set<string>; fixed: Set<string>; overruled: Set<string> }>();
+  for (const o of outcomes) {
+    const v = byRound.get(o.round) ?? { confirmed: new Set(), fixed: new Set(), overruled: new Set() };
+    for (const k of o.confirmed) v.confirmed.add(k);
+    for (const k of o.fixed) v.fixed.add(k);
+    for (const k of [...o.overruled, ...o.rejected]) v.overruled.add(k);
+    byRound.set(o.round, v);
+  }
+  const findings: Record<string, LedgerRecord> = {};
+  for (const [id, rec] of records) {
+    const [round = "", , key = ""] = id.split(" ");
+    const v = byRound.get(round);
+    findings[id] = v
+      ? {
+          ...rec,
+          confirmed: rec.confirmed || v.confirmed.has(key),
+          verdict:
+            rec.verdict === "overruled" || v.overruled.has(key)
+              ? "overruled"
+              : rec.verdict === "fixed" || v.fixed.has(key)
+                ? "fixed"
+                : rec.verdict,
+        }
+      : rec;
+  }
+  return { v: 1, findings };
 }
 
 /**
