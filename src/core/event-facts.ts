@@ -27,6 +27,8 @@ export interface EventFacts {
    * with their own facts, oldest first (decided before it: src/core/earlier-comments.ts).
    */
   earlier?: { event: CommentEvent; facts: EventFacts }[];
+  /** The important label is on the issue now (read with the trigger label at the start). */
+  important?: boolean;
   /** The trigger label is on the issue now (a replayed `labeled` delivery finds it gone). */
   labelPresent?: boolean;
   /** The queued step's job still exists on its queue (false after Redis lost it). */

@@ -29,6 +29,7 @@ export function decideIssueEvent(
     case "issue_labeled":
       return onLabeled(state, event, facts, ctx);
     case "issue_unlabeled":
+      if (event.label === ctx.config.important_label) return importantLabel(state, false, ctx);
       if (event.label !== ctx.config.trigger_label) return ignore(state, "another label was removed");
       return stop(state, ctx, `the \`${event.label}\` label was removed by ${event.sender.login}`, []);
     case "issue_closed":
@@ -57,6 +58,7 @@ function onLabeled(
   facts: EventFacts,
   ctx: DecideContext,
 ): Decision {
+  if (event.label === ctx.config.important_label) return importantLabel(state, true, ctx);
   if (event.label !== ctx.config.trigger_label)
     return ignore(state, `label "${event.label}" is not the trigger`);
   if (state && isActive(state.phase)) return ignore(state, "the workflow is already running");
@@ -84,6 +86,7 @@ function onLabeled(
     usage: state?.usage,
     budget: { maxTokens: ctx.config.budgets.max_tokens, maxCostUsd: ctx.config.budgets.max_cost_usd },
     phaseTimes: { planning: ctx.now },
+    ...(facts.important === undefined ? {} : { important: facts.important }),
   });
   const step = architectStep(next, "read the issue");
   const jobId = stepJobId(step, `start-${event.deliveryId}`);
@@ -241,6 +244,16 @@ function onMessage(
     },
     [{ type: "enqueue", step, jobId }],
   );
+}
+
+/**
+ * The important label came or went: the next round is reviewed by two reviewers or by the configured
+ * number. Kept in the state (no call per round); shows nothing by itself.
+ */
+function importantLabel(state: WorkflowState | undefined, on: boolean, ctx: DecideContext): Decision {
+  if (!state || !isActive(state.phase)) return ignore(state, "the important label, with no running workflow");
+  if (state.important === on) return ignore(state, "the important label, as already known");
+  return decided({ ...state, important: on, updatedAt: ctx.now }, [], false);
 }
 
 export function architectStep(state: WorkflowState, reason: string): StepJob {

@@ -88,6 +88,11 @@ export const workflowStateSchema = z.object({
   branch: z.string().optional(),
   /** Highest id of a human comment already given to the architect: a turn never reads it twice. */
   seenCommentId: z.number().int().default(0),
+  /**
+   * The issue carries the repository's important label (two reviewers): read with the issue when the
+   * workflow starts, then kept by the label events, so a round need not read the labels again.
+   */
+  important: z.boolean().optional(),
   /** Comments handled before their webhooks came, ahead of a later approval (earlier-comments.ts). */
   handledAhead: z.array(z.number().int()).default([]),
   /** Architect turns so far (questions and plans). */

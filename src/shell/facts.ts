@@ -41,9 +41,9 @@ export async function issueEventFacts(
   if (event.kind === "issue_labeled") {
     if (event.label !== config.trigger_label || (state && isActive(state.phase))) return facts;
     const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
-    facts.labelPresent = issue.labels.some(
-      (l) => (typeof l === "string" ? l : l.name) === config.trigger_label,
-    );
+    const names = issue.labels.map((l) => (typeof l === "string" ? l : l.name));
+    facts.labelPresent = names.includes(config.trigger_label);
+    facts.important = names.includes(config.important_label);
     facts.permission = await getPermission(w.gh, w.repo, event.sender.login);
     return facts;
   }

@@ -11,8 +11,8 @@ import {
   type ScriptedRoleModels,
   type ScriptStep,
 } from "../../src/sim/models/scripted-model.js";
-import { SAMPLE } from "../../src/sim/sample.js";
-import { architectSteps, DEMO_PLANS, demoModels } from "../../src/sim/scenario.js";
+import { SAMPLE, sampleIssue } from "../../src/sim/sample.js";
+import { architectSteps, DEMO_ANSWERS, DEMO_PLANS, demoModels } from "../../src/sim/scenario.js";
 import { developerFixSteps, developerSteps } from "../../src/sim/scenario-developer.js";
 import { DEMO_FINDING_ID, DEMO_PLAN_FINDING, DEMO_RULING } from "../../src/sim/scenario-review.js";
 import { type ChildWorker, spawnWorker } from "../helpers/child-worker.js";
@@ -155,6 +155,34 @@ describe("cross-vendor review (simulator, scripted models)", () => {
     const got = await pr(s);
     expect(got.reviews.filter((r) => /Review \d of 2/.test(r.body ?? ""))).toHaveLength(4); // 2 reviewers × 2 head shas
     expect(got.commits).toHaveLength(2);
+  });
+
+  it("the important label added while planning: two reviewers, known from the label event (no label listing per round)", async () => {
+    const s = await start("review-important-later", demoModels());
+    await s
+      .user("maya")
+      .rest.issues.createLabel({ ...repo, name: "triad:important", color: "ff0000" })
+      .catch(() => undefined);
+    const { title, body } = sampleIssue();
+    const issue = await s.openIssue(title, body);
+    await s.label(issue, "triad");
+    await waitFor(
+      "the architect's questions",
+      () => botComments(s.thread(issue), "<!-- triad:architect id=").length === 1,
+    );
+    await s.user("maya").rest.issues.addLabels({ ...repo, issue_number: issue, labels: ["triad:important"] });
+    await say(s, issue, DEMO_ANSWERS.answers);
+    await waitFor("plan v1", () => planComment(s, issue, 1));
+    await say(s, issue, DEMO_ANSWERS.change);
+    await waitFor("plan v2", () => planComment(s, issue, 2));
+    await waitFor("awaiting approval of v2", () => trackingNow(s, issue).includes("to plan v2"));
+    await say(s, issue, "approved");
+    await theReviewsConclude(s, issue);
+    const got = await pr(s);
+    expect(got.reviews.filter((r) => /Review \d of 2/.test(r.body ?? "")).length).toBeGreaterThanOrEqual(2);
+    expect(s.sim.calls.filter((c) => c.method === "GET" && /\/issues\/\d+\/labels$/.test(c.path))).toEqual(
+      [],
+    );
   });
 
   it("a finding that changes the plan's structure → revised plan → a new approval is needed", async () => {

@@ -115,6 +115,19 @@ describe("decide: stopping", () => {
     expect(d.tracking).toBe(true);
   });
 
+  it("keeps whether the important label is on the issue: read at the start, then from its label events", () => {
+    const cfg = { config: defaultRepoConfig, now };
+    const started = decide(undefined, labeled("triad"), { ...cfg, facts: { important: true } }).state;
+    expect(started?.important).toBe(true);
+    const off = decide(started, { kind: "issue_unlabeled", label: "triad:important", ...common }, cfg);
+    expect(off.state?.important).toBe(false);
+    expect(off.effects).toEqual([]);
+    expect(off.tracking).toBe(false);
+    expect(off.state?.phase).toBe("planning");
+    expect(decide(off.state, labeled("triad:important"), cfg).state?.important).toBe(true);
+    expect(decide(undefined, labeled("triad:important"), cfg).ignored).toMatch(/no running workflow/);
+  });
+
   it("ignores removal of another label and events without a workflow", () => {
     const other: WorkflowEvent = { kind: "issue_unlabeled", label: "bug", ...common };
     expect(decide(running, other, { config: defaultRepoConfig, now }).effects).toEqual([]);

@@ -252,7 +252,7 @@ export async function runDeveloperRound(deps: ShellDeps, step: StepJob, job: Ste
         freshCommit: published.created.commit,
         changed: { files: paths, components: componentsOf(paths, config) },
         report: saved.report,
-        reviewers: await reviewerCount(w, config),
+        reviewers: await reviewerCount(w, state, config),
         usage: saved.usage,
         ci: await ciFactsForRound(w, {
           defaultBranch,
@@ -323,12 +323,20 @@ async function currentPull(w: WorkflowContext, state: WorkflowState): Promise<Pu
   return data.state === "open" ? (data as PullLike) : undefined;
 }
 
-/** One reviewer by default; two when the config says so or the issue carries the important label. */
-async function reviewerCount(w: WorkflowContext, config: RepoConfig): Promise<number> {
-  const { data } = await github("read the issue's labels", () =>
-    w.gh.rest.issues.listLabelsOnIssue({ ...w.ref, per_page: 100 }),
-  );
-  return data.some((l) => l.name === config.important_label) ? 2 : config.reviewers;
+/**
+ * One reviewer by default; two when the config says so or the issue carries the important label —
+ * as the state knows it (read at the start, kept by label events); read from the issue only for a
+ * state from before it was kept.
+ */
+async function reviewerCount(w: WorkflowContext, state: WorkflowState, config: RepoConfig): Promise<number> {
+  const important =
+    state.important ??
+    (
+      await github("read the issue's labels", () =>
+        w.gh.rest.issues.listLabelsOnIssue({ ...w.ref, per_page: 100 }),
+      )
+    ).data.some((l) => l.name === config.important_label);
+  return important ? 2 : config.reviewers;
 }
 
 /** The findings of a fix round, numbered by their keys, for the developer's prompt. */
