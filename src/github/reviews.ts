@@ -1,4 +1,4 @@
-import { BODY_MAX, clip, splitBody } from "../core/render/limits.js";
+import { BODY_MAX, clip, codePoints, splitBody } from "../core/render/limits.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { ensureComment, partMarker } from "./comments.js";
 import { github } from "./errors.js";
@@ -40,9 +40,14 @@ export async function findOwnReview(
 }
 
 /** A review within GitHub's limits: each inline comment clipped, the body split (the rest follows). */
-function fitted(r: ReviewToPost): { review: ReviewToPost; rest: string[]; droppedData: boolean } {
+function fitted(
+  r: ReviewToPost,
+  marker: string,
+): { review: ReviewToPost; rest: string[]; droppedData: boolean } {
   const { parts, droppedData } = splitBody(r.body, {
     continued: "_… continued in a comment on this pull request._",
+    // Each follow-up part is posted with its own marker line above it: room for it, within the limit.
+    partHead: codePoints(partMarker(marker, 99)) + 1,
   });
   return {
     review: {
@@ -83,7 +88,7 @@ export async function postReview(
       body: r.body,
       comments: r.comments,
     });
-  const first = fitted(o.review);
+  const first = fitted(o.review, o.marker);
   let posted: { id: number; body: string; movedToBody: boolean; rest: string[]; droppedData: boolean };
   try {
     const { data } = await post(first.review);
@@ -92,7 +97,7 @@ export async function postReview(
     if ((error as { status?: number }).status !== 422 || o.review.comments.length === 0) {
       return github("post the review", () => Promise.reject(error));
     }
-    const moved = fitted(o.fallback());
+    const moved = fitted(o.fallback(), o.marker);
     const { data } = await github("post the review (inline comments moved to the body)", () =>
       post(moved.review),
     );

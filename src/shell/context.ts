@@ -109,6 +109,8 @@ export interface WorkflowContext {
     comments?: IssueComment[];
     /** triad's marked comments on the issue this job wrote (`WorkflowState.posted`'s keys and ids). */
     posted?: Record<string, number>;
+    /** The issue as a start read it before the state (`readIssueBeforeState`), taken once by its facts. */
+    issue?: { labels: Array<string | { name?: string }>; comments: number };
   };
 }
 

@@ -40,7 +40,9 @@ export async function issueEventFacts(
   const facts: EventFacts = {};
   if (event.kind === "issue_labeled") {
     if (event.label !== config.trigger_label || (state && isActive(state.phase))) return facts;
-    const { data: issue } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+    // Read just before the state when the start came with no state in Redis (handle-event.ts).
+    const issue = w.memo.issue ?? (await github("read the issue", () => w.gh.rest.issues.get(w.ref))).data;
+    w.memo.issue = undefined;
     const names = issue.labels.map((l) => (typeof l === "string" ? l : l.name));
     facts.labelPresent = names.includes(config.trigger_label);
     facts.important = names.includes(config.important_label);

@@ -107,6 +107,15 @@ export async function routePullRequestComment(
 
 /** One event: config and state, the facts, the decision, its effects. */
 async function handleEvent(w: WorkflowContext, event: WorkflowEvent): Promise<void> {
+  try {
+    if (event.kind === "issue_labeled") await readIssueBeforeState(w, event.label);
+    await decideEvent(w, event);
+  } finally {
+    w.memo.issue = undefined; // this event's read: a later event of the drain reads the issue again
+  }
+}
+
+async function decideEvent(w: WorkflowContext, event: WorkflowEvent): Promise<void> {
   const state = await loadState(w);
   const config = await readConfig(w, event, state);
   if (!config) return;
@@ -136,6 +145,27 @@ async function handleEvent(w: WorkflowContext, event: WorkflowEvent): Promise<vo
   const d = decideIssueEvent(state, issueEvent, facts, ctx);
   await interpret(w, state, d);
   if (!d.ignored) w.log.info({ event: event.kind, phase: d.state?.phase }, "workflow updated");
+}
+
+/**
+ * The trigger label on an issue whose state is not in Redis: the start reads the issue anyway (is
+ * the label still on it?), so it is read first — and an issue with no comments has no tracking
+ * comment to rebuild a state from, nor any comment of triad's, so its thread is not listed
+ * (`loadState`, and a first post that need not look for itself). The count is GitHub's now, not the
+ * webhook's: a replayed delivery after triad had commented still finds the thread.
+ */
+async function readIssueBeforeState(w: WorkflowContext, label: string): Promise<void> {
+  if (await w.deps.stores.state.get(w.workflow)) return;
+  let trigger: string;
+  try {
+    trigger = (await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig })).config.trigger_label;
+  } catch {
+    return; // said where the config is read for the event
+  }
+  if (label !== trigger) return;
+  const { data } = await github("read the issue", () => w.gh.rest.issues.get(w.ref));
+  w.memo.issue = data;
+  if (data.comments === 0) w.memo.comments ??= [];
 }
 
 /** The repository config; an invalid file is said once on the issue where triad would have acted. */

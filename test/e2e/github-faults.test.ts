@@ -170,6 +170,36 @@ describe("a write looks for itself only when an earlier attempt may have made it
   });
 });
 
+describe("a start on an issue with no comments lists nothing (no tracking comment can be there to rebuild from)", () => {
+  const LIST = `GET ${R}/issues/{issue_number}/comments`;
+
+  it("the label: the issue is read and the tracking comment posted, with no thread listed before it", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await startSampleStack("start-no-listing", { models: scriptedModels(demoModels()) });
+    stack = s;
+    const { title, body } = sampleIssue();
+    const issue = await s.openIssue(title, body);
+    const from = s.sim.calls.length;
+    await s.label(issue, "triad");
+    await waitFor(
+      "waiting for answers",
+      () => trackingNow(s, issue).startsWith("Waiting for answers"),
+      30_000,
+    );
+    await settled(s);
+    const calls = s.sim.calls
+      .slice(from)
+      .filter((c) => c.actor === "installation")
+      .map((c) => `${c.method} ${c.route}`);
+    // The architect's turn lists the thread it reads; before it, the start listed nothing.
+    const firstPost = calls.indexOf(`POST ${R}/issues/{issue_number}/comments`);
+    expect(firstPost).toBeGreaterThan(-1);
+    expect(calls.slice(0, firstPost)).not.toContain(LIST);
+    expect(calls.slice(0, firstPost)).toContain(`GET ${R}/issues/{issue_number}`);
+  });
+});
+
 describe("eventual consistency", () => {
   it("a new branch that is no valid PR head yet, and a new PR that cannot be labelled yet: tried again shortly", async () => {
     const s = await startSampleStack("consistency", {

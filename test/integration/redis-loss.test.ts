@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { type PrivateRedis, startPrivateRedis } from "../../src/demo/private-redis.js";
 import { SAMPLE } from "../../src/sim/sample.js";
+import { settled } from "../helpers/settle.js";
 import { botComments, repo, type SampleStack, startSampleStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -35,6 +36,31 @@ describe("losing Redis", () => {
       .rest.issues.removeLabel({ ...repo, issue_number: issue, name: "triad" });
     await waitFor("stopped", () => botComments(s.thread(issue), TRACKING)[0]?.body.includes("Stopped"));
     expect(botComments(stack.thread(issue), TRACKING)).toHaveLength(1);
+  });
+
+  it("the label's delivery replayed after a flush: the issue has comments now, so the state is rebuilt from its thread and nothing starts twice", async () => {
+    redis = await startPrivateRedis();
+    stack = await startSampleStack("flush-replay", { redisUrl: redis.url });
+    const s = stack;
+    const issue = await s.openIssue();
+    await s.label(issue, "triad");
+    await waitFor(
+      "the questions",
+      () => botComments(s.thread(issue), "<!-- triad:architect id=").length === 1,
+    );
+    await s.sim.waitForIdle();
+
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
+    // The payload GitHub replays still says the issue had no comments; GitHub's count now does not.
+    const labelled = s.sim.deliveries.find((d) => d.event === "issues" && d.action === "labeled");
+    await s.sim.redeliver(labelled?.id as string);
+    await s.sim.waitForIdle();
+    await settled(s);
+    expect(botComments(s.thread(issue), TRACKING)).toHaveLength(1);
+    expect(botComments(s.thread(issue), "<!-- triad:architect id=")).toHaveLength(1);
+    expect(botComments(s.thread(issue), TRACKING)[0]?.body).toMatch(/Waiting for answers/);
   });
 
   it("a restarted Redis: the app reconnects and the next label is handled", { timeout: 60_000 }, async () => {
