@@ -83,7 +83,8 @@ function p95(values: number[]): number {
 /**
  * Ordering violations: a burst of change request, `/triad status`, `approved` must be handled in that
  * order — the status reply before the approval's reply, and the approval refused because plan v1 is
- * being revised (taken the other way round, plan v1 would be approved and the change dropped).
+ * being revised or was replaced (taken the other way round, plan v1 would be approved and the change
+ * dropped).
  */
 function orderingViolations(sim: GitHubSimulator, issues: number[], written: Map<string, number>): string[] {
   const repo = sim.dump().repositories[0];
@@ -98,9 +99,17 @@ function orderingViolations(sim: GitHubSimulator, issues: number[], written: Map
     const a = replyTo(approval);
     if (!s || !a) out.push(`#${n}: a reply is missing`);
     else if (a.id < s.id) out.push(`#${n}: the approval was answered before the status request`);
-    else if (!/revising plan v1/.test(a.body)) out.push(`#${n}: the early approval was not refused`);
+    // Refused either way: while the architect revises, or — when plan v2 was posted before the
+    // approval's turn came — because it was written before plan v2.
+    else if (!/revising plan v1|written before plan v2/.test(a.body))
+      out.push(`#${n}: the early approval was not refused (${firstLine(a.body)})`);
   }
   return out;
+}
+
+/** A reply's first line after its marker, for a violation's message. */
+function firstLine(body: string): string {
+  return (body.split("\n").find((l) => l.trim() !== "" && !l.startsWith("<!--")) ?? "").slice(0, 160);
 }
 
 /** Checks that nothing was lost or done twice: one PR, one tracking comment, one review per reviewer and sha. */
