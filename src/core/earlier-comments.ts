@@ -58,14 +58,15 @@ export function handleBeforeApproval(state: WorkflowState, approvalId: number, c
 }
 
 /** The webhook of a comment handled ahead of it (before a later approval) finds nothing to do. */
-export function handledAhead(state: WorkflowState | undefined, event: CommentEvent): boolean {
-  return state?.handledAhead.includes(event.comment.id) ?? false;
+export function handledAhead(state: WorkflowState, event: CommentEvent): boolean {
+  return state.handledAhead.includes(event.comment.id);
 }
 
 /**
- * Decides `earlier` (oldest first) and then the event itself, each on the state the one before left,
- * as if their webhooks had come in the order they were written: one decision with every effect in
- * that order. `decideOne` is the issue side's comment decision.
+ * Decides `earlier` (oldest first, at least one) and then the event itself, each on the state the one
+ * before left, as if their webhooks had come in the order they were written: one decision with every
+ * effect in that order — never "ignored", since the earlier comments are now handled.
+ * `decideOne` is the issue side's comment decision.
  */
 export function inWrittenOrder(
   state: WorkflowState,
@@ -78,21 +79,13 @@ export function inWrittenOrder(
   let current = state;
   const effects: Effect[] = [];
   let tracking = false;
-  let changed = false;
   for (const e of earlier) {
     const d = decideOne(current, e.event, e.facts, ctx);
     const next = d.state ?? current;
     current = { ...next, handledAhead: [...next.handledAhead, e.event.comment.id].slice(-REMEMBERED) };
     effects.push(...d.effects);
     tracking ||= d.tracking;
-    changed = true;
   }
   const d = decideOne(current, event, facts, ctx);
-  const ignoredAll = !changed && d.ignored !== undefined;
-  return {
-    state: d.state ?? current,
-    effects: [...effects, ...d.effects],
-    tracking: tracking || d.tracking,
-    ...(ignoredAll ? { ignored: d.ignored } : {}),
-  };
+  return { state: d.state ?? current, effects: [...effects, ...d.effects], tracking: tracking || d.tracking };
 }

@@ -247,6 +247,20 @@ describe("decide: comments while planning", () => {
         "reply 202",
         "reply 203",
       ]);
+      // Two replies: nothing the tracking comment shows changed.
+      expect(d.tracking).toBe(false);
+      expect(d.ignored).toBeUndefined();
+    });
+
+    it("remembers the newest 20 comments handled ahead", () => {
+      const full = { ...awaiting, handledAhead: Array.from({ length: 20 }, (_, i) => 100 + i) };
+      const d = decide(full, comment(203, "approved"), {
+        ...facts("maintain"),
+        facts: { ...facts("maintain").facts, earlier: [earlier(202, "/triad status")] },
+      });
+      expect(d.state?.handledAhead).toHaveLength(20);
+      expect(d.state?.handledAhead[0]).toBe(101);
+      expect(d.state?.handledAhead.at(-1)).toBe(202);
     });
 
     it("a /triad stop written before it stops the workflow, and the approval starts nothing", () => {
@@ -275,7 +289,10 @@ describe("decide: comments while planning", () => {
       handleBeforeApproval(at, 210, { id, bot: false, intent: message, answered: false, ...o });
     expect(pick(206)).toBe(true);
     expect(pick(205)).toBe(false); // the architect read it
-    expect(pick(199)).toBe(false); // before the plan
+    // Before the plan, or its own id: not taken, even an unanswered command.
+    expect(pick(199, { intent: command("status") })).toBe(false);
+    expect(pick(200, { intent: command("status") })).toBe(false);
+    expect(pick(201, { intent: command("status") })).toBe(true);
     expect(pick(207)).toBe(false); // handled ahead already
     expect(pick(210)).toBe(false); // the approval itself
     expect(pick(211)).toBe(false); // written after it
@@ -292,12 +309,18 @@ describe("decide: comments while planning", () => {
       false,
     );
     expect(pick(203, { intent: command("retry") })).toBe(false);
+    // No plan yet: every comment before the approval is after "the plan".
+    const noPlan = { ...at, plan: undefined, seenCommentId: 0 };
+    expect(
+      handleBeforeApproval(noPlan, 210, { id: 5, bot: false, intent: command("status"), answered: false }),
+    ).toBe(true);
     // Out of awaiting-approval only unanswered commands go first: a handled message or replan leaves no trace.
     const planning = { ...at, phase: "planning" as const };
     const inPlanning = (o: Partial<ListedComment>) =>
       handleBeforeApproval(planning, 210, { id: 206, bot: false, intent: message, answered: false, ...o });
     expect(inPlanning({})).toBe(false);
     expect(inPlanning({ intent: command("replan") })).toBe(false);
+    expect(inPlanning({ intent: command("stop") })).toBe(false);
     expect(inPlanning({ intent: command("status") })).toBe(true);
     expect(inPlanning({ intent: command("status"), answered: true })).toBe(false);
   });
