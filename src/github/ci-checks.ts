@@ -1,4 +1,5 @@
 import { isTriadCheck } from "../core/ci-gate-state.js";
+import { redisTtl, type TtlRedis } from "../stores/redis-ttl.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
 
@@ -51,25 +52,21 @@ export interface DefaultBranchRunsCache {
 }
 
 export function redisDefaultBranchRunsCache(
-  redis: {
-    get(key: string): Promise<string | null>;
-    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
-  },
+  redis: TtlRedis,
   prefix: string,
   ttlMs: number,
 ): DefaultBranchRunsCache {
+  const kept = redisTtl(redis, ttlMs);
   const key = (repo: string, sha?: string) =>
     `${prefix}:cache:ci-default-runs:${repo.toLowerCase()}${sha ? `:${sha.toLowerCase()}` : ""}`;
-  const put = (k: string, runs: CiCheckRun[]) =>
-    redis.set(k, JSON.stringify(runs), "PX", Math.max(1, Math.ceil(ttlMs))).catch(() => undefined);
   return {
     async get(repo, sha) {
-      const raw = await redis.get(key(repo, sha)).catch(() => null);
+      const raw = await kept.get(key(repo, sha));
       return raw ? (JSON.parse(raw) as CiCheckRun[]) : undefined;
     },
     async set(repo, sha, runs) {
-      if (sha) await put(key(repo, sha), runs);
-      await put(key(repo), runs);
+      if (sha) await kept.set(key(repo, sha), JSON.stringify(runs));
+      await kept.set(key(repo), JSON.stringify(runs));
     },
   };
 }

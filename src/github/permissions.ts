@@ -1,4 +1,5 @@
 import { type Permission, PERMISSIONS as ROLES } from "../core/permissions.js";
+import { redisTtl, type TtlRedis } from "../stores/redis-ttl.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { github } from "./errors.js";
 
@@ -157,26 +158,16 @@ export interface RecentPermissions {
   set(repo: string, username: string, permission: Permission): Promise<void>;
 }
 
-export function redisRecentPermissions(
-  redis: {
-    get(key: string): Promise<string | null>;
-    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
-  },
-  prefix: string,
-  ttlMs: number,
-): RecentPermissions {
+export function redisRecentPermissions(redis: TtlRedis, prefix: string, ttlMs: number): RecentPermissions {
+  const kept = redisTtl(redis, ttlMs);
   const key = (repo: string, username: string) =>
     `${prefix}:cache:permission:${repo.toLowerCase()}:${username.toLowerCase()}`;
   return {
     async get(repo, username) {
-      const v = await redis.get(key(repo, username)).catch(() => null);
+      const v = await kept.get(key(repo, username));
       return isRole(v ?? undefined) ? (v as Permission) : undefined;
     },
-    async set(repo, username, permission) {
-      await redis
-        .set(key(repo, username), permission, "PX", Math.max(1, Math.ceil(ttlMs)))
-        .catch(() => undefined);
-    },
+    set: (repo, username, permission) => kept.set(key(repo, username), permission),
   };
 }
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { github } from "../github/errors.js";
 import type { GitHubClient, RepoRef } from "../ports/github.js";
 import type { FileView } from "../repo/view.js";
+import { redisTtl, type TtlRedis } from "../stores/redis-ttl.js";
 
 export type ContractRole = "architect" | "developer" | "reviewer";
 
@@ -31,25 +32,15 @@ export interface ContractCache {
   set(repo: string, role: ContractRole, text: string | null): Promise<void>;
 }
 
-export function redisContractCache(
-  redis: {
-    get(key: string): Promise<string | null>;
-    set(key: string, v: string, px: "PX", ms: number): Promise<unknown>;
-  },
-  prefix: string,
-  ttlMs: number,
-): ContractCache {
+export function redisContractCache(redis: TtlRedis, prefix: string, ttlMs: number): ContractCache {
+  const kept = redisTtl(redis, ttlMs);
   const key = (repo: string, role: ContractRole) => `${prefix}:cache:contract:${repo.toLowerCase()}:${role}`;
   return {
     async get(repo, role) {
-      const raw = await redis.get(key(repo, role)).catch(() => null);
+      const raw = await kept.get(key(repo, role));
       return raw === null ? undefined : (JSON.parse(raw) as { text: string | null }).text;
     },
-    async set(repo, role, text) {
-      await redis
-        .set(key(repo, role), JSON.stringify({ text }), "PX", Math.max(1, Math.ceil(ttlMs)))
-        .catch(() => undefined);
-    },
+    set: (repo, role, text) => kept.set(key(repo, role), JSON.stringify({ text })),
   };
 }
 
