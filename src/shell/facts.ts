@@ -66,29 +66,24 @@ export async function issueEventFacts(
       event.comment.author.login,
       facts.permission,
     );
-  if (
-    intent.type === "approval" &&
-    canWrite(facts.permission) &&
-    state.plan &&
-    state.phase === "awaiting-approval"
-  ) {
+  if (intent.type === "approval" && canWrite(facts.permission) && state.plan) {
+    // A maintainer's approval lists the thread since the plan (anyone's would be a lever on calls).
     const plan = await readPlanSince(w, state.plan);
-    if (plan) {
-      facts.planCommentHash = contentHash(plan.body);
-      // The budget the plan states is what an approval binds (read back only from a plan that checks).
-      const read = readPlanComment(plan.body, modelText);
-      if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
-      // Kept by its hash: if this approval freezes it, the developer reads it from here.
-      await w.deps.stores.results.set(planCommentKey(facts.planCommentHash), {
-        body: plan.body,
-        url: plan.url,
-      });
-      facts.earlier = await earlierComments(w, event, state, config, plan.since);
-    } else facts.planCommentHash = "missing";
-  } else if (intent.type === "approval" && canWrite(facts.permission) && state.plan) {
-    // Refused whatever comes before it (no plan waits), but answered after the commands written
-    // before it: one listing, for a maintainer's approval only (anyone's would be a lever on calls).
-    const plan = await readPlanSince(w, state.plan);
+    if (state.phase === "awaiting-approval") {
+      facts.planCommentHash = plan ? contentHash(plan.body) : "missing";
+      if (plan) {
+        // The budget the plan states is what an approval binds (read back only from a plan that checks).
+        const read = readPlanComment(plan.body, modelText);
+        if ("estimate" in read && read.estimate) facts.planEstimate = read.estimate;
+        // Kept by its hash: if this approval freezes it, the developer reads it from here.
+        await w.deps.stores.results.set(planCommentKey(facts.planCommentHash), {
+          body: plan.body,
+          url: plan.url,
+        });
+      }
+    }
+    // Decided after the comments written before it that it could overtake — also when it is refused
+    // because no plan waits, so it is answered after the commands written before it.
     if (plan) facts.earlier = await earlierComments(w, event, state, config, plan.since);
   }
   if (intent.type === "command" && intent.name === "retry" && !state.failed && state.queued) {

@@ -168,12 +168,9 @@ describe("a write looks for itself only when an earlier attempt may have made it
     expect(calls.filter((c) => `${c.method} ${c.route}` === POST)).toHaveLength(1);
     expect(botComments(s.thread(issue), REPLY)).toHaveLength(2);
   });
-});
 
-describe("a start on an issue with no comments lists nothing (no tracking comment can be there to rebuild from)", () => {
-  const LIST = `GET ${R}/issues/{issue_number}/comments`;
-
-  it("the label: the issue is read and the tracking comment posted, with no thread listed before it", {
+  // An issue with no comments has no tracking comment to rebuild a state from, nor any of triad's.
+  it("a start on an issue with no comments: the issue is read and the tracking comment posted, with no thread listed before it", {
     timeout: 60_000,
   }, async () => {
     const s = await startSampleStack("start-no-listing", { models: scriptedModels(demoModels()) });
