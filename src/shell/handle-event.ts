@@ -108,7 +108,6 @@ export async function routePullRequestComment(
 /** One event: config and state, the facts, the decision, its effects. */
 async function handleEvent(w: WorkflowContext, event: WorkflowEvent): Promise<void> {
   try {
-    if (event.kind === "issue_labeled") await readIssueBeforeState(w, event.label);
     await decideEvent(w, event);
   } finally {
     w.memo.issue = undefined; // this event's read: a later event of the drain reads the issue again
@@ -116,7 +115,9 @@ async function handleEvent(w: WorkflowContext, event: WorkflowEvent): Promise<vo
 }
 
 async function decideEvent(w: WorkflowContext, event: WorkflowEvent): Promise<void> {
-  const state = await loadState(w);
+  const state = await loadState(w, {
+    ...(event.kind === "issue_labeled" ? { beforeListing: () => readIssueBeforeState(w, event.label) } : {}),
+  });
   const config = await readConfig(w, event, state);
   if (!config) return;
   const ctx: DecideContext = { config, now: w.deps.clock.now().toISOString(), text: modelText };
@@ -148,14 +149,14 @@ async function decideEvent(w: WorkflowContext, event: WorkflowEvent): Promise<vo
 }
 
 /**
- * The trigger label on an issue whose state is not in Redis: the start reads the issue anyway (is
+ * The trigger label on an issue whose state is not in Redis (`loadState` is about to list the thread
+ * to rebuild one): the start reads the issue anyway (is
  * the label still on it?), so it is read first — and an issue with no comments has no tracking
  * comment to rebuild a state from, nor any comment of triad's, so its thread is not listed
  * (`loadState`, and a first post that need not look for itself). The count is GitHub's now, not the
  * webhook's: a replayed delivery after triad had commented still finds the thread.
  */
 async function readIssueBeforeState(w: WorkflowContext, label: string): Promise<void> {
-  if (await w.deps.stores.state.get(w.workflow)) return;
   let trigger: string;
   try {
     trigger = (await loadRepoConfig(w.gh, w.repo, { cache: w.deps.repoConfig })).config.trigger_label;

@@ -112,14 +112,19 @@ export async function flushTracking(w: WorkflowContext): Promise<void> {
   await interpret(w, state, { state, effects: [], tracking: true });
 }
 
-/** The state document, from Redis or — when Redis lost it — rebuilt from the tracking comment. */
+/**
+ * The state document, from Redis or — when Redis lost it — rebuilt from the tracking comment.
+ * `beforeListing`: runs when Redis has none, before the thread is listed (it may say, through
+ * `w.memo.comments`, that there is nothing to list).
+ */
 export async function loadState(
   w: WorkflowContext,
-  comments?: IssueComment[],
+  o: { beforeListing?: () => Promise<void> } = {},
 ): Promise<WorkflowState | undefined> {
   const cached = await w.deps.stores.state.get(w.workflow);
   if (cached) return cached;
-  w.memo.comments ??= comments ?? (await listComments(w.gh, w.ref));
+  await o.beforeListing?.();
+  w.memo.comments ??= await listComments(w.gh, w.ref);
   const tracking = findOwnMarked(w.memo.comments, marker("tracking"), w.deps.botLogin);
   const parsed = tracking ? stateFromTrackingComment(tracking.body ?? "", tracking.id) : undefined;
   // What the thread holds now, not what the tracking comment last said (it may be older).
