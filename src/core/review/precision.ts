@@ -90,36 +90,64 @@ export function reviewRecord(round: string, model: string, findings: readonly Fi
 }
 
 export function recordReview(ledger: PrecisionLedger, review: ReviewRecord): PrecisionLedger {
-  const findings = { ...ledger.findings };
-  for (const f of review.findings) {
-    const id = recordId(review.round, review.model, f.k);
-    if (findings[id]) continue;
-    findings[id] = { model: review.model, severity: f.s, confirmed: false, verdict: "open" };
-  }
-  const ids = Object.keys(findings);
-  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_RECORDS))) delete findings[id];
-  return { v: 1, findings };
+  const records = new Map(Object.entries(ledger.findings));
+  addReview(records, review);
+  return { v: 1, findings: Object.fromEntries(records) };
 }
 
 /** Applies a round's verdicts to the findings raised in it; a later outcome of the same round refines. */
 export function recordOutcome(ledger: PrecisionLedger, outcome: RoundOutcome): PrecisionLedger {
-  const confirmed = new Set(outcome.confirmed);
-  const fixed = new Set(outcome.fixed);
-  const overruled = new Set([...outcome.overruled, ...outcome.rejected]);
+  return withVerdicts(Object.entries(ledger.findings), verdictsByRound([outcome]));
+}
+
+/** A review's findings added to `records` (each once; insertion order is age), the oldest dropped past the cap. */
+function addReview(records: Map<string, LedgerRecord>, review: ReviewRecord): void {
+  for (const f of review.findings) {
+    const id = recordId(review.round, review.model, f.k);
+    if (!records.has(id))
+      records.set(id, { model: review.model, severity: f.s, confirmed: false, verdict: "open" });
+  }
+  for (const id of records.keys()) {
+    if (records.size <= MAX_RECORDS) break;
+    records.delete(id);
+  }
+}
+
+type RoundVerdicts = { confirmed: Set<string>; fixed: Set<string>; overruled: Set<string> };
+
+/** Every verdict given to each round, by the reviewers' finding keys (rejected counts as overruled). */
+function verdictsByRound(outcomes: readonly RoundOutcome[]): Map<string, RoundVerdicts> {
+  const byRound = new Map<string, RoundVerdicts>();
+  for (const o of outcomes) {
+    const v = byRound.get(o.round) ?? { confirmed: new Set(), fixed: new Set(), overruled: new Set() };
+    for (const k of o.confirmed) v.confirmed.add(k);
+    for (const k of o.fixed) v.fixed.add(k);
+    for (const k of [...o.overruled, ...o.rejected]) v.overruled.add(k);
+    byRound.set(o.round, v);
+  }
+  return byRound;
+}
+
+/** The records with their rounds' verdicts: a verdict only refines (overruled, then fixed, win). */
+function withVerdicts(
+  records: Iterable<[string, LedgerRecord]>,
+  byRound: ReadonlyMap<string, RoundVerdicts>,
+): PrecisionLedger {
   const findings: Record<string, LedgerRecord> = {};
-  for (const [id, rec] of Object.entries(ledger.findings)) {
-    const [round, , key = ""] = id.split(" ");
-    if (round !== outcome.round) {
+  for (const [id, rec] of records) {
+    const [round = "", , key = ""] = id.split(" ");
+    const v = byRound.get(round);
+    if (!v) {
       findings[id] = rec;
       continue;
     }
     const verdict: Verdict =
-      rec.verdict === "overruled" || overruled.has(key)
+      rec.verdict === "overruled" || v.overruled.has(key)
         ? "overruled"
-        : rec.verdict === "fixed" || fixed.has(key)
+        : rec.verdict === "fixed" || v.fixed.has(key)
           ? "fixed"
-          : "open";
-    findings[id] = { ...rec, confirmed: rec.confirmed || confirmed.has(key), verdict };
+          : rec.verdict;
+    findings[id] = { ...rec, confirmed: rec.confirmed || v.confirmed.has(key), verdict };
   }
   return { v: 1, findings };
 }
@@ -173,48 +201,12 @@ export function rebuildLedger(
   reviews: readonly ReviewRecord[],
   outcomes: readonly RoundOutcome[],
 ): PrecisionLedger {
-  // The same fold as `recordReview` then `recordOutcome` one by one, in one pass each: the ledger is
-  // rebuilt from thousands of events at every reviewer step and every /metrics scrape, and copying the
-  // whole map per event made it quadratic (seconds per scrape after 100 workflows).
+  // `recordReview` then `recordOutcome` one by one, in one pass each: the ledger is rebuilt from
+  // thousands of events at every reviewer step and every /metrics scrape, and copying the whole map
+  // per event made it quadratic (seconds per scrape after 100 workflows).
   const records = new Map<string, LedgerRecord>();
-  for (const review of reviews) {
-    for (const f of review.findings) {
-      const id = recordId(review.round, review.model, f.k);
-      if (!records.has(id))
-        records.set(id, { model: review.model, severity: f.s, confirmed: false, verdict: "open" });
-    }
-    for (const id of records.keys()) {
-      if (records.size <= MAX_RECORDS) break;
-      records.delete(id);
-    }
-  }
-  // Every verdict of a round at once: a later outcome only refines (overruled, then fixed, win).
-  const byRound = new Map<string, { confirmed: Set<string>; fixed: Set<string>; overruled: Set<string> }>();
-  for (const o of outcomes) {
-    const v = byRound.get(o.round) ?? { confirmed: new Set(), fixed: new Set(), overruled: new Set() };
-    for (const k of o.confirmed) v.confirmed.add(k);
-    for (const k of o.fixed) v.fixed.add(k);
-    for (const k of [...o.overruled, ...o.rejected]) v.overruled.add(k);
-    byRound.set(o.round, v);
-  }
-  const findings: Record<string, LedgerRecord> = {};
-  for (const [id, rec] of records) {
-    const [round = "", , key = ""] = id.split(" ");
-    const v = byRound.get(round);
-    findings[id] = v
-      ? {
-          ...rec,
-          confirmed: rec.confirmed || v.confirmed.has(key),
-          verdict:
-            rec.verdict === "overruled" || v.overruled.has(key)
-              ? "overruled"
-              : rec.verdict === "fixed" || v.fixed.has(key)
-                ? "fixed"
-                : rec.verdict,
-        }
-      : rec;
-  }
-  return { v: 1, findings };
+  for (const review of reviews) addReview(records, review);
+  return withVerdicts(records, verdictsByRound(outcomes));
 }
 
 /**
