@@ -209,9 +209,15 @@ async function readPlanSince(
   w: WorkflowContext,
   plan: NonNullable<WorkflowState["plan"]>,
 ): Promise<{ body: string; url: string; since: IssueComment[] } | undefined> {
+  // GitHub lists what was updated *after* `since`, in whole seconds: asked from a second before the
+  // plan was posted, so the plan comment itself is in the listing (earlier comments are told by id).
   const since = (at: string) =>
     github("read the thread since the plan", () =>
-      w.gh.paginate(w.gh.rest.issues.listComments, { ...w.ref, since: at, per_page: 100 }),
+      w.gh.paginate(w.gh.rest.issues.listComments, {
+        ...w.ref,
+        since: new Date(Date.parse(at) - 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        per_page: 100,
+      }),
     ) as Promise<IssueComment[]>;
   if (plan.postedAt) {
     const listed = await since(plan.postedAt);

@@ -121,6 +121,13 @@ describe("simulator: issues, labels, comments, reactions", () => {
       since: "2999-01-01T00:00:00Z",
     });
     expect(none).toEqual([]);
+    // "Updated after" the given time: not at it; a second earlier finds it.
+    const { data: edited } = await alice.rest.issues.getComment({ ...repo, comment_id: c1.id });
+    const at = edited.updated_at;
+    const before = new Date(Date.parse(at) - 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const list = (since: string) => alice.rest.issues.listComments({ ...repo, issue_number: 1, since });
+    expect((await list(at)).data).toEqual([]);
+    expect((await list(before)).data.map((c) => c.id)).toEqual([c1.id]);
     await alice.rest.issues.deleteComment({ ...repo, comment_id: c1.id });
     await expect(alice.rest.issues.getComment({ ...repo, comment_id: c1.id })).rejects.toMatchObject({
       status: 404,

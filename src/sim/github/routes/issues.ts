@@ -157,6 +157,16 @@ function labelsReply(sim: SimContext, repo: Repo, issue: Issue): Reply {
   return { status: 200, body: issue.labels.map((l) => labelJson(sim, repo, l)) };
 }
 
+/**
+ * `since`: "Only show results that were last updated after the given time" (docs.github.com/en/rest/
+ * issues/issues#list-repository-issues and /issues/comments, both list endpoints). Read strictly:
+ * updated exactly at `since` (GitHub's timestamps are whole seconds) is not "after", so a client that
+ * needs the comment written at that second asks from a second earlier.
+ */
+function updatedAfter(updatedAt: string, since: string): boolean {
+  return Date.parse(updatedAt) > Date.parse(since);
+}
+
 function listIssues(req: Request, sim: SimContext): Reply {
   requireAuth(req);
   const repo = findRepo(req, sim);
@@ -173,7 +183,7 @@ function listIssues(req: Request, sim: SimContext): Reply {
   if (labels.length > 0) {
     items = items.filter((i) => labels.every((l) => i.labels.some((x) => x.name.toLowerCase() === l)));
   }
-  if (since) items = items.filter((i) => i.updatedAt >= since);
+  if (since) items = items.filter((i) => updatedAfter(i.updatedAt, since));
   if (creator) items = items.filter((i) => i.user.login.toLowerCase() === creator);
   const key = (i: Issue) =>
     sort === "updated" ? i.updatedAt : sort === "comments" ? i.comments.length : i.createdAt;
@@ -336,7 +346,7 @@ export const issueRoutes: Route[] = [
     const since = req.query.get("since");
     const all = [...repo.issues.values()]
       .flatMap((i) => i.comments)
-      .filter((c) => !since || c.updatedAt >= since)
+      .filter((c) => !since || updatedAfter(c.updatedAt, since))
       .sort((a, b) => a.id - b.id);
     return paged(req, sim, all, (c) => issueCommentJson(sim, repo, c));
   }),
@@ -470,7 +480,7 @@ export const issueRoutes: Route[] = [
     const repo = findRepo(req, sim);
     const issue = findIssue(repo, req.params.issue_number);
     const since = req.query.get("since");
-    const items = issue.comments.filter((c) => !since || c.updatedAt >= since);
+    const items = issue.comments.filter((c) => !since || updatedAfter(c.updatedAt, since));
     return paged(req, sim, items, (c) => issueCommentJson(sim, repo, c));
   }),
   route("POST", `${R}/issues/{issue_number}/comments`, (req, sim) => {
